@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * ABI of clientbuf_test.ko, the test package the selftests drive.
+ *
+ * Package "clientbuf_test": the submit buffer is a struct cbtest_cmd. The
+ * call's NTSTATUS is the status of the operation it asked for, so the
+ * selftests see exactly what copy_to_client_buffer() and friends returned.
+ *
+ * Device /dev/clientbuf_test: lets a second process (or a delayed work item)
+ * act on a request the package holds, to exercise the registered-mm path.
+ */
+#ifndef _CLIENTBUF_TEST_ABI_H
+#define _CLIENTBUF_TEST_ABI_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define CBTEST_PACKAGE		"clientbuf_test"
+#define CBTEST_MAX_HANDLES	64
+
+enum cbtest_op {
+	CBTEST_OP_NOP,		/* return STATUS_SUCCESS */
+	CBTEST_OP_COPY_TO,	/* copy pattern(seed) of len bytes to addr */
+	CBTEST_OP_COPY_FROM,	/* read len bytes at addr, compare pattern */
+	CBTEST_OP_ALLOC,	/* allocate len bytes; result.return_addr */
+	CBTEST_OP_FREE,		/* free_client_buffer(addr) */
+	CBTEST_OP_INFO,		/* get_client_info into an allocated block */
+	CBTEST_OP_HOLD,		/* keep the request in slot handle, PENDING */
+	CBTEST_OP_ALLOC_COPY,	/* allocate len, copy pattern, return it */
+	CBTEST_OP_STATUS,	/* return cmd.seed as the NTSTATUS */
+};
+
+enum cbtest_ctx {
+	CBTEST_CTX_CALLER,	/* the calling thread (client context) */
+	CBTEST_CTX_WORKQUEUE,	/* a work item, waited for */
+	CBTEST_CTX_KTHREAD,	/* a kthread, waited for */
+};
+
+/* cbtest_cmd.flags */
+#define CBTEST_F_NULL_REQUEST	(1U << 0)	/* pass a NULL request */
+#define CBTEST_F_NULL_BUFFER	(1U << 1)	/* pass a NULL kernel buffer */
+#define CBTEST_F_STALE_REQUEST	(1U << 2)	/* use a finished request */
+#define CBTEST_F_TABLE		(1U << 3)	/* call through ->functions */
+
+/**
+ * struct cbtest_cmd - submit buffer of the "clientbuf_test" package
+ * @op: enum cbtest_op
+ * @ctx: enum cbtest_ctx the operation runs in
+ * @addr: client address
+ * @len: length in bytes
+ * @seed: pattern seed (COPY_TO/COPY_FROM), or the status (STATUS)
+ * @flags: CBTEST_F_*
+ * @handle: slot for HOLD, 0 .. CBTEST_MAX_HANDLES - 1
+ * @reserved: zero
+ */
+struct cbtest_cmd {
+	__u32 op;
+	__u32 ctx;
+	__aligned_u64 addr;
+	__u32 len;
+	__u32 seed;
+	__u32 flags;
+	__u32 handle;
+	__u32 reserved;
+	__u32 reserved2;
+};
+
+/**
+ * struct cbtest_remote - /dev/clientbuf_test ioctl argument
+ * @handle: slot of a held request
+ * @op: CBTEST_OP_COPY_TO, COPY_FROM, ALLOC or FREE (COPY/QUEUE)
+ * @addr: client address
+ * @len: length in bytes
+ * @seed: pattern seed; for CBTEST_IOC_COMPLETE the final NTSTATUS
+ * @delay_ms: QUEUE: delay before the work item copies
+ * @iterations: QUEUE: number of copies the work item makes (0 means 1);
+ *	it stops at the first failure
+ * @status: NTSTATUS of the (last) operation (out)
+ * @done: QUEUE/RESULT: copies that succeeded (out)
+ * @result_addr: ALLOC: the block (out)
+ */
+struct cbtest_remote {
+	__u32 handle;
+	__u32 op;
+	__aligned_u64 addr;
+	__u32 len;
+	__u32 seed;
+	__u32 delay_ms;
+	__u32 iterations;
+	__u32 status;
+	__u32 done;
+	__aligned_u64 result_addr;
+};
+
+#define CBTEST_IOC_MAGIC	0xC2
+/* run op on the held request now, in the calling process's context */
+#define CBTEST_IOC_COPY		_IOWR(CBTEST_IOC_MAGIC, 0, struct cbtest_remote)
+/* queue op on a delayed work item (registered-mm path from a kworker) */
+#define CBTEST_IOC_QUEUE	_IOW(CBTEST_IOC_MAGIC, 1, struct cbtest_remote)
+/* wait for the queued work and fetch its status */
+#define CBTEST_IOC_RESULT	_IOWR(CBTEST_IOC_MAGIC, 2, struct cbtest_remote)
+/* complete the held request with status seed, drop it */
+#define CBTEST_IOC_COMPLETE	_IOW(CBTEST_IOC_MAGIC, 3, struct cbtest_remote)
+
+/* The pattern both sides compute: byte i of a buffer made from seed. */
+static inline __u8 cbtest_pattern(__u32 seed, __u64 i)
+{
+	return (__u8)((seed * 2654435761U) ^ (i * 131) ^ (i >> 9));
+}
+
+#endif /* _CLIENTBUF_TEST_ABI_H */
