@@ -108,7 +108,7 @@ src612=$(apt-cache madison linux-source | awk '/backports/ {print $3; exit}')
 
 apt-get install -y -qq --no-install-recommends $BASE_PKGS \
 	"$img61" "$hdr61" initramfs-tools
-apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+apt-get install -y -qq --no-install-recommends \
 	"$img612" "$hdr612" "linux-source=$src612"
 mkdir -p "$STAMP_DIR"
 all_present || die "packages installed but kernels/headers not found"

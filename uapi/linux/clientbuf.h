@@ -12,7 +12,10 @@
  * past what the kernel knows (else -E2BIG), a smaller one is -EINVAL.
  * Reserved fields and unknown flags must be zero (else -EINVAL). Addresses are
  * carried in __aligned_u64 fields, so 32-bit and 64-bit callers share one
- * layout. The ioctl type letter is 0xC1 (see Documentation/userspace-api.rst).
+ * layout. Once the size checks pass, a struct with a status field gets the
+ * NTSTATUS of the operation written back even when the ioctl fails; the
+ * errno is the one clientbuf_status_to_errno() gives for it.
+ * The ioctl type letter is 0xC1 (see Documentation/userspace-api.rst).
  */
 #ifndef _UAPI_LINUX_CLIENTBUF_H
 #define _UAPI_LINUX_CLIENTBUF_H
@@ -93,7 +96,7 @@ struct clientbuf_info {
  * @addr: start of the range in the caller's address space (in)
  * @len: length of the range in bytes, non-zero (in)
  * @id: buffer id, never 0, never reused while the fd is open (out)
- * @reserved: must be zero
+ * @status: NTSTATUS of the registration (out)
  *
  * Only memory of the process that opened the fd can be registered, and only
  * from that process. An ALLOC buffer also needs WRITE.
@@ -104,13 +107,15 @@ struct clientbuf_register {
 	__aligned_u64 addr;
 	__u64 len;
 	__u32 id;
-	__u32 reserved;
+	__u32 status;
 };
 
 /**
  * struct clientbuf_unregister - CLIENTBUF_IOC_UNREGISTER argument
  * @size: size of this struct as the caller knows it (in)
  * @id: id returned by CLIENTBUF_IOC_REGISTER (in)
+ * @status: NTSTATUS of the operation (out)
+ * @reserved: must be zero
  *
  * Waits for copies in progress on the buffer to finish; when it returns no
  * package can reach the range any more.
@@ -118,6 +123,8 @@ struct clientbuf_register {
 struct clientbuf_unregister {
 	__u32 size;
 	__u32 id;
+	__u32 status;
+	__u32 reserved;
 };
 
 /* clientbuf_call.flags */
@@ -186,6 +193,8 @@ struct clientbuf_completion {
  * @size: size of this struct as the caller knows it (in)
  * @id: the registered ALLOC buffer holding the block (in)
  * @addr: start of a block a package allocated (a return_addr) (in)
+ * @status: NTSTATUS of the operation (out)
+ * @reserved: must be zero
  *
  * The LsaFreeReturnBuffer analogue: gives the block back to the arena.
  */
@@ -193,12 +202,14 @@ struct clientbuf_free {
 	__u32 size;
 	__u32 id;
 	__aligned_u64 addr;
+	__u32 status;
+	__u32 reserved;
 };
 
 #define CLIENTBUF_IOC_GET_INFO	_IOWR(CLIENTBUF_IOC_MAGIC, 0x00, struct clientbuf_info)
 #define CLIENTBUF_IOC_REGISTER	_IOWR(CLIENTBUF_IOC_MAGIC, 0x01, struct clientbuf_register)
-#define CLIENTBUF_IOC_UNREGISTER _IOW(CLIENTBUF_IOC_MAGIC, 0x02, struct clientbuf_unregister)
+#define CLIENTBUF_IOC_UNREGISTER _IOWR(CLIENTBUF_IOC_MAGIC, 0x02, struct clientbuf_unregister)
 #define CLIENTBUF_IOC_CALL_PACKAGE _IOWR(CLIENTBUF_IOC_MAGIC, 0x03, struct clientbuf_call)
-#define CLIENTBUF_IOC_FREE	_IOW(CLIENTBUF_IOC_MAGIC, 0x04, struct clientbuf_free)
+#define CLIENTBUF_IOC_FREE	_IOWR(CLIENTBUF_IOC_MAGIC, 0x04, struct clientbuf_free)
 
 #endif /* _UAPI_LINUX_CLIENTBUF_H */
