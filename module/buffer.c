@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clientbuf: registered buffers.
+ *
+ * A client registers ranges of its own memory; packages can reach nothing
+ * else. Registration records the range only: pages are looked up at copy
+ * time, so a range may be mapped, unmapped or remapped at will, and a copy
+ * to a range that is not mapped then fails with STATUS_ACCESS_VIOLATION.
+ */
+#include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/wait_bit.h>
+#include "internal.h"
+
+static ntstatus_t cb_register_check(struct cb_client *client,
+				    const struct clientbuf_register *reg)
+{
+	u32 access = reg->flags & (CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ);
+	u64 end;
+
+	lockdep_assert_held(&client->reg_lock);
+	if (reg->flags & ~CLIENTBUF_BUF_FLAGS || !access ||
+	    !reg->len)
+		return STATUS_INVALID_PARAMETER;
+	if ((reg->flags & CLIENTBUF_BUF_ALLOC) &&
+	    !(reg->flags & CLIENTBUF_BUF_WRITE))
+		return STATUS_INVALID_PARAMETER;
+	if (!reg->addr || check_add_overflow(reg->addr, reg->len, &end) ||
+	    end > TASK_SIZE_MAX ||
+	    !access_ok(u64_to_user_ptr(reg->addr), reg->len))
+		return STATUS_ACCESS_VIOLATION;
+	if (client->nr_buffers >= READ_ONCE(cb_max_buffers) ||
+	    reg->len > READ_ONCE(cb_max_buffer_bytes) - client->total_bytes ||
+	    client->next_buf_id == U32_MAX)
+		return STATUS_QUOTA_EXCEEDED;
+	return STATUS_SUCCESS;
+}
+
+/**
+ * cb_buffer_register() - CLIENTBUF_IOC_REGISTER
+ * @client: the client; the caller is its owner
+ * @reg: the validated ioctl struct; ->id is set on success
+ *
+ * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER (flags, reserved, zero
+ * length), STATUS_ACCESS_VIOLATION (NULL, wrapping or non-user range),
+ * STATUS_QUOTA_EXCEEDED (per-client limits), or
+ * STATUS_INSUFFICIENT_RESOURCES.
+ */
+ntstatus_t cb_buffer_register(struct cb_client *client,
+			      struct clientbuf_register *reg)
+{
+	struct cb_buffer *buf;
+	ntstatus_t st;
+	int ret;
+
+	mutex_lock(&client->reg_lock);
+	st = cb_register_check(client, reg);
+	if (st != STATUS_SUCCESS)
+		goto out;
+
+	st = STATUS_INSUFFICIENT_RESOURCES;
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		goto out;
+	if (reg->flags & CLIENTBUF_BUF_ALLOC) {
+		buf->arena = cb_arena_create();
+		if (!buf->arena)
+			goto out_free;
+	}
+	buf->id = client->next_buf_id + 1;
+	buf->flags = reg->flags;
+	buf->addr = reg->addr;
+	buf->len = reg->len;
+	atomic_set(&buf->active, 0);
+	ret = xa_insert(&client->buffers, buf->id, buf, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto out_arena;
+
+	client->next_buf_id = buf->id;
+	client->nr_buffers++;
+	client->total_bytes += buf->len;
+	reg->id = buf->id;
+	cb_stat_add(CB_STAT_BUFFERS, 1);
+	mutex_unlock(&client->reg_lock);
+	return STATUS_SUCCESS;
+
+out_arena:
+	cb_arena_destroy(buf->arena);
+out_free:
+	kfree(buf);
+out:
+	mutex_unlock(&client->reg_lock);
+	return st;
+}
+
+/* Wait until no copy uses @buf, then free it. @buf is out of the xarray. */
+static void cb_buffer_destroy(struct cb_buffer *buf)
+{
+	wait_var_event(&buf->active, !atomic_read(&buf->active));
+	cb_arena_destroy(buf->arena);
+	kfree(buf);
+	cb_stat_add(CB_STAT_BUFFERS, -1);
+}
+
+/**
+ * cb_buffer_unregister() - CLIENTBUF_IOC_UNREGISTER
+ * @client: the client; the caller is its owner
+ * @id: buffer id
+ *
+ * Waits for copies in progress on the buffer; blocks allocated in it are
+ * dropped with it.
+ *
+ * Return: STATUS_SUCCESS, or STATUS_INVALID_HANDLE for an id that is not
+ * registered.
+ */
+ntstatus_t cb_buffer_unregister(struct cb_client *client, u32 id)
+{
+	struct cb_buffer *buf;
+
+	mutex_lock(&client->reg_lock);
+	buf = xa_erase(&client->buffers, id);
+	if (buf) {
+		client->nr_buffers--;
+		client->total_bytes -= buf->len;
+	}
+	mutex_unlock(&client->reg_lock);
+	if (!buf)
+		return STATUS_INVALID_HANDLE;
+	cb_buffer_destroy(buf);
+	return STATUS_SUCCESS;
+}
+
+/**
+ * cb_buffer_release_all() - drop every buffer of a closing client
+ * @client: the client, already marked dead
+ */
+void cb_buffer_release_all(struct cb_client *client)
+{
+	struct cb_buffer *buf;
+	unsigned long id;
+
+	mutex_lock(&client->reg_lock);
+	xa_for_each(&client->buffers, id, buf) {
+		xa_erase(&client->buffers, id);
+		cb_buffer_destroy(buf);
+	}
+	client->nr_buffers = 0;
+	client->total_bytes = 0;
+	mutex_unlock(&client->reg_lock);
+}
+
+/**
+ * cb_buffer_find_get() - the buffer that wholly holds a range
+ * @client: the client
+ * @addr: start of the range
+ * @len: its length, non-zero, not wrapping
+ * @access: CLIENTBUF_BUF_WRITE or CLIENTBUF_BUF_READ
+ *
+ * Return: the buffer, marked in use until cb_buffer_put(), or NULL if no
+ * registered buffer allowing @access contains [@addr, @addr + @len).
+ */
+struct cb_buffer *cb_buffer_find_get(struct cb_client *client,
+				     unsigned long addr, u64 len, u32 access)
+{
+	struct cb_buffer *buf, *found = NULL;
+	unsigned long id;
+
+	xa_lock(&client->buffers);
+	xa_for_each(&client->buffers, id, buf) {
+		if ((buf->flags & access) && addr >= buf->addr &&
+		    addr - buf->addr <= buf->len &&
+		    len <= buf->len - (addr - buf->addr)) {
+			atomic_inc(&buf->active);
+			found = buf;
+			break;
+		}
+	}
+	xa_unlock(&client->buffers);
+	return found;
+}
+
+/**
+ * cb_buffer_put() - end a use begun by cb_buffer_find_get()
+ * @buf: the buffer
+ */
+void cb_buffer_put(struct cb_buffer *buf)
+{
+	if (atomic_dec_and_test(&buf->active))
+		wake_up_var(&buf->active);
+}

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clientbuf: the copy engine - CopyToClientBuffer and CopyFromClientBuffer.
+ *
+ * Which path a copy takes depends only on the context it runs in:
+ *
+ * - client context (current->mm is the client's mm): copy_to_user() /
+ *   copy_from_user() on the current address space;
+ * - kernel thread (a kthread or a workqueue worker, no mm of its own):
+ *   kthread_use_mm() on the registered mm, then copy_to_user() - the write
+ *   can only ever land in the registered mm;
+ * - any other process (a package server, a test's second process):
+ *   access_process_vm() on the client's thread-group leader under the
+ *   exec guard: the leader's signal->exec_update_lock is held for read and
+ *   task->mm is checked to be the registered mm, so execve() (which takes
+ *   that lock for write before it swaps the mm) cannot put another program
+ *   under the copy. Lock order: exec_update_lock -> teardown -> mmap_lock.
+ *
+ * Whatever the path, the whole range is checked first: it must lie in one
+ * registered buffer that allows the direction, and every page must be
+ * mapped with the needed protection. Never FOLL_FORCE: a read-only page is
+ * refused, a writable MAP_PRIVATE file page is written copy-on-write.
+ */
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/uaccess.h>
+#include "internal.h"
+
+enum cb_path {
+	CB_PATH_LOCAL,
+	CB_PATH_KTHREAD,
+	CB_PATH_REMOTE,
+};
+
+/**
+ * struct cb_copy - one copy in progress
+ * @client: the request's client
+ * @addr: client address
+ * @kbuf: kernel buffer
+ * @len: bytes
+ * @write: true for a copy to the client
+ * @path: the path chosen for the current context
+ * @task: CB_PATH_REMOTE: the client's thread-group leader (a reference)
+ */
+struct cb_copy {
+	struct cb_client *client;
+	unsigned long addr;
+	void *kbuf;
+	u32 len;
+	bool write;
+	enum cb_path path;
+	struct task_struct *task;
+};
+
+static enum cb_path cb_copy_path(struct cb_client *client)
+{
+	if (current->mm == client->mm)
+		return CB_PATH_LOCAL;
+	if ((current->flags & PF_KTHREAD) && !current->mm)
+		return CB_PATH_KTHREAD;
+	return CB_PATH_REMOTE;
+}
+
+/**
+ * cb_check_vmas() - is every page of the range mapped with the access?
+ * @mm: the client's mm, with a user reference held
+ * @addr: start
+ * @len: length, non-zero, not wrapping
+ * @write: the copy writes into the range
+ *
+ * Return: STATUS_SUCCESS or STATUS_ACCESS_VIOLATION.
+ */
+static ntstatus_t cb_check_vmas(struct mm_struct *mm, unsigned long addr,
+				unsigned long len, bool write)
+{
+	unsigned long end = addr + len;
+	vm_flags_t need = write ? VM_WRITE : VM_READ;
+	struct vm_area_struct *vma;
+	ntstatus_t st = STATUS_SUCCESS;
+
+	mmap_read_lock(mm);
+	while (addr < end) {
+		vma = find_vma(mm, addr);
+		if (!vma || vma->vm_start > addr ||
+		    !(vma->vm_flags & need) ||
+		    (vma->vm_flags & (VM_IO | VM_PFNMAP))) {
+			st = STATUS_ACCESS_VIOLATION;
+			break;
+		}
+		addr = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return st;
+}
+
+/* Copy in the current address space; returns the bytes not copied. */
+static unsigned long cb_copy_uaccess(struct cb_copy *c)
+{
+	void __user *uaddr = (void __user *)c->addr;
+
+	if (c->write)
+		return copy_to_user(uaddr, c->kbuf, c->len);
+	return copy_from_user(c->kbuf, uaddr, c->len);
+}
+
+/* Move the bytes on the chosen path; returns the bytes not copied. */
+static unsigned long cb_copy_bytes(struct cb_copy *c, struct mm_struct *mm)
+{
+	unsigned long left;
+	int done;
+
+	switch (c->path) {
+	case CB_PATH_LOCAL:
+		return cb_copy_uaccess(c);
+	case CB_PATH_KTHREAD:
+		kthread_use_mm(mm);
+		left = cb_copy_uaccess(c);
+		kthread_unuse_mm(mm);
+		return left;
+	case CB_PATH_REMOTE:
+		done = access_process_vm(c->task, c->addr, c->kbuf, c->len,
+					 c->write ? FOLL_WRITE : 0);
+		return done > 0 ? c->len - done : c->len;
+	}
+	return c->len;
+}
+
+static void cb_copy_account(struct cb_copy *c, unsigned long copied)
+{
+	static const enum cb_stat copies[] = {
+		[CB_PATH_LOCAL] = CB_STAT_COPIES_LOCAL,
+		[CB_PATH_KTHREAD] = CB_STAT_COPIES_KTHREAD,
+		[CB_PATH_REMOTE] = CB_STAT_COPIES_REMOTE,
+	};
+	static const enum cb_stat bytes[] = {
+		[CB_PATH_LOCAL] = CB_STAT_BYTES_LOCAL,
+		[CB_PATH_KTHREAD] = CB_STAT_BYTES_KTHREAD,
+		[CB_PATH_REMOTE] = CB_STAT_BYTES_REMOTE,
+	};
+
+	cb_stat_add(copies[c->path], 1);
+	cb_stat_add(bytes[c->path], copied);
+}
+
+/*
+ * With the client's teardown lock held for read (and, on the remote path,
+ * the exec guard): find the buffer, pin the mm, check the pages, copy.
+ */
+static ntstatus_t cb_copy_locked(struct cb_copy *c)
+{
+	struct cb_client *client = c->client;
+	u32 access = c->write ? CLIENTBUF_BUF_WRITE : CLIENTBUF_BUF_READ;
+	struct cb_buffer *buf;
+	unsigned long left;
+	ntstatus_t st;
+
+	if (client->dead)
+		return cb_client_exited(client) ?
+		       STATUS_PROCESS_IS_TERMINATING : STATUS_INVALID_HANDLE;
+	buf = cb_buffer_find_get(client, c->addr, c->len, access);
+	if (!buf)
+		return STATUS_ACCESS_VIOLATION;
+
+	st = STATUS_PROCESS_IS_TERMINATING;
+	if (c->path == CB_PATH_REMOTE && c->task->mm != client->mm)
+		goto out_buf;
+	if (!mmget_not_zero(client->mm))
+		goto out_buf;
+
+	st = cb_check_vmas(client->mm, c->addr, c->len, c->write);
+	if (st != STATUS_SUCCESS)
+		goto out_mm;
+
+	left = cb_copy_bytes(c, client->mm);
+	cb_copy_account(c, c->len - left);
+	if (!left)
+		st = STATUS_SUCCESS;
+	else if (left < c->len)
+		st = STATUS_PARTIAL_COPY;
+	else if (cb_client_exited(client))
+		st = STATUS_PROCESS_IS_TERMINATING;
+	else
+		st = STATUS_ACCESS_VIOLATION;
+out_mm:
+	mmput(client->mm);
+out_buf:
+	cb_buffer_put(buf);
+	return st;
+}
+
+/* The remote path: take the exec guard around cb_copy_locked(). */
+static ntstatus_t cb_copy_remote(struct cb_copy *c)
+{
+	struct rw_semaphore *exec_lock;
+	ntstatus_t st;
+
+	c->task = get_pid_task(c->client->tgid, PIDTYPE_TGID);
+	if (!c->task)
+		return STATUS_PROCESS_IS_TERMINATING;
+	exec_lock = &c->task->signal->exec_update_lock;
+	if (down_read_killable(exec_lock)) {
+		st = STATUS_CANCELLED;
+		goto out;
+	}
+	down_read(&c->client->teardown);
+	st = cb_copy_locked(c);
+	up_read(&c->client->teardown);
+	up_read(exec_lock);
+out:
+	put_task_struct(c->task);
+	return st;
+}
+
+static ntstatus_t cb_copy(struct clientbuf_request *request,
+			  unsigned long addr, void *kbuf, u32 length,
+			  bool write)
+{
+	struct cb_copy c = {
+		.addr = addr, .kbuf = kbuf, .len = length, .write = write,
+	};
+	unsigned long end;
+	ntstatus_t st;
+
+	if (!request || (!kbuf && length))
+		return STATUS_INVALID_PARAMETER;
+	st = cb_request_check(request);
+	if (st != STATUS_SUCCESS)
+		return st;
+	if (!length)
+		return STATUS_SUCCESS;
+	if (!addr || check_add_overflow(addr, (unsigned long)length, &end) ||
+	    length > INT_MAX)
+		return STATUS_ACCESS_VIOLATION;
+
+	might_sleep();
+	c.client = request->client;
+	c.path = cb_copy_path(c.client);
+	if (c.path == CB_PATH_REMOTE) {
+		st = cb_copy_remote(&c);
+	} else {
+		down_read(&c.client->teardown);
+		st = cb_copy_locked(&c);
+		up_read(&c.client->teardown);
+	}
+	if (st != STATUS_SUCCESS)
+		cb_stat_add(CB_STAT_FAILURES, 1);
+	return st;
+}
+
+/**
+ * copy_to_client_buffer() - CopyToClientBuffer: write into the client
+ * @request: the call
+ * @length: bytes to copy
+ * @client_base: destination in the client's registered memory
+ * @buffer: source, in the kernel
+ *
+ * Works from any context that may sleep; see the path table at the top of
+ * this file. Either all @length bytes land, or the result is an error.
+ *
+ * Return: STATUS_SUCCESS (also for @length 0 on a live request);
+ * STATUS_INVALID_PARAMETER (NULL @request, or NULL @buffer with @length);
+ * STATUS_INVALID_HANDLE (completed request, closed client);
+ * STATUS_ACCESS_VIOLATION (NULL, wrapping or unregistered range, a range
+ * not allowing writes, an unmapped, read-only or PROT_NONE page - nothing
+ * written); STATUS_PARTIAL_COPY (a race with munmap()/mprotect() stopped
+ * the copy after some bytes landed); STATUS_PROCESS_IS_TERMINATING (the
+ * client exited or exec()ed); STATUS_CANCELLED (fatal signal while waiting
+ * for the exec guard).
+ */
+ntstatus_t copy_to_client_buffer(struct clientbuf_request *request,
+				 u32 length, void __user *client_base,
+				 const void *buffer)
+{
+	return cb_copy(request, (unsigned long)client_base, (void *)buffer,
+		       length, true);
+}
+EXPORT_SYMBOL_GPL(copy_to_client_buffer);
+
+/**
+ * copy_from_client_buffer() - CopyFromClientBuffer: read from the client
+ * @request: the call
+ * @length: bytes to copy
+ * @buffer: destination, in the kernel
+ * @client_base: source in the client's registered memory
+ *
+ * As copy_to_client_buffer(), in the other direction: the range must be in
+ * a CLIENTBUF_BUF_READ buffer and readable. On failure the contents of
+ * @buffer are undefined.
+ *
+ * Return: as copy_to_client_buffer().
+ */
+ntstatus_t copy_from_client_buffer(struct clientbuf_request *request,
+				   u32 length, void *buffer,
+				   const void __user *client_base)
+{
+	return cb_copy(request, (unsigned long)client_base, buffer, length,
+		       false);
+}
+EXPORT_SYMBOL_GPL(copy_from_client_buffer);

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * clientbuf: private definitions shared by the module's files.
+ */
+#ifndef _CLIENTBUF_INTERNAL_H
+#define _CLIENTBUF_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+#include <clientbuf/secpkg.h>
+
+struct cred;
+struct mm_struct;
+struct pid;
+
+/* Per-client limits: module parameters, reported by CLIENTBUF_IOC_GET_INFO. */
+extern unsigned int cb_max_buffers;
+extern unsigned int cb_max_allocs;
+extern unsigned long cb_max_buffer_bytes;
+extern unsigned int cb_max_submit_len;
+extern unsigned int cb_max_pending;
+
+/**
+ * struct cb_client - one open file of /dev/clientbuf
+ * @ref: the file holds one reference, each request one more
+ * @mm: the opener's mm, mmgrab()ed: the struct lives as long as the client,
+ *	its pages only while mm_users > 0. Never changes.
+ * @tgid: the opener's thread group; never looked up again by number
+ * @teardown: copies hold it for read while they may touch the client's
+ *	memory; release takes it for write to set @dead, so that no copy is
+ *	running or can start once the file is closed
+ * @dead: set once under @teardown held for write
+ * @reg_lock: serialises registration, unregistration and the arenas;
+ *	protects @next_buf_id, @nr_buffers, @total_bytes and every arena
+ * @buffers: id -> struct cb_buffer; its xa_lock also orders lookups against
+ *	removal (see struct cb_buffer.active)
+ * @next_buf_id: next buffer id; ids are never reused while the client lives
+ * @nr_buffers: registered buffers
+ * @total_bytes: bytes registered
+ * @req_lock: protects @pending, @nr_pending, @completions, @next_req_id and
+ *	the state of every request of this client
+ * @pending: requests whose package has not completed them
+ * @nr_pending: asynchronous requests on @pending
+ * @completions: completed asynchronous requests not yet read()
+ * @next_req_id: last request id handed out
+ * @wait: woken when a completion is queued or a request completes
+ */
+struct cb_client {
+	struct kref ref;
+	struct mm_struct *mm;
+	struct pid *tgid;
+
+	struct rw_semaphore teardown;
+	bool dead;
+
+	struct mutex reg_lock;
+	struct xarray buffers;
+	u32 next_buf_id;
+	unsigned int nr_buffers;
+	u64 total_bytes;
+
+	spinlock_t req_lock;
+	struct list_head pending;
+	unsigned int nr_pending;
+	struct list_head completions;
+	u64 next_req_id;
+	wait_queue_head_t wait;
+};
+
+struct cb_arena;
+
+/**
+ * struct cb_buffer - a registered range of the client's memory
+ * @id: the client-visible id
+ * @flags: CLIENTBUF_BUF_*
+ * @addr: start address in the client's mm
+ * @len: length in bytes
+ * @active: copies using the buffer; taken under the client's xa_lock while
+ *	the buffer is in the xarray, so once unregistration has erased it, it
+ *	only has to wait for @active to drop to zero
+ * @arena: allocation state of a CLIENTBUF_BUF_ALLOC buffer, else NULL;
+ *	under the client's @reg_lock
+ */
+struct cb_buffer {
+	u32 id;
+	u32 flags;
+	unsigned long addr;
+	u64 len;
+	atomic_t active;
+	struct cb_arena *arena;
+};
+
+enum cb_request_state {
+	CB_REQ_RUNNING,		/* package still working on it */
+	CB_REQ_DONE,		/* completed: copies are refused */
+};
+
+/**
+ * struct clientbuf_request - one package call (LSA_CLIENT_REQUEST)
+ * @ref: reference count; the client's pending list holds none
+ * @client: the client that made the call (a reference)
+ * @package: the package called; its module is pinned until the last put
+ * @id: per-client request id
+ * @return_buf_id: ALLOC buffer for allocate_client_buffer(), 0 for any
+ * @thread: the calling thread
+ * @cred: the calling thread's credentials at call time
+ * @async: the client asked not to wait
+ * @detached: nobody will read the result (sync caller killed)
+ * @state: enum cb_request_state, under the client's req_lock
+ * @node: in the client's pending list, then in its completions list
+ * @done: completed when the package completes the request
+ * @result: the completion record
+ */
+struct clientbuf_request {
+	struct kref ref;
+	struct cb_client *client;
+	struct clientbuf_package *package;
+	u64 id;
+	u32 return_buf_id;
+	struct pid *thread;
+	const struct cred *cred;
+	bool async;
+	bool detached;
+	enum cb_request_state state;
+	struct list_head node;
+	struct completion done;
+	struct clientbuf_completion result;
+};
+
+/* client.c */
+struct cb_client *cb_client_create(void);
+void cb_client_release(struct cb_client *client);
+void cb_client_put(struct cb_client *client);
+bool cb_client_is_owner(struct cb_client *client);
+bool cb_client_exited(struct cb_client *client);
+ssize_t cb_client_read(struct cb_client *client, char __user *buf,
+		       size_t count, bool nonblock);
+__poll_t cb_client_poll(struct cb_client *client, struct file *file,
+			poll_table *wait);
+
+/* buffer.c */
+ntstatus_t cb_buffer_register(struct cb_client *client,
+			      struct clientbuf_register *reg);
+ntstatus_t cb_buffer_unregister(struct cb_client *client, u32 id);
+void cb_buffer_release_all(struct cb_client *client);
+struct cb_buffer *cb_buffer_find_get(struct cb_client *client,
+				     unsigned long addr, u64 len, u32 access);
+void cb_buffer_put(struct cb_buffer *buf);
+
+/* arena.c */
+struct cb_arena *cb_arena_create(void);
+void cb_arena_destroy(struct cb_arena *arena);
+ntstatus_t cb_arena_alloc(struct cb_buffer *buf, u32 length,
+			  unsigned long *addr);
+ntstatus_t cb_arena_free(struct cb_buffer *buf, unsigned long addr);
+ntstatus_t cb_client_free_block(struct cb_client *client, u32 id,
+				unsigned long addr);
+
+/* request.c */
+int cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call);
+void cb_requests_cancel(struct cb_client *client);
+ntstatus_t cb_request_check(struct clientbuf_request *request);
+
+/* package.c */
+struct clientbuf_package *cb_package_get(const char *name);
+void cb_package_put(struct clientbuf_package *package);
+extern const struct clientbuf_functions cb_functions;
+
+/* stats.c */
+enum cb_stat {
+	CB_STAT_CLIENTS,
+	CB_STAT_BUFFERS,
+	CB_STAT_REQUESTS,
+	CB_STAT_ALLOCS,
+	CB_STAT_NR_LIVE,	/* the above are live objects, leak-checked */
+	CB_STAT_COPIES_LOCAL = CB_STAT_NR_LIVE,
+	CB_STAT_COPIES_KTHREAD,
+	CB_STAT_COPIES_REMOTE,
+	CB_STAT_BYTES_LOCAL,
+	CB_STAT_BYTES_KTHREAD,
+	CB_STAT_BYTES_REMOTE,
+	CB_STAT_CALLS,
+	CB_STAT_FAILURES,
+	CB_STAT_NR,
+};
+void cb_stat_add(enum cb_stat stat, s64 delta);
+int cb_stats_init(void);
+void cb_stats_exit(void);
+
+#endif /* _CLIENTBUF_INTERNAL_H */

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clientbuf: the package registry.
+ */
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
+#include "internal.h"
+
+/* cb_packages_lock protects cb_packages and every package's ->list. */
+static DEFINE_MUTEX(cb_packages_lock);
+static LIST_HEAD(cb_packages);
+
+const struct clientbuf_functions cb_functions = {
+	.allocate_client_buffer	 = allocate_client_buffer,
+	.free_client_buffer	 = free_client_buffer,
+	.copy_to_client_buffer	 = copy_to_client_buffer,
+	.copy_from_client_buffer = copy_from_client_buffer,
+	.get_client_info	 = get_client_info,
+	.complete_request	 = clientbuf_complete_request,
+};
+
+static struct clientbuf_package *cb_package_find(const char *name)
+{
+	struct clientbuf_package *pkg;
+
+	lockdep_assert_held(&cb_packages_lock);
+	list_for_each_entry(pkg, &cb_packages, list)
+		if (!strcmp(pkg->name, name))
+			return pkg;
+	return NULL;
+}
+
+/**
+ * clientbuf_register_package() - make a package callable by clients
+ * @package: the package; ->name, ->owner and ->call_package set
+ *
+ * Sets @package->functions to the client-buffer function table, as
+ * SpInitialize() hands LSA_SECPKG_FUNCTION_TABLE to an LSA package.
+ *
+ * Return: 0, -EINVAL for a missing or too long name or no ->call_package,
+ * -EEXIST if a package of that name is registered.
+ */
+int clientbuf_register_package(struct clientbuf_package *package)
+{
+	size_t len;
+	int ret = 0;
+
+	if (!package || !package->name || !package->call_package)
+		return -EINVAL;
+	len = strnlen(package->name, CLIENTBUF_PACKAGE_NAME_MAX);
+	if (!len || len >= CLIENTBUF_PACKAGE_NAME_MAX)
+		return -EINVAL;
+
+	mutex_lock(&cb_packages_lock);
+	if (cb_package_find(package->name)) {
+		ret = -EEXIST;
+		goto out;
+	}
+	package->functions = &cb_functions;
+	list_add_tail(&package->list, &cb_packages);
+	pr_debug("package %s registered\n", package->name);
+out:
+	mutex_unlock(&cb_packages_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(clientbuf_register_package);
+
+/**
+ * clientbuf_unregister_package() - stop new calls to a package
+ * @package: a registered package
+ *
+ * New calls fail with STATUS_NO_SUCH_PACKAGE once this returns. Calls still
+ * pending keep the package's module pinned, so a module cannot be unloaded
+ * while they are; a package module must complete them and flush its own
+ * work items before its exit function returns.
+ */
+void clientbuf_unregister_package(struct clientbuf_package *package)
+{
+	mutex_lock(&cb_packages_lock);
+	list_del_init(&package->list);
+	mutex_unlock(&cb_packages_lock);
+	pr_debug("package %s unregistered\n", package->name);
+}
+EXPORT_SYMBOL_GPL(clientbuf_unregister_package);
+
+/**
+ * cb_package_get() - look up a package and pin its module
+ * @name: NUL-terminated package name
+ *
+ * Return: the package, or NULL if none is registered under @name or its
+ * module is going away.
+ */
+struct clientbuf_package *cb_package_get(const char *name)
+{
+	struct clientbuf_package *pkg;
+
+	mutex_lock(&cb_packages_lock);
+	pkg = cb_package_find(name);
+	if (pkg && !try_module_get(pkg->owner))
+		pkg = NULL;
+	mutex_unlock(&cb_packages_lock);
+	return pkg;
+}
+
+/**
+ * cb_package_put() - unpin a package's module
+ * @package: a package from cb_package_get()
+ */
+void cb_package_put(struct clientbuf_package *package)
+{
+	module_put(package->owner);
+}

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clientbuf: client requests (LSA_CLIENT_REQUEST) and package calls.
+ *
+ * A request is made for each CLIENTBUF_IOC_CALL_PACKAGE and handed to the
+ * package. It is reference counted; it holds a reference on its client and
+ * pins the package's module. It is RUNNING until the package completes it
+ * (at once, by returning a status other than STATUS_PENDING, or later by
+ * clientbuf_complete_request()), then DONE: copies through a DONE request
+ * fail with STATUS_INVALID_HANDLE.
+ */
+#include <linux/cred.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+#include "internal.h"
+
+static struct clientbuf_request *cb_request_alloc(struct cb_client *client,
+						  struct clientbuf_package *pkg,
+						  const struct clientbuf_call *c)
+{
+	struct clientbuf_request *req;
+
+	req = kzalloc(sizeof(*req), GFP_KERNEL_ACCOUNT);
+	if (!req)
+		return NULL;
+	kref_init(&req->ref);
+	kref_get(&client->ref);
+	req->client = client;
+	req->package = pkg;
+	req->return_buf_id = c->return_buf_id;
+	req->thread = get_task_pid(current, PIDTYPE_PID);
+	req->cred = get_current_cred();
+	req->async = c->flags & CLIENTBUF_CALL_ASYNC;
+	req->state = CB_REQ_RUNNING;
+	INIT_LIST_HEAD(&req->node);
+	init_completion(&req->done);
+	cb_stat_add(CB_STAT_REQUESTS, 1);
+	return req;
+}
+
+static void cb_request_free(struct kref *ref)
+{
+	struct clientbuf_request *req =
+		container_of(ref, struct clientbuf_request, ref);
+
+	put_cred(req->cred);
+	put_pid(req->thread);
+	cb_package_put(req->package);
+	cb_client_put(req->client);
+	kfree(req);
+	cb_stat_add(CB_STAT_REQUESTS, -1);
+}
+
+/**
+ * clientbuf_request_get() - take a reference to a request
+ * @request: the request
+ *
+ * A package that returns STATUS_PENDING takes one to complete the call
+ * later.
+ *
+ * Return: @request.
+ */
+struct clientbuf_request *clientbuf_request_get(struct clientbuf_request *request)
+{
+	kref_get(&request->ref);
+	return request;
+}
+EXPORT_SYMBOL_GPL(clientbuf_request_get);
+
+/**
+ * clientbuf_request_put() - drop a reference to a request
+ * @request: the request, or NULL
+ *
+ * May sleep.
+ */
+void clientbuf_request_put(struct clientbuf_request *request)
+{
+	if (request)
+		kref_put(&request->ref, cb_request_free);
+}
+EXPORT_SYMBOL_GPL(clientbuf_request_put);
+
+/**
+ * clientbuf_request_id() - the id the client knows the request by
+ * @request: the request
+ *
+ * Return: clientbuf_call.request_id of the call.
+ */
+u64 clientbuf_request_id(const struct clientbuf_request *request)
+{
+	return request->id;
+}
+EXPORT_SYMBOL_GPL(clientbuf_request_id);
+
+/**
+ * cb_request_check() - may a package still act through @request?
+ * @request: a non-NULL request
+ *
+ * Return: STATUS_SUCCESS; STATUS_INVALID_HANDLE once the request is
+ * completed or its client closed the device, or
+ * STATUS_PROCESS_IS_TERMINATING if the client process exited.
+ */
+ntstatus_t cb_request_check(struct clientbuf_request *request)
+{
+	struct cb_client *client = request->client;
+
+	if (READ_ONCE(client->dead) || READ_ONCE(request->state) != CB_REQ_RUNNING)
+		return cb_client_exited(client) ?
+		       STATUS_PROCESS_IS_TERMINATING : STATUS_INVALID_HANDLE;
+	return STATUS_SUCCESS;
+}
+
+/**
+ * clientbuf_complete_request() - finish a call
+ * @request: a request the package returned STATUS_PENDING for
+ * @status: the call's final NTSTATUS; must not be STATUS_PENDING
+ * @protocol_status: the package's own status
+ * @return_buffer: client address of the answer, or NULL
+ * @return_length: its length
+ *
+ * Wakes a synchronous caller, or queues a completion record for read().
+ * Afterwards copies through @request fail. Completing a request twice is a
+ * package bug and is ignored. Any context that may sleep.
+ */
+void clientbuf_complete_request(struct clientbuf_request *request,
+				ntstatus_t status, ntstatus_t protocol_status,
+				void __user *return_buffer, u32 return_length)
+{
+	struct cb_client *client = request->client;
+	bool queue;
+
+	if (status == STATUS_PENDING)
+		status = STATUS_UNSUCCESSFUL;
+
+	spin_lock(&client->req_lock);
+	if (request->state != CB_REQ_RUNNING) {
+		spin_unlock(&client->req_lock);
+		pr_warn_ratelimited("clientbuf: request %llu completed twice\n",
+				    request->id);
+		return;
+	}
+	WRITE_ONCE(request->state, CB_REQ_DONE);
+	list_del_init(&request->node);
+	if (request->async)
+		client->nr_pending--;
+	request->result.request_id = request->id;
+	request->result.status = (__force __u32)status;
+	request->result.protocol_status = (__force __u32)protocol_status;
+	request->result.return_addr = (unsigned long)return_buffer;
+	request->result.return_len = return_buffer ? return_length : 0;
+	queue = request->async && !request->detached && !client->dead;
+	if (queue) {
+		kref_get(&request->ref);
+		list_add_tail(&request->node, &client->completions);
+	}
+	spin_unlock(&client->req_lock);
+
+	complete_all(&request->done);
+	wake_up_interruptible(&client->wait);
+}
+EXPORT_SYMBOL_GPL(clientbuf_complete_request);
+
+/**
+ * cb_requests_cancel() - the client is closing: cancel its pending calls
+ * @client: the client, already marked dead
+ *
+ * Calls each package's ->cancel(); packages complete the requests when
+ * they can (copies through them already fail).
+ */
+void cb_requests_cancel(struct cb_client *client)
+{
+	struct clientbuf_request *req;
+
+	for (;;) {
+		spin_lock(&client->req_lock);
+		list_for_each_entry(req, &client->pending, node)
+			if (!req->detached)
+				break;
+		if (list_entry_is_head(req, &client->pending, node)) {
+			spin_unlock(&client->req_lock);
+			return;
+		}
+		req->detached = true;
+		kref_get(&req->ref);
+		spin_unlock(&client->req_lock);
+
+		if (req->package->cancel)
+			req->package->cancel(req);
+		clientbuf_request_put(req);
+	}
+}
+
+/**
+ * get_client_info() - GetClientInfo: who made the call
+ * @request: the call
+ * @info: filled on success
+ *
+ * Ids are given in the current task's pid and user namespaces.
+ *
+ * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER for NULL arguments,
+ * STATUS_INVALID_HANDLE for a completed request or closed client. A client
+ * whose process exited is reported with CLIENTBUF_CLIENT_PROCESS_TERMINATED.
+ */
+ntstatus_t get_client_info(struct clientbuf_request *request,
+			   struct clientbuf_client_info *info)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct cb_client *client;
+	ntstatus_t st;
+
+	if (!request || !info)
+		return STATUS_INVALID_PARAMETER;
+	st = cb_request_check(request);
+	if (st == STATUS_INVALID_HANDLE)
+		return st;
+
+	client = request->client;
+	memset(info, 0, sizeof(*info));
+	info->pid = pid_vnr(request->thread);
+	info->tgid = pid_vnr(client->tgid);
+	info->uid = from_kuid_munged(ns, request->cred->uid);
+	info->gid = from_kgid_munged(ns, request->cred->gid);
+	if (cb_client_exited(client))
+		info->flags |= CLIENTBUF_CLIENT_PROCESS_TERMINATED;
+	if (!pid_has_task(request->thread, PIDTYPE_PID))
+		info->flags |= CLIENTBUF_CLIENT_THREAD_TERMINATED;
+	if (current->mm == client->mm)
+		info->flags |= CLIENTBUF_CLIENT_IN_CONTEXT;
+	return STATUS_SUCCESS;
+}
+EXPORT_SYMBOL_GPL(get_client_info);
+
+static ntstatus_t cb_call_check(struct cb_client *client,
+				const struct clientbuf_call *call)
+{
+	size_t nlen = strnlen(call->package, sizeof(call->package));
+
+	if (call->flags & ~CLIENTBUF_CALL_FLAGS || call->reserved ||
+	    !nlen || nlen == sizeof(call->package))
+		return STATUS_INVALID_PARAMETER;
+	if (call->submit_len > READ_ONCE(cb_max_submit_len))
+		return STATUS_INVALID_PARAMETER;
+	if (call->return_buf_id) {
+		struct cb_buffer *buf;
+		ntstatus_t st = STATUS_SUCCESS;
+
+		mutex_lock(&client->reg_lock);
+		buf = xa_load(&client->buffers, call->return_buf_id);
+		if (!buf)
+			st = STATUS_INVALID_HANDLE;
+		else if (!buf->arena)
+			st = STATUS_INVALID_PARAMETER;
+		mutex_unlock(&client->reg_lock);
+		return st;
+	}
+	return STATUS_SUCCESS;
+}
+
+/* Put @req on the client's pending list and give it an id. */
+static ntstatus_t cb_request_start(struct cb_client *client,
+				   struct clientbuf_request *req)
+{
+	ntstatus_t st = STATUS_SUCCESS;
+
+	spin_lock(&client->req_lock);
+	if (req->async && client->nr_pending >= READ_ONCE(cb_max_pending)) {
+		st = STATUS_QUOTA_EXCEEDED;
+	} else {
+		req->id = ++client->next_req_id;
+		list_add_tail(&req->node, &client->pending);
+		if (req->async)
+			client->nr_pending++;
+	}
+	spin_unlock(&client->req_lock);
+	return st;
+}
+
+/* Run the package; returns its status once the call is complete or async. */
+static ntstatus_t cb_request_run(struct clientbuf_request *req,
+				 const void *submit, u32 submit_len)
+{
+	struct clientbuf_call_result res = { .protocol_status = STATUS_SUCCESS };
+	ntstatus_t st;
+
+	st = req->package->call_package(req, submit, submit_len, &res);
+	if (st != STATUS_PENDING) {
+		/* Answered at once: the ioctl reports it, no record. */
+		req->detached = true;
+		clientbuf_complete_request(req, st, res.protocol_status,
+					   res.return_buffer,
+					   res.return_length);
+		return st;
+	}
+	if (req->async)
+		return STATUS_PENDING;
+	if (wait_for_completion_killable(&req->done)) {
+		spin_lock(&req->client->req_lock);
+		req->detached = true;
+		spin_unlock(&req->client->req_lock);
+		return STATUS_CANCELLED;
+	}
+	return (__force ntstatus_t)req->result.status;
+}
+
+/**
+ * cb_ioctl_call() - CLIENTBUF_IOC_CALL_PACKAGE
+ * @client: the client; the caller is its owner
+ * @call: the validated ioctl struct; out fields are filled
+ *
+ * Return: 0 or the errno of the call's status.
+ */
+int cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call)
+{
+	struct clientbuf_package *pkg;
+	struct clientbuf_request *req;
+	void *submit = NULL;
+	ntstatus_t st;
+
+	st = cb_call_check(client, call);
+	if (st != STATUS_SUCCESS)
+		goto out;
+	if (call->submit_len) {
+		submit = memdup_user(u64_to_user_ptr(call->submit_addr),
+				     call->submit_len);
+		if (IS_ERR(submit)) {
+			st = PTR_ERR(submit) == -EFAULT ?
+			     STATUS_ACCESS_VIOLATION :
+			     STATUS_INSUFFICIENT_RESOURCES;
+			submit = NULL;
+			goto out;
+		}
+	}
+	pkg = cb_package_get(call->package);
+	if (!pkg) {
+		st = STATUS_NO_SUCH_PACKAGE;
+		goto out;
+	}
+	req = cb_request_alloc(client, pkg, call);
+	if (!req) {
+		cb_package_put(pkg);
+		st = STATUS_INSUFFICIENT_RESOURCES;
+		goto out;
+	}
+	st = cb_request_start(client, req);
+	if (st == STATUS_SUCCESS) {
+		cb_stat_add(CB_STAT_CALLS, 1);
+		call->request_id = req->id;
+		st = cb_request_run(req, submit, call->submit_len);
+		if (st != STATUS_PENDING) {
+			call->protocol_status = req->result.protocol_status;
+			call->return_addr = req->result.return_addr;
+			call->return_len = req->result.return_len;
+		}
+	}
+	clientbuf_request_put(req);
+out:
+	kfree(submit);
+	call->status = (__force __u32)st;
+	return clientbuf_status_to_errno(st);
+}

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clientbuf: counters in debugfs (/sys/kernel/debug/clientbuf/stats).
+ *
+ * The first CB_STAT_NR_LIVE counters count live objects: they return to
+ * zero when every client has closed, which the selftests use as a leak
+ * check. The rest only grow.
+ */
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include "internal.h"
+
+static atomic64_t cb_stats[CB_STAT_NR];
+static struct dentry *cb_debugfs_dir;
+
+static const char * const cb_stat_names[CB_STAT_NR] = {
+	[CB_STAT_CLIENTS]	 = "clients",
+	[CB_STAT_BUFFERS]	 = "buffers",
+	[CB_STAT_REQUESTS]	 = "requests",
+	[CB_STAT_ALLOCS]	 = "allocations",
+	[CB_STAT_COPIES_LOCAL]	 = "copies_client_context",
+	[CB_STAT_COPIES_KTHREAD] = "copies_kthread",
+	[CB_STAT_COPIES_REMOTE]	 = "copies_other_process",
+	[CB_STAT_BYTES_LOCAL]	 = "bytes_client_context",
+	[CB_STAT_BYTES_KTHREAD]	 = "bytes_kthread",
+	[CB_STAT_BYTES_REMOTE]	 = "bytes_other_process",
+	[CB_STAT_CALLS]		 = "calls",
+	[CB_STAT_FAILURES]	 = "failed_copies",
+};
+
+/**
+ * cb_stat_add() - add @delta to counter @stat
+ * @stat: the counter
+ * @delta: the amount, negative to decrement a live-object counter
+ */
+void cb_stat_add(enum cb_stat stat, s64 delta)
+{
+	atomic64_add(delta, &cb_stats[stat]);
+}
+
+static int cb_stats_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < CB_STAT_NR; i++)
+		seq_printf(m, "%s %lld\n", cb_stat_names[i],
+			   (long long)atomic64_read(&cb_stats[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cb_stats);
+
+/**
+ * cb_stats_init() - create the debugfs files
+ *
+ * Return: 0; debugfs failures are not fatal.
+ */
+int cb_stats_init(void)
+{
+	cb_debugfs_dir = debugfs_create_dir("clientbuf", NULL);
+	debugfs_create_file("stats", 0400, cb_debugfs_dir, NULL,
+			    &cb_stats_fops);
+	return 0;
+}
+
+/**
+ * cb_stats_exit() - remove the debugfs files
+ */
+void cb_stats_exit(void)
+{
+	debugfs_remove_recursive(cb_debugfs_dir);
+}
