@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clientbuf: command-line client for /dev/clientbuf.
+ *
+ *   clientbuf info                       module ABI version, features, limits
+ *   clientbuf status CODE                decode an NTSTATUS
+ *   clientbuf call [--async] PKG DATA    call a security package
+ *
+ * Exit status: 0 success, 1 failure (the message on stderr names the
+ * NTSTATUS or errno), 2 usage error.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "clientbuf.h"
+
+#define EXIT_OK		0
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+
+#define CALL_RETURN_BUF_SIZE	(64 * 1024)
+#define CALL_DEFAULT_TIMEOUT_MS	10000
+
+static const char *prog = "clientbuf";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s COMMAND [ARGS]\n"
+		"\n"
+		"Commands:\n"
+		"  info                     show the module's ABI version, features and limits\n"
+		"  status CODE              decode an NTSTATUS: CODE is hex (0xC0000005),\n"
+		"                           decimal (3221225477 or -1073741819) or a name\n"
+		"                           (STATUS_ACCESS_VIOLATION)\n"
+		"  call [OPTIONS] PACKAGE DATA\n"
+		"                           call PACKAGE with the string DATA as submit buffer;\n"
+		"                           the answer goes to a 64 KiB buffer registered with\n"
+		"                           ALLOC|WRITE|READ and is printed as hex and text\n"
+		"      --async              make an asynchronous call and wait for its\n"
+		"                           completion with poll()/read()\n"
+		"      --timeout=MS         how long --async waits (default %d, -1 for ever)\n"
+		"  help, --help, -h         show this help\n"
+		"\n"
+		"Exit status: 0 success, 1 failure, 2 usage error.\n",
+		prog, CALL_DEFAULT_TIMEOUT_MS);
+}
+
+static int __printf(1, 2) usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help'.\n", prog);
+	return EXIT_USAGE;
+}
+
+static const char *errno_name(int err)
+{
+	const char *name;
+
+	if (err < 0)
+		err = -err;
+	if (!err)
+		return "0";
+	name = strerrorname_np(err);
+	return name ? name : "E?";
+}
+
+static const char *status_name(__u32 status)
+{
+	const char *name = cb_status_name(status);
+
+	return name ? name : "unknown NTSTATUS";
+}
+
+/*
+ * "STATUS_NO_SUCH_PACKAGE (0xC00000FE, errno ENOPKG,
+ * Win32 1364 ERROR_NO_SUCH_PACKAGE)"
+ */
+static void print_status_brief(FILE *f, __u32 status)
+{
+	__u32 win32 = cb_status_to_win32(status);
+	const char *wname = cb_win32_name(win32);
+
+	fprintf(f, "%s (0x%08" PRIX32 ", errno %s, Win32 %" PRIu32 "%s%s)",
+		status_name(status), (uint32_t)status,
+		errno_name(cb_status_to_errno(status)), (uint32_t)win32,
+		wname ? " " : "", wname ? wname : "");
+}
+
+/* Report a failed ioctl: its NTSTATUS if the module answered, and errno. */
+static int fail_status(const char *what, int err, __u32 status)
+{
+	fprintf(stderr, "%s: %s failed: ", prog, what);
+	print_status_brief(stderr, status);
+	fprintf(stderr, "; errno %s: %s\n", errno_name(err), strerror(-err));
+	return EXIT_FAIL;
+}
+
+static int open_device(void)
+{
+	int fd = cb_open();
+
+	if (fd == -ENOENT)
+		fprintf(stderr,
+			"%s: no %s (is the clientbuf module loaded?)\n",
+			prog, CB_DEVICE_PATH);
+	else if (fd < 0)
+		fprintf(stderr, "%s: cannot open %s: %s (%s)\n", prog,
+			CB_DEVICE_PATH, strerror(-fd), errno_name(fd));
+	return fd;
+}
+
+/* ---- info ------------------------------------------------------------ */
+
+static const struct {
+	__u64 bit;
+	const char *name;
+} features[] = {
+	{ CLIENTBUF_FEAT_REGISTER,	"register" },
+	{ CLIENTBUF_FEAT_CALL_SYNC,	"call-sync" },
+	{ CLIENTBUF_FEAT_CALL_ASYNC,	"call-async" },
+	{ CLIENTBUF_FEAT_ALLOC,		"alloc" },
+};
+
+static int cmd_info(int argc, char **argv)
+{
+	struct clientbuf_info info;
+	__u64 known = 0;
+	size_t i;
+	int fd, ret;
+
+	(void)argv;
+	if (argc != 1)
+		return usage_error("'info' takes no arguments");
+	fd = open_device();
+	if (fd < 0)
+		return EXIT_FAIL;
+	ret = cb_get_info(fd, &info);
+	cb_close(fd);
+	if (ret) {
+		fprintf(stderr, "%s: CLIENTBUF_IOC_GET_INFO failed: %s (%s)\n",
+			prog, strerror(-ret), errno_name(ret));
+		return EXIT_FAIL;
+	}
+
+	printf("device:            %s\n", CB_DEVICE_PATH);
+	printf("abi_version:       %" PRIu32 "%s\n", (uint32_t)info.abi_version,
+	       info.abi_version == CLIENTBUF_ABI_VERSION ? "" :
+	       " (this tool was built for a different ABI version)");
+	printf("features:          0x%016" PRIx64, (uint64_t)info.features);
+	for (i = 0; i < ARRAY_SIZE(features); i++) {
+		known |= features[i].bit;
+		if (info.features & features[i].bit)
+			printf(" %s", features[i].name);
+	}
+	if (info.features & ~known)
+		printf(" unknown:0x%" PRIx64, (uint64_t)(info.features & ~known));
+	printf("\n");
+	printf("max_buffers:       %" PRIu32 "\n", (uint32_t)info.max_buffers);
+	printf("max_allocs:        %" PRIu32 "\n", (uint32_t)info.max_allocs);
+	printf("max_buffer_bytes:  %" PRIu64 "\n",
+	       (uint64_t)info.max_buffer_bytes);
+	printf("max_submit_len:    %" PRIu32 "\n", (uint32_t)info.max_submit_len);
+	printf("max_pending:       %" PRIu32 "\n", (uint32_t)info.max_pending);
+	return EXIT_OK;
+}
+
+/* ---- status ------------------------------------------------------------ */
+
+/* Parse hex (0x...), decimal (also negative, as a signed NTSTATUS) or name. */
+static int parse_status(const char *s, __u32 *status)
+{
+	const char *p = s;
+	unsigned long long v;
+	int neg = 0;
+	char *end;
+
+	if (!cb_status_from_name(s, status))
+		return 0;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	errno = 0;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		if (!isxdigit((unsigned char)p[2]))
+			return -EINVAL;
+		v = strtoull(p, &end, 16);
+	} else {
+		v = strtoull(p, &end, 10);
+	}
+	if (errno || *end)
+		return -EINVAL;
+	if (neg) {
+		if (v > 0x80000000ULL)
+			return -ERANGE;
+		*status = (__u32)(0x100000000ULL - v);
+		return 0;
+	}
+	if (v > UINT32_MAX)
+		return -ERANGE;
+	*status = (__u32)v;
+	return 0;
+}
+
+static const char *const severity_names[] = {
+	[CB_SEVERITY_SUCCESS]		= "success",
+	[CB_SEVERITY_INFORMATIONAL]	= "informational",
+	[CB_SEVERITY_WARNING]		= "warning",
+	[CB_SEVERITY_ERROR]		= "error",
+};
+
+static int cmd_status(int argc, char **argv)
+{
+	const char *name, *wname;
+	__u32 status, win32;
+	int err, sev;
+
+	if (argc != 2)
+		return usage_error("'status' takes one argument: an NTSTATUS");
+	if (parse_status(argv[1], &status)) {
+		fprintf(stderr,
+			"%s: invalid NTSTATUS '%s': expected a 32-bit hex (0x...) or decimal number, or a STATUS_* name\n",
+			prog, argv[1]);
+		return EXIT_USAGE;
+	}
+	name = cb_status_name(status);
+	err = cb_status_to_errno(status);
+	win32 = cb_status_to_win32(status);
+	wname = cb_win32_name(win32);
+	sev = cb_status_severity(status);
+
+	printf("%s\n", name ? name : "unknown (not a status clientbuf returns)");
+	printf("  NTSTATUS:   0x%08" PRIX32 " (%" PRIu32 ", %" PRId32 ")\n",
+	       (uint32_t)status, (uint32_t)status, (int32_t)status);
+	printf("  severity:   %d %s, NT_SUCCESS %s%s\n", sev, severity_names[sev],
+	       cb_nt_success(status) ? "true" : "false",
+	       status & 0x20000000U ? ", customer code" : "");
+	printf("  facility:   0x%03" PRIX32 "\n",
+	       (uint32_t)((status >> 16) & 0xfff));
+	if (err)
+		printf("  errno:      %s (%d): %s\n", errno_name(err), -err,
+		       strerror(-err));
+	else
+		printf("  errno:      0 (none: a success status)\n");
+	printf("  Win32:      %" PRIu32 " %s\n", (uint32_t)win32,
+	       wname ? wname : "");
+	return EXIT_OK;
+}
+
+/* ---- call ------------------------------------------------------------ */
+
+/* hexdump -C style: offset, 16 bytes of hex, printable text. */
+static void hexdump(const unsigned char *p, size_t len)
+{
+	size_t off, i;
+
+	for (off = 0; off < len; off += 16) {
+		size_t n = len - off < 16 ? len - off : 16;
+
+		printf("  %08zx  ", off);
+		for (i = 0; i < 16; i++) {
+			if (i < n)
+				printf("%02x ", p[off + i]);
+			else
+				printf("   ");
+			if (i == 7)
+				printf(" ");
+		}
+		printf(" |");
+		for (i = 0; i < n; i++)
+			putchar(isprint(p[off + i]) ? p[off + i] : '.');
+		printf("|\n");
+	}
+}
+
+static int parse_timeout(const char *s, int *ms)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < -1 || v > INT_MAX)
+		return -EINVAL;
+	*ms = (int)v;
+	return 0;
+}
+
+static int cmd_call(int argc, char **argv)
+{
+	struct clientbuf_completion c;
+	struct clientbuf_call call;
+	int timeout_ms = CALL_DEFAULT_TIMEOUT_MS;
+	const char *package, *data;
+	unsigned int flags = 0;
+	int fd, ret, rc = EXIT_FAIL;
+	__u32 id = 0, st, status, protocol_status, return_len;
+	__u64 return_addr, request_id;
+	unsigned char *buf;
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if (!strcmp(argv[i], "--async")) {
+			flags |= CLIENTBUF_CALL_ASYNC;
+		} else if (!strncmp(argv[i], "--timeout=", 10)) {
+			if (parse_timeout(argv[i] + 10, &timeout_ms))
+				return usage_error("invalid timeout '%s'",
+						   argv[i] + 10);
+		} else {
+			return usage_error("unknown option '%s' for 'call'",
+					   argv[i]);
+		}
+	}
+	if (argc - i != 2)
+		return usage_error("'call' needs PACKAGE and DATA");
+	package = argv[i];
+	data = argv[i + 1];
+	if (!*package || strlen(package) >= CLIENTBUF_PACKAGE_NAME_MAX)
+		return usage_error("invalid package name '%s'", package);
+	if (strlen(data) > UINT32_MAX)
+		return usage_error("DATA too long");
+
+	fd = open_device();
+	if (fd < 0)
+		return EXIT_FAIL;
+
+	buf = mmap(NULL, CALL_RETURN_BUF_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED) {
+		fprintf(stderr, "%s: mmap: %s\n", prog, strerror(errno));
+		goto out_close;
+	}
+	ret = cb_register(fd, buf, CALL_RETURN_BUF_SIZE,
+			  CLIENTBUF_BUF_ALLOC | CLIENTBUF_BUF_WRITE |
+			  CLIENTBUF_BUF_READ, &id, &st);
+	if (ret) {
+		fail_status("registering the return buffer", ret, st);
+		goto out_unmap;
+	}
+
+	ret = cb_call(fd, package, data, (__u32)strlen(data), id, flags,
+		      &call);
+	status = call.status;
+	protocol_status = call.protocol_status;
+	return_addr = call.return_addr;
+	return_len = call.return_len;
+	request_id = call.request_id;
+	printf("request_id:       %" PRIu64 "\n", (uint64_t)request_id);
+	if (!ret && status == CLIENTBUF_STATUS_PENDING) {
+		printf("call returned:    ");
+		print_status_brief(stdout, status);
+		printf(", waiting for the completion\n");
+		fflush(stdout);
+		/* Completions of other calls cannot come: this fd made one. */
+		do {
+			ret = cb_wait_completion(fd, &c, timeout_ms);
+		} while (!ret && c.request_id != request_id);
+		if (ret == -ETIMEDOUT) {
+			fprintf(stderr,
+				"%s: no completion for request %" PRIu64 " within %d ms (status still STATUS_PENDING)\n",
+				prog, (uint64_t)request_id, timeout_ms);
+			goto out_unregister;
+		} else if (ret) {
+			fprintf(stderr,
+				"%s: waiting for the completion failed: %s (%s)\n",
+				prog, strerror(-ret), errno_name(ret));
+			goto out_unregister;
+		}
+		status = c.status;
+		protocol_status = c.protocol_status;
+		return_addr = c.return_addr;
+		return_len = c.return_len;
+		ret = cb_status_to_errno(status);
+	}
+
+	printf("status:           ");
+	print_status_brief(stdout, status);
+	printf("\nprotocol_status:  ");
+	print_status_brief(stdout, protocol_status);
+	printf("\nreturn:           0x%" PRIx64 ", %" PRIu32 " bytes\n",
+	       (uint64_t)return_addr, (uint32_t)return_len);
+
+	if (return_addr) {
+		uintptr_t lo = (uintptr_t)buf;
+
+		if (return_addr < lo ||
+		    return_addr - lo > CALL_RETURN_BUF_SIZE ||
+		    return_len > CALL_RETURN_BUF_SIZE - (return_addr - lo)) {
+			fprintf(stderr,
+				"%s: the answer (0x%" PRIx64 ", %" PRIu32 " bytes) is not inside the return buffer\n",
+				prog, (uint64_t)return_addr,
+				(uint32_t)return_len);
+			goto out_unregister;
+		}
+		hexdump(buf + (return_addr - lo), return_len);
+		if (cb_free(fd, id, (void *)(uintptr_t)return_addr, &st))
+			fprintf(stderr,
+				"%s: warning: freeing the answer failed: %s\n",
+				prog, status_name(st));
+	}
+
+	if (ret || !cb_nt_success(status)) {
+		fprintf(stderr, "%s: call to package '%s' failed: ", prog,
+			package);
+		print_status_brief(stderr, status);
+		fprintf(stderr, "\n");
+	} else if (!cb_nt_success(protocol_status)) {
+		fprintf(stderr, "%s: package '%s' answered with protocol status ",
+			prog, package);
+		print_status_brief(stderr, protocol_status);
+		fprintf(stderr, "\n");
+	} else {
+		rc = EXIT_OK;
+	}
+
+out_unregister:
+	if (cb_unregister(fd, id, &st))
+		fprintf(stderr, "%s: warning: unregistering failed: %s\n",
+			prog, status_name(st));
+out_unmap:
+	munmap(buf, CALL_RETURN_BUF_SIZE);
+out_close:
+	cb_close(fd);
+	return rc;
+}
+
+/* ---- dispatch ------------------------------------------------------------ */
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);	/* argv[0] is the command */
+} commands[] = {
+	{ "info",	cmd_info },
+	{ "status",	cmd_status },
+	{ "call",	cmd_call },
+	/*
+	 * "serve PACKAGE": run a userspace package server (read requests
+	 * from the fd, answer them by ioctl, as seccomp user notification
+	 * does). Add cmd_serve here, and a line to usage(), once the uapi
+	 * has the package-server ioctls.
+	 */
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	return usage_error("unknown command '%s'", argv[1]);
+}

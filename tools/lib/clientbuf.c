@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libclientbuf: wrappers around the /dev/clientbuf ioctls.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include "clientbuf.h"
+
+static inline __u64 cb_ptr(const void *p)
+{
+	return (__u64)(uintptr_t)p;
+}
+
+/*
+ * The kernel writes a status back once the struct passed its size checks,
+ * and never writes STATUS_SUCCESS for a failed ioctl. A failed ioctl whose
+ * status is still the zero we sent therefore never reached the module's
+ * handler (bad fd, not our device, size refused): say so with
+ * STATUS_UNSUCCESSFUL rather than leave a misleading STATUS_SUCCESS.
+ */
+static void cb_fix_status(int ret, __u32 *status)
+{
+	if (ret < 0 && *status == CLIENTBUF_STATUS_SUCCESS)
+		*status = CLIENTBUF_STATUS_UNSUCCESSFUL;
+}
+
+/*
+ * -EINTR is handed back, not retried: the module may have acted on the
+ * ioctl already (a package call cannot be blindly repeated).
+ */
+static int cb_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+int cb_open(void)
+{
+	int fd = open(CB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int cb_close(int fd)
+{
+	/* Never retry close() on EINTR: the fd is gone either way on Linux. */
+	return close(fd) < 0 ? -errno : 0;
+}
+
+int cb_get_info(int fd, struct clientbuf_info *info)
+{
+	if (!info)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return cb_ioctl(fd, CLIENTBUF_IOC_GET_INFO, info);
+}
+
+int cb_register(int fd, void *addr, size_t len, unsigned int flags,
+		__u32 *id, __u32 *status)
+{
+	struct clientbuf_register r;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	r.flags = flags;
+	r.addr = cb_ptr(addr);
+	r.len = len;
+	ret = cb_ioctl(fd, CLIENTBUF_IOC_REGISTER, &r);
+	cb_fix_status(ret, &r.status);
+	if (id)
+		*id = ret ? 0 : r.id;
+	if (status)
+		*status = r.status;
+	return ret;
+}
+
+int cb_unregister(int fd, __u32 id, __u32 *status)
+{
+	struct clientbuf_unregister u;
+	int ret;
+
+	memset(&u, 0, sizeof(u));
+	u.size = sizeof(u);
+	u.id = id;
+	ret = cb_ioctl(fd, CLIENTBUF_IOC_UNREGISTER, &u);
+	cb_fix_status(ret, &u.status);
+	if (status)
+		*status = u.status;
+	return ret;
+}
+
+int cb_free(int fd, __u32 id, void *addr, __u32 *status)
+{
+	struct clientbuf_free f;
+	int ret;
+
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	f.id = id;
+	f.addr = cb_ptr(addr);
+	ret = cb_ioctl(fd, CLIENTBUF_IOC_FREE, &f);
+	cb_fix_status(ret, &f.status);
+	if (status)
+		*status = f.status;
+	return ret;
+}
+
+int cb_call(int fd, const char *package, const void *submit, __u32 submit_len,
+	    __u32 return_buf_id, unsigned int flags,
+	    struct clientbuf_call *out)
+{
+	size_t name_len;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->size = sizeof(*out);
+	if (!package) {
+		out->status = CLIENTBUF_STATUS_INVALID_PARAMETER;
+		return -EINVAL;
+	}
+	name_len = strnlen(package, CLIENTBUF_PACKAGE_NAME_MAX);
+	if (name_len >= CLIENTBUF_PACKAGE_NAME_MAX) {
+		out->status = CLIENTBUF_STATUS_INVALID_PARAMETER;
+		return -ENAMETOOLONG;
+	}
+	memcpy(out->package, package, name_len);
+	out->flags = flags;
+	out->submit_addr = cb_ptr(submit);
+	out->submit_len = submit_len;
+	out->return_buf_id = return_buf_id;
+	ret = cb_ioctl(fd, CLIENTBUF_IOC_CALL_PACKAGE, out);
+	cb_fix_status(ret, &out->status);
+	return ret;
+}
+
+static long long cb_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int cb_wait_completion(int fd, struct clientbuf_completion *c, int timeout_ms)
+{
+	long long deadline = 0;
+	struct pollfd pfd;
+	ssize_t n;
+	int ret;
+
+	if (!c)
+		return -EINVAL;
+	if (timeout_ms > 0)
+		deadline = cb_now_ms() + timeout_ms;
+
+	for (;;) {
+		int wait = timeout_ms;
+
+		if (timeout_ms > 0) {
+			long long left = deadline - cb_now_ms();
+
+			wait = left > 0 ? (int)left : 0;
+		}
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		ret = poll(&pfd, 1, wait);
+		if (ret < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (ret == 0)
+			return -ETIMEDOUT;
+		if (pfd.revents & POLLNVAL)
+			return -EBADF;
+		if (!(pfd.revents & POLLIN))
+			return -EIO;	/* POLLERR or POLLHUP alone */
+
+		n = read(fd, c, sizeof(*c));
+		if (n < 0) {
+			/* Another thread took the record: wait again. */
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		if ((size_t)n != sizeof(*c))
+			return -EIO;	/* read() returns whole records only */
+		return 0;
+	}
+}

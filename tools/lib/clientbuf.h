@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libclientbuf: a small C library over the /dev/clientbuf ioctls.
+ *
+ * clientbuf brings the Windows LSA client-buffer services to Linux: a client
+ * opens /dev/clientbuf, registers ranges of its own memory, and calls
+ * security packages that move data into and out of those ranges, answering
+ * with NTSTATUS codes. This library fills the ioctl structs (including their
+ * size fields), issues the ioctls and decodes the NTSTATUS codes.
+ *
+ * Conventions:
+ *  - Every function that can fail returns 0 (or a non-negative value where
+ *    documented) on success and a negative errno on failure; errno itself is
+ *    not part of the interface (it may or may not be changed).
+ *  - An ioctl interrupted by a signal handler is -EINTR; the library does
+ *    not repeat it, because the module may have acted on it already.
+ *  - Functions with a @status out-parameter store the NTSTATUS of the
+ *    operation there even when they fail. If the kernel did not get as far as
+ *    writing one (bad fd, wrong device, struct size refused), the library
+ *    stores CLIENTBUF_STATUS_UNSUCCESSFUL. @status may be NULL.
+ *  - NTSTATUS values are the published Windows values; see
+ *    <linux/clientbuf.h> (CLIENTBUF_STATUS_*) and
+ *    Documentation/status-codes.rst.
+ *
+ * The library keeps no state and is safe to use from several threads.
+ */
+#ifndef _CLIENTBUF_LIB_H
+#define _CLIENTBUF_LIB_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include <linux/clientbuf.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Path of the device node. */
+#define CB_DEVICE_PATH		"/dev/" CLIENTBUF_DEVICE_NAME
+
+/* Win32 error RtlNtStatusToDosError() gives for an NTSTATUS it does not know */
+#define CB_WIN32_MR_MID_NOT_FOUND	317U
+
+/* NTSTATUS severities (bits 31..30), as returned by cb_status_severity() */
+#define CB_SEVERITY_SUCCESS		0
+#define CB_SEVERITY_INFORMATIONAL	1
+#define CB_SEVERITY_WARNING		2
+#define CB_SEVERITY_ERROR		3
+
+/**
+ * cb_open() - open the clientbuf device
+ *
+ * Opens CB_DEVICE_PATH with O_RDWR | O_CLOEXEC. The open file is one client:
+ * buffers registered through it and calls made through it belong to the
+ * calling process, and end when the file is closed. The fd must only be used
+ * by the process that opened it (not by a child after fork(), nor after
+ * execve()).
+ *
+ * Return: the file descriptor, or a negative errno (-ENOENT when there is no
+ * /dev/clientbuf, typically because the module is not loaded).
+ */
+int cb_open(void);
+
+/**
+ * cb_close() - close a clientbuf file descriptor
+ * @fd: descriptor from cb_open()
+ *
+ * Ends the client: pending calls are cancelled or waited for, and every
+ * registered buffer is unregistered.
+ *
+ * Return: 0, or a negative errno from close().
+ */
+int cb_close(int fd);
+
+/**
+ * cb_get_info() - query the module's ABI version, features and limits
+ * @fd: descriptor from cb_open()
+ * @info: filled on success; the library sets @info->size itself
+ *
+ * Issues CLIENTBUF_IOC_GET_INFO.
+ *
+ * Return: 0, or a negative errno.
+ */
+int cb_get_info(int fd, struct clientbuf_info *info);
+
+/**
+ * cb_register() - register a range of the caller's memory
+ * @fd: descriptor from cb_open()
+ * @addr: start of the range, in the calling process's memory
+ * @len: length of the range in bytes, non-zero
+ * @flags: CLIENTBUF_BUF_* access flags: at least one of CLIENTBUF_BUF_WRITE
+ *	(packages may write into it) and CLIENTBUF_BUF_READ (packages may read
+ *	from it); CLIENTBUF_BUF_ALLOC makes it an arena for the packages'
+ *	allocate_client_buffer() (needs CLIENTBUF_BUF_WRITE)
+ * @id: receives the buffer id (never 0) on success; may be NULL
+ * @status: receives the NTSTATUS of the registration; may be NULL
+ *
+ * Issues CLIENTBUF_IOC_REGISTER. The range must stay mapped for as long as it
+ * is registered.
+ *
+ * Return: 0, or a negative errno (for example -EDQUOT for
+ * CLIENTBUF_STATUS_QUOTA_EXCEEDED).
+ */
+int cb_register(int fd, void *addr, size_t len, unsigned int flags,
+		__u32 *id, __u32 *status);
+
+/**
+ * cb_unregister() - unregister a buffer
+ * @fd: descriptor from cb_open()
+ * @id: id from cb_register()
+ * @status: receives the NTSTATUS of the operation; may be NULL
+ *
+ * Issues CLIENTBUF_IOC_UNREGISTER, which waits for copies in progress on the
+ * buffer; once it returns, no package can reach the range any more. A stale
+ * or unknown id is CLIENTBUF_STATUS_INVALID_HANDLE (-ENOENT).
+ *
+ * Return: 0, or a negative errno.
+ */
+int cb_unregister(int fd, __u32 id, __u32 *status);
+
+/**
+ * cb_free() - give a package's answer back to its arena
+ * @fd: descriptor from cb_open()
+ * @id: the CLIENTBUF_BUF_ALLOC buffer holding the block
+ * @addr: start of the block: the return_addr of a call or completion
+ * @status: receives the NTSTATUS of the operation; may be NULL
+ *
+ * Issues CLIENTBUF_IOC_FREE, the LsaFreeReturnBuffer() analogue. An address
+ * that is not the start of a live block (including a second free of the same
+ * block) is CLIENTBUF_STATUS_INVALID_PARAMETER (-EINVAL).
+ *
+ * Return: 0, or a negative errno.
+ */
+int cb_free(int fd, __u32 id, void *addr, __u32 *status);
+
+/**
+ * cb_call() - call a security package
+ * @fd: descriptor from cb_open()
+ * @package: NUL-terminated package name, shorter than
+ *	CLIENTBUF_PACKAGE_NAME_MAX bytes
+ * @submit: the protocol submit buffer (may be NULL if @submit_len is 0)
+ * @submit_len: its length in bytes
+ * @return_buf_id: registered CLIENTBUF_BUF_ALLOC buffer the package may put
+ *	its answer in, or 0 for any of the client's ALLOC buffers
+ * @flags: CLIENTBUF_CALL_* (CLIENTBUF_CALL_ASYNC: return at once with
+ *	CLIENTBUF_STATUS_PENDING if the package completes later; then wait
+ *	for the completion with cb_wait_completion())
+ * @out: receives the whole struct clientbuf_call as the kernel wrote it back:
+ *	@out->status, @out->protocol_status, @out->return_addr,
+ *	@out->return_len and @out->request_id are valid even when the call
+ *	fails
+ *
+ * Issues CLIENTBUF_IOC_CALL_PACKAGE. The call succeeds when @out->status is
+ * a success code (NT_SUCCESS, including CLIENTBUF_STATUS_PENDING); the
+ * package's own verdict is in @out->protocol_status and must be checked
+ * separately, as with LsaCallAuthenticationPackage(). Free the answer with
+ * cb_free() when done with it. A @package name that is NULL or too long is
+ * refused here with -EINVAL or -ENAMETOOLONG and
+ * CLIENTBUF_STATUS_INVALID_PARAMETER, without an ioctl.
+ *
+ * Return: 0, or a negative errno (the one cb_status_to_errno() gives for
+ * @out->status when the package or module refused the call).
+ */
+int cb_call(int fd, const char *package, const void *submit, __u32 submit_len,
+	    __u32 return_buf_id, unsigned int flags,
+	    struct clientbuf_call *out);
+
+/**
+ * cb_wait_completion() - wait for and read one completion record
+ * @fd: descriptor from cb_open()
+ * @c: receives the record
+ * @timeout_ms: how long to wait in milliseconds; negative waits for ever,
+ *	0 only checks
+ *
+ * Waits with poll() until a record of an asynchronous call is queued, then
+ * read()s exactly one. Records come in completion order, which need not be
+ * the order of the calls: match them by @c->request_id. Interrupted waits
+ * are restarted with the remaining time.
+ *
+ * Return: 0 with @c filled, -ETIMEDOUT if no record came in time, or another
+ * negative errno.
+ */
+int cb_wait_completion(int fd, struct clientbuf_completion *c, int timeout_ms);
+
+/**
+ * cb_nt_success() - NT_SUCCESS(): is @status a success or informational code?
+ * @status: an NTSTATUS
+ *
+ * Return: 1 for severity 0 (success) and 1 (informational), such as
+ * CLIENTBUF_STATUS_SUCCESS and CLIENTBUF_STATUS_PENDING; 0 for warnings and
+ * errors (CLIENTBUF_STATUS_PARTIAL_COPY is a warning, so not a success).
+ */
+int cb_nt_success(__u32 status);
+
+/**
+ * cb_status_severity() - severity field of an NTSTATUS
+ * @status: an NTSTATUS
+ *
+ * Return: CB_SEVERITY_SUCCESS, _INFORMATIONAL, _WARNING or _ERROR.
+ */
+int cb_status_severity(__u32 status);
+
+/**
+ * cb_status_name() - symbolic name of an NTSTATUS
+ * @status: an NTSTATUS
+ *
+ * Return: the Windows name ("STATUS_ACCESS_VIOLATION") of a status the module
+ * can return, or NULL for any other value.
+ */
+const char *cb_status_name(__u32 status);
+
+/**
+ * cb_status_from_name() - look up an NTSTATUS by name
+ * @name: "STATUS_ACCESS_VIOLATION", "ACCESS_VIOLATION" or
+ *	"CLIENTBUF_STATUS_ACCESS_VIOLATION" (case-insensitive)
+ * @status: receives the value
+ *
+ * Return: 0, or -ENOENT if @name is not a status the module can return.
+ */
+int cb_status_from_name(const char *name, __u32 *status);
+
+/**
+ * cb_status_to_errno() - errno the module returns for an NTSTATUS
+ * @status: an NTSTATUS
+ *
+ * The table of Documentation/status-codes.rst. A status outside the table is
+ * -EIO, unless it is a success or informational code (NT_SUCCESS), which is
+ * always 0.
+ *
+ * Return: 0 or a negative errno, e.g. -EFAULT for
+ * CLIENTBUF_STATUS_ACCESS_VIOLATION.
+ */
+int cb_status_to_errno(__u32 status);
+
+/**
+ * cb_status_to_win32() - LsaNtStatusToWinError() for an NTSTATUS
+ * @status: an NTSTATUS
+ *
+ * The Win32 error that LsaNtStatusToWinError() (RtlNtStatusToDosError())
+ * gives, e.g. 998 (ERROR_NOACCESS) for CLIENTBUF_STATUS_ACCESS_VIOLATION.
+ *
+ * Return: the Win32 error; CB_WIN32_MR_MID_NOT_FOUND (317) for a status
+ * outside the table.
+ */
+__u32 cb_status_to_win32(__u32 status);
+
+/**
+ * cb_win32_name() - symbolic name of a Win32 error
+ * @win32: a Win32 error code
+ *
+ * Return: the winerror.h name ("ERROR_NOACCESS") of an error that
+ * cb_status_to_win32() can return, or NULL for any other value.
+ */
+const char *cb_win32_name(__u32 win32);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _CLIENTBUF_LIB_H */

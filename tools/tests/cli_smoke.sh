@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Smoke test of the clientbuf CLI's exit codes and output; prints TAP.
+# Runs on the host (no module: 'info' must fail cleanly) and in the VM.
+#
+# Usage: CLIENTBUF=path/to/clientbuf cli_smoke.sh
+
+CB=${CLIENTBUF:-clientbuf}
+n=0
+failed=0
+out=$(mktemp) || exit 1
+err=$(mktemp) || exit 1
+trap 'rm -f "$out" "$err"' EXIT
+
+# run EXPECTED_EXIT DESCRIPTION ARGS...: run the CLI, check its exit code.
+run() {
+	want=$1 desc=$2
+	shift 2
+	"$CB" "$@" >"$out" 2>"$err"
+	rc=$?
+	n=$((n + 1))
+	if [ "$rc" -eq "$want" ]; then
+		echo "ok $n - $desc (exit $rc)"
+		return 0
+	fi
+	echo "not ok $n - $desc (exit $rc, expected $want)"
+	sed 's/^/# stdout: /' "$out"
+	sed 's/^/# stderr: /' "$err"
+	failed=$((failed + 1))
+	return 1
+}
+
+# grep_in FILE PATTERN DESCRIPTION: the last run's FILE must match PATTERN.
+grep_in() {
+	n=$((n + 1))
+	if grep -q -e "$2" "$1"; then
+		echo "ok $n - $3"
+	else
+		echo "not ok $n - $3"
+		sed 's/^/# /' "$1"
+		failed=$((failed + 1))
+	fi
+}
+
+echo "TAP version 13"
+run 0 "--help" --help && grep_in "$out" "status CODE" "--help lists the status command"
+run 0 "-h" -h
+run 2 "no arguments"
+run 2 "unknown command" frobnicate && grep_in "$err" "unknown command" "unknown command is named"
+
+run 0 "status 0xC0000005" status 0xC0000005
+grep_in "$out" "^STATUS_ACCESS_VIOLATION" "status name printed"
+grep_in "$out" "0xC0000005" "NTSTATUS hex printed"
+grep_in "$out" "error" "severity printed"
+grep_in "$out" "EFAULT (14)" "errno name and number printed"
+grep_in "$out" "998 ERROR_NOACCESS" "Win32 code and name printed"
+run 0 "status in decimal" status 3221225477 && grep_in "$out" "^STATUS_ACCESS_VIOLATION" "decimal parsed"
+run 0 "status as negative decimal" status -1073741819 && grep_in "$out" "^STATUS_ACCESS_VIOLATION" "negative decimal parsed"
+run 0 "status by name" status STATUS_NO_SUCH_PACKAGE && grep_in "$out" "1364 ERROR_NO_SUCH_PACKAGE" "name parsed"
+run 0 "status 0 is success" status 0 && grep_in "$out" "ERROR_SUCCESS" "STATUS_SUCCESS decoded"
+run 0 "unknown status" status 0xC0000002 && grep_in "$out" "317 ERROR_MR_MID_NOT_FOUND" "unknown status is Win32 317"
+grep_in "$out" "EIO (5)" "unknown error status is EIO"
+run 2 "status with garbage" status 0xZZ && grep_in "$err" "invalid NTSTATUS" "bad input explained"
+run 2 "status out of range" status 0x100000000
+run 2 "status without argument" status
+run 2 "call without arguments" call
+run 2 "call with an unknown option" call --bogus pkg data
+run 2 "call with a too long package name" call aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa data
+
+if [ -e /dev/clientbuf ]; then
+	run 0 "info" info && grep_in "$out" "abi_version" "info prints the ABI version"
+	run 1 "call to a missing package" call no_such_package_xyz data &&
+		grep_in "$err" "STATUS_NO_SUCH_PACKAGE" "failure names the status"
+else
+	run 1 "info without the module" info &&
+		grep_in "$err" "no /dev/clientbuf" "info says there is no /dev/clientbuf"
+	run 1 "call without the module" call pkg data
+fi
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

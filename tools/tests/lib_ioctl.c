@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host-run unit test of libclientbuf's ioctl wrappers; prints TAP.
+ *
+ * Linked with -Wl,--wrap=ioctl: __wrap_ioctl() plays the module, checking
+ * what the library sends (command, size field, zeroed reserved fields) and
+ * answering as the uapi header says the module does. cb_wait_completion()
+ * is tested on a pipe, which poll()s and read()s like the device.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clientbuf.h"
+
+int __wrap_ioctl(int fd, unsigned long cmd, ...);
+
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+
+#define FAKE_FD		42
+#define FAKE_ID		7
+
+static int test_num, failures;
+static unsigned long last_cmd;
+static int fail_early;		/* answer -EINVAL without writing a status */
+static int eintr_once;		/* fail the next ioctl with EINTR */
+
+static void __printf(2, 3) check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	test_num++;
+	if (!ok)
+		failures++;
+	printf("%sok %d - ", ok ? "" : "not ", test_num);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+static int fake_errno(__u32 status)
+{
+	int err = cb_status_to_errno(status);
+
+	if (!err)
+		return 0;
+	errno = -err;
+	return -1;
+}
+
+int __wrap_ioctl(int fd, unsigned long cmd, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	last_cmd = cmd;
+	if (eintr_once) {
+		eintr_once = 0;
+		errno = EINTR;
+		return -1;
+	}
+	if (fd != FAKE_FD) {
+		errno = EBADF;
+		return -1;
+	}
+	if (fail_early) {
+		errno = EINVAL;
+		return -1;
+	}
+
+	switch (cmd) {
+	case CLIENTBUF_IOC_GET_INFO: {
+		struct clientbuf_info *i = arg;
+
+		if (i->size != sizeof(*i))
+			break;
+		i->abi_version = CLIENTBUF_ABI_VERSION;
+		i->features = CLIENTBUF_FEAT_REGISTER;
+		i->max_buffers = 16;
+		return 0;
+	}
+	case CLIENTBUF_IOC_REGISTER: {
+		struct clientbuf_register *r = arg;
+
+		if (r->size != sizeof(*r) || r->id || r->status)
+			break;
+		if (r->flags & ~CLIENTBUF_BUF_FLAGS || !r->len) {
+			r->status = CLIENTBUF_STATUS_INVALID_PARAMETER;
+			return fake_errno(r->status);
+		}
+		r->id = FAKE_ID;
+		r->status = CLIENTBUF_STATUS_SUCCESS;
+		return 0;
+	}
+	case CLIENTBUF_IOC_UNREGISTER: {
+		struct clientbuf_unregister *u = arg;
+
+		if (u->size != sizeof(*u) || u->reserved || u->status)
+			break;
+		u->status = u->id == FAKE_ID ? CLIENTBUF_STATUS_SUCCESS :
+			    CLIENTBUF_STATUS_INVALID_HANDLE;
+		return fake_errno(u->status);
+	}
+	case CLIENTBUF_IOC_FREE: {
+		struct clientbuf_free *f = arg;
+
+		if (f->size != sizeof(*f) || f->reserved || f->status)
+			break;
+		f->status = f->id == FAKE_ID && f->addr == 0x1000 ?
+			    CLIENTBUF_STATUS_SUCCESS :
+			    CLIENTBUF_STATUS_INVALID_PARAMETER;
+		return fake_errno(f->status);
+	}
+	case CLIENTBUF_IOC_CALL_PACKAGE: {
+		struct clientbuf_call *c = arg;
+
+		if (c->size != sizeof(*c) || c->reserved || c->status ||
+		    c->request_id || c->return_addr || c->return_len ||
+		    memchr(c->package, 0, sizeof(c->package)) == NULL)
+			break;
+		c->request_id = 99;
+		if (strcmp(c->package, "echo")) {
+			c->status = CLIENTBUF_STATUS_NO_SUCH_PACKAGE;
+			return fake_errno(c->status);
+		}
+		if (c->flags & CLIENTBUF_CALL_ASYNC) {
+			c->status = CLIENTBUF_STATUS_PENDING;
+			return 0;
+		}
+		c->status = CLIENTBUF_STATUS_SUCCESS;
+		c->protocol_status = CLIENTBUF_STATUS_BUFFER_TOO_SMALL;
+		c->return_addr = c->submit_addr;
+		c->return_len = c->submit_len + c->return_buf_id;
+		return 0;
+	}
+	default:
+		errno = ENOTTY;
+		return -1;
+	}
+	/* the library sent something the module would refuse */
+	errno = E2BIG;
+	return -1;
+}
+
+static void test_ioctls(void)
+{
+	struct clientbuf_info info;
+	struct clientbuf_call call;
+	char data[] = "hello";
+	char name[CLIENTBUF_PACKAGE_NAME_MAX + 1];
+	__u32 id = 1234, st = 1234;
+	int ret;
+
+	memset(&info, 0xff, sizeof(info));
+	ret = cb_get_info(FAKE_FD, &info);
+	check(!ret && last_cmd == CLIENTBUF_IOC_GET_INFO &&
+	      info.abi_version == CLIENTBUF_ABI_VERSION &&
+	      info.max_buffers == 16 && info.max_pending == 0,
+	      "cb_get_info sets size, clears the struct, returns the answer");
+	check(cb_get_info(FAKE_FD + 1, &info) == -EBADF,
+	      "cb_get_info on a bad fd is -EBADF");
+
+	ret = cb_register(FAKE_FD, data, sizeof(data),
+			  CLIENTBUF_BUF_READ | CLIENTBUF_BUF_WRITE, &id, &st);
+	check(!ret && id == FAKE_ID && st == CLIENTBUF_STATUS_SUCCESS,
+	      "cb_register returns the id and STATUS_SUCCESS");
+	ret = cb_register(FAKE_FD, data, 0, CLIENTBUF_BUF_READ, &id, &st);
+	check(ret == -EINVAL && id == 0 &&
+	      st == CLIENTBUF_STATUS_INVALID_PARAMETER,
+	      "cb_register failure: -EINVAL, id 0, the module's status");
+	check(!cb_register(FAKE_FD, data, 1, CLIENTBUF_BUF_READ, NULL, NULL),
+	      "cb_register accepts NULL id and status pointers");
+	fail_early = 1;
+	ret = cb_register(FAKE_FD, data, 1, CLIENTBUF_BUF_READ, &id, &st);
+	fail_early = 0;
+	check(ret == -EINVAL && st == CLIENTBUF_STATUS_UNSUCCESSFUL,
+	      "status not written by the kernel becomes STATUS_UNSUCCESSFUL");
+	eintr_once = 1;
+	ret = cb_register(FAKE_FD, data, 1, CLIENTBUF_BUF_READ, &id, &st);
+	check(ret == -EINTR && st == CLIENTBUF_STATUS_UNSUCCESSFUL,
+	      "an interrupted ioctl is -EINTR, not retried");
+
+	check(!cb_unregister(FAKE_FD, FAKE_ID, &st) &&
+	      st == CLIENTBUF_STATUS_SUCCESS,
+	      "cb_unregister of a live id");
+	check(cb_unregister(FAKE_FD, 3, &st) == -ENOENT &&
+	      st == CLIENTBUF_STATUS_INVALID_HANDLE,
+	      "cb_unregister of a stale id: -ENOENT, STATUS_INVALID_HANDLE");
+	check(!cb_free(FAKE_FD, FAKE_ID, (void *)0x1000, &st) &&
+	      st == CLIENTBUF_STATUS_SUCCESS, "cb_free of a block");
+	check(cb_free(FAKE_FD, FAKE_ID, (void *)0x2000, &st) == -EINVAL &&
+	      st == CLIENTBUF_STATUS_INVALID_PARAMETER,
+	      "cb_free of a non-block: -EINVAL, STATUS_INVALID_PARAMETER");
+
+	ret = cb_call(FAKE_FD, "echo", data, 5, 3, 0, &call);
+	check(!ret && call.status == CLIENTBUF_STATUS_SUCCESS &&
+	      call.protocol_status == CLIENTBUF_STATUS_BUFFER_TOO_SMALL &&
+	      call.return_addr == (uintptr_t)data && call.return_len == 8 &&
+	      call.request_id == 99 && call.flags == 0 &&
+	      !strcmp(call.package, "echo"),
+	      "cb_call fills the struct and returns the kernel's answer");
+	ret = cb_call(FAKE_FD, "echo", NULL, 0, 0, CLIENTBUF_CALL_ASYNC, &call);
+	check(!ret && call.status == CLIENTBUF_STATUS_PENDING &&
+	      call.flags == CLIENTBUF_CALL_ASYNC,
+	      "asynchronous cb_call returns 0 with STATUS_PENDING");
+	ret = cb_call(FAKE_FD, "nope", data, 5, 0, 0, &call);
+	check(ret == -ENOPKG && call.status == CLIENTBUF_STATUS_NO_SUCH_PACKAGE &&
+	      call.request_id == 99,
+	      "cb_call failure: -ENOPKG, out fields written");
+
+	memset(name, 'a', CLIENTBUF_PACKAGE_NAME_MAX - 1);
+	name[CLIENTBUF_PACKAGE_NAME_MAX - 1] = '\0';
+	ret = cb_call(FAKE_FD, name, data, 5, 0, 0, &call);
+	check(ret == -ENOPKG && last_cmd == CLIENTBUF_IOC_CALL_PACKAGE,
+	      "a package name of CLIENTBUF_PACKAGE_NAME_MAX - 1 bytes is sent");
+	memset(name, 'a', CLIENTBUF_PACKAGE_NAME_MAX);
+	name[CLIENTBUF_PACKAGE_NAME_MAX] = '\0';
+	last_cmd = 0;
+	ret = cb_call(FAKE_FD, name, data, 5, 0, 0, &call);
+	check(ret == -ENAMETOOLONG && last_cmd == 0 &&
+	      call.status == CLIENTBUF_STATUS_INVALID_PARAMETER,
+	      "a longer package name is refused without an ioctl");
+	check(cb_call(FAKE_FD, NULL, data, 5, 0, 0, &call) == -EINVAL &&
+	      cb_call(FAKE_FD, "echo", data, 5, 0, 0, NULL) == -EINVAL,
+	      "cb_call refuses NULL package and out");
+}
+
+static void test_wait(void)
+{
+	struct clientbuf_completion in, out;
+	int p[2];
+
+	if (pipe(p)) {
+		check(0, "pipe: %s", strerror(errno));
+		return;
+	}
+	check(cb_wait_completion(p[0], &out, 0) == -ETIMEDOUT,
+	      "cb_wait_completion with nothing queued and timeout 0");
+	check(cb_wait_completion(p[0], &out, 50) == -ETIMEDOUT,
+	      "cb_wait_completion times out after 50 ms");
+
+	memset(&in, 0, sizeof(in));
+	in.request_id = 5;
+	in.status = CLIENTBUF_STATUS_SUCCESS;
+	in.return_len = 12;
+	in.return_addr = 0x1000;
+	if (write(p[1], &in, sizeof(in)) != sizeof(in) ||
+	    write(p[1], &in, sizeof(in)) != sizeof(in))
+		check(0, "write to pipe");
+	memset(&out, 0, sizeof(out));
+	check(!cb_wait_completion(p[0], &out, 1000) &&
+	      !memcmp(&in, &out, sizeof(in)),
+	      "cb_wait_completion reads one whole record");
+	memset(&out, 0, sizeof(out));
+	check(!cb_wait_completion(p[0], &out, -1) &&
+	      !memcmp(&in, &out, sizeof(in)),
+	      "the second record is read by the next call");
+	check(cb_wait_completion(p[0], &out, 0) == -ETIMEDOUT,
+	      "no third record");
+
+	if (write(p[1], &in, 8) != 8)
+		check(0, "write to pipe");
+	check(cb_wait_completion(p[0], &out, 1000) == -EIO,
+	      "a short record is -EIO");
+	close(p[1]);
+	check(cb_wait_completion(p[0], &out, 1000) == -EIO,
+	      "a hung-up fd is -EIO");
+	close(p[0]);
+	check(cb_wait_completion(p[0], &out, 1000) == -EBADF,
+	      "a closed fd is -EBADF");
+}
+
+int main(void)
+{
+	printf("TAP version 13\n");
+	test_ioctls();
+	test_wait();
+	printf("1..%d\n", test_num);
+	return failures ? 1 : 0;
+}
