@@ -92,6 +92,26 @@ struct cbtest_remote {
 	__aligned_u64 result_addr;
 };
 
+/**
+ * struct cbtest_client_info - CBTEST_OP_INFO answer (get_client_info())
+ * @pid: calling thread id
+ * @tgid: client process id
+ * @uid: calling thread's uid
+ * @gid: calling thread's gid
+ * @flags: CLIENTBUF_CLIENT_* bits (1: process terminated, 2: thread
+ *	terminated, 0x100: the package ran in the client's context)
+ */
+struct cbtest_client_info {
+	__s32 pid;
+	__s32 tgid;
+	__u32 uid;
+	__u32 gid;
+	__u32 flags;
+};
+
+#define CBTEST_INFO_TERMINATED	0x01
+#define CBTEST_INFO_IN_CONTEXT	0x100
+
 #define CBTEST_IOC_MAGIC	0xC2
 /* run op on the held request now, in the calling process's context */
 #define CBTEST_IOC_COPY		_IOWR(CBTEST_IOC_MAGIC, 0, struct cbtest_remote)

@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clientbuf_test: the test package the clientbuf selftests drive.
+ *
+ * It registers the package "clientbuf_test" through the exported API, as
+ * any package module would, and runs the operation a struct cbtest_cmd asks
+ * for in the context it names (the caller, a work item, a kthread). The
+ * device /dev/clientbuf_test lets a second process, or a delayed work item,
+ * act on a request the package holds (the registered-mm path).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+#include <clientbuf/secpkg.h>
+#include "clientbuf_test_abi.h"
+
+/**
+ * struct cbt_op - one operation and its outcome
+ * @req: the request
+ * @op: enum cbtest_op
+ * @addr: client address
+ * @len: length
+ * @seed: pattern seed
+ * @flags: CBTEST_F_*
+ * @status: NTSTATUS of the operation
+ * @result: what the package answers
+ */
+struct cbt_op {
+	struct clientbuf_request *req;
+	u32 op;
+	unsigned long addr;
+	u32 len;
+	u32 seed;
+	u32 flags;
+	ntstatus_t status;
+	struct clientbuf_call_result result;
+};
+
+/**
+ * struct cbt_slot - a held request
+ * @req: the request, with a reference, or NULL
+ * @work: a queued operation, or NULL
+ */
+struct cbt_slot {
+	struct clientbuf_request *req;
+	struct cbt_work *work;
+};
+
+/**
+ * struct cbt_work - an operation run by a (delayed) work item or kthread
+ * @dwork: the work item
+ * @op: the operation; op.req holds a reference
+ * @iterations: times to run it, stopping at the first failure
+ * @done_ok: successful runs
+ * @done: completed when the work item finished
+ */
+struct cbt_work {
+	struct delayed_work dwork;
+	struct cbt_op op;
+	u32 iterations;
+	u32 done_ok;
+	struct completion done;
+};
+
+static struct clientbuf_package cbt_package;
+
+/* cbt_lock protects cbt_slots and cbt_last. */
+static DEFINE_MUTEX(cbt_lock);
+static struct cbt_slot cbt_slots[CBTEST_MAX_HANDLES];
+static struct clientbuf_request *cbt_last;	/* a finished request */
+
+static void cbt_fill(u8 *p, u32 len, u32 seed)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		p[i] = cbtest_pattern(seed, i);
+}
+
+static bool cbt_check(const u8 *p, u32 len, u32 seed)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != cbtest_pattern(seed, i))
+			return false;
+	return true;
+}
+
+static const struct clientbuf_functions *cbt_fn(struct cbt_op *o)
+{
+	static const struct clientbuf_functions direct = {
+		.allocate_client_buffer	 = allocate_client_buffer,
+		.free_client_buffer	 = free_client_buffer,
+		.copy_to_client_buffer	 = copy_to_client_buffer,
+		.copy_from_client_buffer = copy_from_client_buffer,
+		.get_client_info	 = get_client_info,
+	};
+
+	return o->flags & CBTEST_F_TABLE ? cbt_package.functions : &direct;
+}
+
+static void cbt_op_copy(struct cbt_op *o, struct clientbuf_request *req)
+{
+	const struct clientbuf_functions *fn = cbt_fn(o);
+	void __user *uaddr = (void __user *)o->addr;
+	u8 *kbuf = NULL;
+
+	if (o->len && !(o->flags & CBTEST_F_NULL_BUFFER)) {
+		kbuf = kvmalloc(o->len, GFP_KERNEL);
+		if (!kbuf) {
+			o->status = STATUS_INSUFFICIENT_RESOURCES;
+			return;
+		}
+	}
+	if (o->op == CBTEST_OP_COPY_TO) {
+		if (kbuf)
+			cbt_fill(kbuf, o->len, o->seed);
+		o->status = fn->copy_to_client_buffer(req, o->len, uaddr, kbuf);
+	} else {
+		o->status = fn->copy_from_client_buffer(req, o->len, kbuf,
+							uaddr);
+		if (o->status == STATUS_SUCCESS)
+			o->result.protocol_status =
+				kbuf && !cbt_check(kbuf, o->len, o->seed) ?
+				STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
+	}
+	kvfree(kbuf);
+}
+
+static void cbt_op_alloc_copy(struct cbt_op *o, struct clientbuf_request *req,
+			      const void *data, u32 len)
+{
+	const struct clientbuf_functions *fn = cbt_fn(o);
+	void __user *block;
+
+	o->status = fn->allocate_client_buffer(req, len, &block);
+	if (o->status != STATUS_SUCCESS)
+		return;
+	o->status = fn->copy_to_client_buffer(req, len, block, data);
+	if (o->status != STATUS_SUCCESS) {
+		fn->free_client_buffer(req, block);
+		return;
+	}
+	o->result.return_buffer = block;
+	o->result.return_length = len;
+}
+
+static void cbt_op_info(struct cbt_op *o, struct clientbuf_request *req)
+{
+	struct clientbuf_client_info info;
+	struct cbtest_client_info out = {};
+
+	o->status = cbt_fn(o)->get_client_info(req, &info);
+	if (o->status != STATUS_SUCCESS)
+		return;
+	out.pid = info.pid;
+	out.tgid = info.tgid;
+	out.uid = info.uid;
+	out.gid = info.gid;
+	out.flags = info.flags;
+	cbt_op_alloc_copy(o, req, &out, sizeof(out));
+}
+
+static void cbt_op_alloc_pattern(struct cbt_op *o,
+				 struct clientbuf_request *req)
+{
+	u8 *kbuf = kvmalloc(o->len ? o->len : 1, GFP_KERNEL);
+
+	if (!kbuf) {
+		o->status = STATUS_INSUFFICIENT_RESOURCES;
+		return;
+	}
+	cbt_fill(kbuf, o->len, o->seed);
+	cbt_op_alloc_copy(o, req, kbuf, o->len);
+	kvfree(kbuf);
+}
+
+/* Run @o in the current context. */
+static void cbt_run(struct cbt_op *o)
+{
+	const struct clientbuf_functions *fn = cbt_fn(o);
+	struct clientbuf_request *req = o->req;
+	void __user *block;
+
+	if (o->flags & CBTEST_F_NULL_REQUEST)
+		req = NULL;
+	if (o->flags & CBTEST_F_STALE_REQUEST) {
+		mutex_lock(&cbt_lock);
+		req = cbt_last ? clientbuf_request_get(cbt_last) : NULL;
+		mutex_unlock(&cbt_lock);
+		if (!req) {
+			o->status = STATUS_UNSUCCESSFUL;
+			return;
+		}
+	}
+
+	switch (o->op) {
+	case CBTEST_OP_COPY_TO:
+	case CBTEST_OP_COPY_FROM:
+		cbt_op_copy(o, req);
+		break;
+	case CBTEST_OP_ALLOC:
+		o->status = fn->allocate_client_buffer(req, o->len, &block);
+		if (o->status == STATUS_SUCCESS) {
+			o->result.return_buffer = block;
+			o->result.return_length = o->len;
+		}
+		break;
+	case CBTEST_OP_FREE:
+		o->status = fn->free_client_buffer(req,
+						   (void __user *)o->addr);
+		break;
+	case CBTEST_OP_INFO:
+		cbt_op_info(o, req);
+		break;
+	case CBTEST_OP_ALLOC_COPY:
+		cbt_op_alloc_pattern(o, req);
+		break;
+	default:
+		o->status = STATUS_INVALID_PARAMETER;
+	}
+	if (o->flags & CBTEST_F_STALE_REQUEST)
+		clientbuf_request_put(req);
+}
+
+static void cbt_work_fn(struct work_struct *work)
+{
+	struct cbt_work *w = container_of(to_delayed_work(work),
+					  struct cbt_work, dwork);
+	u32 i, n = w->iterations ? w->iterations : 1;
+
+	for (i = 0; i < n; i++) {
+		cbt_run(&w->op);
+		if (w->op.status != STATUS_SUCCESS)
+			break;
+		w->done_ok++;
+	}
+	complete(&w->done);
+}
+
+static int cbt_kthread_fn(void *data)
+{
+	cbt_work_fn(&((struct cbt_work *)data)->dwork.work);
+	return 0;
+}
+
+/* Run @o in the context @ctx names and wait for it. */
+static void cbt_run_in(struct cbt_op *o, u32 ctx)
+{
+	struct cbt_work *w;
+	struct task_struct *t;
+
+	if (ctx == CBTEST_CTX_CALLER) {
+		cbt_run(o);
+		return;
+	}
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w) {
+		o->status = STATUS_INSUFFICIENT_RESOURCES;
+		return;
+	}
+	w->op = *o;
+	init_completion(&w->done);
+	INIT_DELAYED_WORK(&w->dwork, cbt_work_fn);
+	if (ctx == CBTEST_CTX_WORKQUEUE) {
+		queue_delayed_work(system_unbound_wq, &w->dwork, 0);
+	} else {
+		t = kthread_run(cbt_kthread_fn, w, "cbtest");
+		if (IS_ERR(t)) {
+			kfree(w);
+			o->status = STATUS_INSUFFICIENT_RESOURCES;
+			return;
+		}
+	}
+	wait_for_completion(&w->done);
+	*o = w->op;
+	kfree(w);
+}
+
+static ntstatus_t cbt_hold(struct clientbuf_request *req, u32 handle)
+{
+	ntstatus_t st = STATUS_PENDING;
+
+	if (handle >= CBTEST_MAX_HANDLES)
+		return STATUS_INVALID_PARAMETER;
+	mutex_lock(&cbt_lock);
+	if (cbt_slots[handle].req)
+		st = STATUS_DEVICE_BUSY;
+	else
+		cbt_slots[handle].req = clientbuf_request_get(req);
+	mutex_unlock(&cbt_lock);
+	return st;
+}
+
+static void cbt_remember(struct clientbuf_request *req)
+{
+	struct clientbuf_request *old;
+
+	mutex_lock(&cbt_lock);
+	old = cbt_last;
+	cbt_last = clientbuf_request_get(req);
+	mutex_unlock(&cbt_lock);
+	clientbuf_request_put(old);
+}
+
+static ntstatus_t cbt_call(struct clientbuf_request *req, const void *submit,
+			   u32 submit_len, struct clientbuf_call_result *res)
+{
+	const struct cbtest_cmd *cmd = submit;
+	struct cbt_op o = { .req = req };
+
+	if (submit_len < sizeof(*cmd))
+		return STATUS_BUFFER_TOO_SMALL;
+	if (cmd->reserved || cmd->reserved2 || cmd->ctx > CBTEST_CTX_KTHREAD)
+		return STATUS_INVALID_PARAMETER;
+
+	if (!(cmd->flags & CBTEST_F_STALE_REQUEST))
+		cbt_remember(req);
+	switch (cmd->op) {
+	case CBTEST_OP_NOP:
+		return STATUS_SUCCESS;
+	case CBTEST_OP_STATUS:
+		return (__force ntstatus_t)cmd->seed;
+	case CBTEST_OP_HOLD:
+		return cbt_hold(req, cmd->handle);
+	}
+	o.op = cmd->op;
+	o.addr = cmd->addr;
+	o.len = cmd->len;
+	o.seed = cmd->seed;
+	o.flags = cmd->flags;
+	cbt_run_in(&o, cmd->ctx);
+	*res = o.result;
+	return o.status;
+}
+
+/* Take a reference to the request held in @handle. */
+static struct clientbuf_request *cbt_slot_get(u32 handle)
+{
+	struct clientbuf_request *req = NULL;
+
+	if (handle >= CBTEST_MAX_HANDLES)
+		return NULL;
+	mutex_lock(&cbt_lock);
+	if (cbt_slots[handle].req)
+		req = clientbuf_request_get(cbt_slots[handle].req);
+	mutex_unlock(&cbt_lock);
+	return req;
+}
+
+static void cbt_remote_to_op(const struct cbtest_remote *r, struct cbt_op *o,
+			     struct clientbuf_request *req)
+{
+	memset(o, 0, sizeof(*o));
+	o->req = req;
+	o->op = r->op;
+	o->addr = r->addr;
+	o->len = r->len;
+	o->seed = r->seed;
+}
+
+static long cbt_ioc_copy(struct cbtest_remote *r)
+{
+	struct cbt_op o;
+	struct clientbuf_request *req = cbt_slot_get(r->handle);
+
+	if (!req)
+		return -ENOENT;
+	cbt_remote_to_op(r, &o, req);
+	cbt_run(&o);
+	clientbuf_request_put(req);
+	r->status = (__force u32)o.status;
+	r->result_addr = (unsigned long)o.result.return_buffer;
+	return 0;
+}
+
+static long cbt_ioc_queue(struct cbtest_remote *r)
+{
+	struct clientbuf_request *req;
+	struct cbt_work *w;
+	long ret = 0;
+
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
+	mutex_lock(&cbt_lock);
+	req = r->handle < CBTEST_MAX_HANDLES ? cbt_slots[r->handle].req : NULL;
+	if (!req || cbt_slots[r->handle].work) {
+		ret = req ? -EBUSY : -ENOENT;
+		kfree(w);
+		goto out;
+	}
+	cbt_remote_to_op(r, &w->op, clientbuf_request_get(req));
+	w->iterations = r->iterations;
+	init_completion(&w->done);
+	INIT_DELAYED_WORK(&w->dwork, cbt_work_fn);
+	cbt_slots[r->handle].work = w;
+	queue_delayed_work(system_unbound_wq, &w->dwork,
+			   msecs_to_jiffies(r->delay_ms));
+out:
+	mutex_unlock(&cbt_lock);
+	return ret;
+}
+
+static long cbt_ioc_result(struct cbtest_remote *r)
+{
+	struct cbt_work *w;
+
+	if (r->handle >= CBTEST_MAX_HANDLES)
+		return -ENOENT;
+	mutex_lock(&cbt_lock);
+	w = cbt_slots[r->handle].work;
+	cbt_slots[r->handle].work = NULL;
+	mutex_unlock(&cbt_lock);
+	if (!w)
+		return -ENOENT;
+	wait_for_completion(&w->done);
+	r->status = (__force u32)w->op.status;
+	r->done = w->done_ok;
+	clientbuf_request_put(w->op.req);
+	kfree(w);
+	return 0;
+}
+
+static long cbt_ioc_complete(struct cbtest_remote *r)
+{
+	struct clientbuf_request *req = NULL;
+
+	if (r->handle >= CBTEST_MAX_HANDLES)
+		return -ENOENT;
+	mutex_lock(&cbt_lock);
+	if (!cbt_slots[r->handle].work) {
+		req = cbt_slots[r->handle].req;
+		cbt_slots[r->handle].req = NULL;
+	}
+	mutex_unlock(&cbt_lock);
+	if (!req)
+		return -ENOENT;
+	clientbuf_complete_request(req, (__force ntstatus_t)r->seed,
+				   STATUS_SUCCESS, NULL, 0);
+	clientbuf_request_put(req);
+	return 0;
+}
+
+static long cbt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct cbtest_remote r;
+	long ret;
+
+	if (copy_from_user(&r, (void __user *)arg, sizeof(r)))
+		return -EFAULT;
+	switch (cmd) {
+	case CBTEST_IOC_COPY:
+		ret = cbt_ioc_copy(&r);
+		break;
+	case CBTEST_IOC_QUEUE:
+		return cbt_ioc_queue(&r);
+	case CBTEST_IOC_RESULT:
+		ret = cbt_ioc_result(&r);
+		break;
+	case CBTEST_IOC_COMPLETE:
+		return cbt_ioc_complete(&r);
+	default:
+		return -ENOTTY;
+	}
+	if (!ret && copy_to_user((void __user *)arg, &r, sizeof(r)))
+		ret = -EFAULT;
+	return ret;
+}
+
+static const struct file_operations cbt_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= cbt_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice cbt_miscdev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "clientbuf_test",
+	.fops	= &cbt_fops,
+	.mode	= 0600,
+};
+
+static struct clientbuf_package cbt_package = {
+	.name		= CBTEST_PACKAGE,
+	.owner		= THIS_MODULE,
+	.call_package	= cbt_call,
+};
+
+static int __init cbt_init(void)
+{
+	int ret;
+
+	ret = clientbuf_register_package(&cbt_package);
+	if (ret)
+		return ret;
+	ret = misc_register(&cbt_miscdev);
+	if (ret)
+		clientbuf_unregister_package(&cbt_package);
+	return ret;
+}
+
+static void __exit cbt_exit(void)
+{
+	unsigned int i;
+
+	misc_deregister(&cbt_miscdev);
+	clientbuf_unregister_package(&cbt_package);
+	/* Held requests pin this module: none is left when exit runs. */
+	for (i = 0; i < CBTEST_MAX_HANDLES; i++)
+		WARN_ON(cbt_slots[i].req || cbt_slots[i].work);
+	clientbuf_request_put(cbt_last);
+}
+
+module_init(cbt_init);
+module_exit(cbt_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("clientbuf test package for the selftests");
+MODULE_INFO(test, "Y");
