@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# clientbuf - user-facing make targets (the module itself is built by Kbuild).
+#
+#   make              modules for $(KVER), or for both test kernels, plus
+#                     the selftests and tools
+#   make check        build, boot each test kernel in QEMU, run the selftests;
+#                     ends with "N passed, N failed"
+#   make run          boot the 6.12 test kernel and run the demo
+#   make modules KVER=$(uname -r)   build for the running kernel
+#   make clean
+#
+# KVER selects one kernel release (headers in /lib/modules/KVER/build);
+# KDIR overrides the headers directory. The test kernels are the newest
+# Debian cloud kernels 6.1.* and 6.12.* in /boot. Modules are built in
+# build/KVER/kmod/ from a copy of the sources, one tree per kernel.
+# NO_DEPS=1 skips scripts/install-deps.sh.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+top := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+B := $(top)/build
+
+# Newest /boot/vmlinuz-$(1).*-cloud-amd64, as a kernel release.
+newest_kernel = $(shell ls /boot/vmlinuz-$(1).*-cloud-amd64 2>/dev/null | \
+		  sort -V | tail -n 1 | sed 's|^/boot/vmlinuz-||')
+TEST_KVERS = $(call newest_kernel,6.1) $(call newest_kernel,6.12)
+RUN_KVER = $(call newest_kernel,6.12)
+
+ifneq ($(KVER),)
+KVERS = $(KVER)
+else ifneq ($(KDIR),)
+KVER := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+KVERS = $(KVER)
+else
+KVERS = $(TEST_KVERS)
+endif
+
+# Sources a module build needs, copied to build/KVER/kmod/.
+KMOD_SRCS := Kbuild module uapi $(wildcard samples)
+KMOD_TEST_SRCS := selftests/module selftests/clientbuf_test_abi.h
+
+.PHONY: all deps modules kmod selftests tools vm-exit check run clean help
+
+all: modules selftests tools vm-exit
+
+deps:
+ifeq ($(NO_DEPS),)
+	@$(top)/scripts/install-deps.sh
+endif
+
+# modules for one kernel: $(1) = kernel release
+define build_kmod
+	@set -e; v='$(1)'; km='$(B)'/$$v/kmod; \
+	kdir='$(or $(KDIR),/lib/modules/$(1)/build)'; \
+	[ -n "$$v" ] || { echo "no kernel release (KVER)" >&2; exit 1; }; \
+	[ -f "$$kdir/Makefile" ] || \
+		{ echo "no kernel headers in $$kdir" >&2; exit 1; }; \
+	echo "  MODULES $$v"; \
+	mkdir -p "$$km/selftests"; \
+	cp -a $(addprefix $(top)/,$(KMOD_SRCS)) "$$km/"; \
+	cp -a $(addprefix $(top)/,$(KMOD_TEST_SRCS)) "$$km/selftests/"; \
+	$(MAKE) -C "$$kdir" M="$$km" W=1 modules
+endef
+
+modules: deps
+	@set -e; for v in $(KVERS); do \
+		$(MAKE) --no-print-directory kmod KMOD_KVER=$$v; \
+	done
+
+# one kernel: KMOD_KVER
+kmod:
+	$(call build_kmod,$(KMOD_KVER))
+
+selftests: deps
+	@$(MAKE) -C $(top)/selftests OUTPUT=$(B)/selftests
+
+tools: deps
+	@if [ -f $(top)/tools/Makefile ]; then \
+		$(MAKE) -C $(top)/tools; \
+	fi
+
+vm-exit: $(B)/vm-exit
+
+$(B)/vm-exit: $(top)/scripts/vm-exit.c
+	@mkdir -p $(B)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+
+check: all
+	@$(top)/scripts/check.sh $(KVERS)
+
+run:
+	@$(MAKE) --no-print-directory all KVER=$(or $(KVER),$(RUN_KVER))
+	@$(top)/scripts/vm-run.sh $(or $(KVER),$(RUN_KVER)) run
+
+clean:
+	@if [ -f $(top)/tools/Makefile ]; then \
+		$(MAKE) -C $(top)/tools clean; \
+	fi
+	rm -rf $(B)
+
+help:
+	@sed -n '3,18s/^# \{0,1\}//p' $(lastword $(MAKEFILE_LIST))

@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the busybox initramfs that the clientbuf test VM boots.
+#
+# Usage: scripts/mkinitramfs.sh KVER OUT.cpio.gz
+#
+# Contents: /bin/busybox (applets are linked by /init at boot), /init
+# (scripts/vm-init), /bin/vm-exit, the modules built for KVER in
+# /lib/clientbuf/ (clientbuf.ko, clientbuf_test.ko, samples), the selftest
+# binaries in /selftests/clientbuf/ with the kselftest runner in /selftests,
+# and the tools' binaries (if built) in /bin.
+#
+# Environment:
+#   MODE=check|run|bench|probe   what /init does (default check); probe
+#                                packs only busybox, /init and vm-exit
+#   RUN_SCRIPT=FILE    installed as /bin/run-demo (MODE=run) or
+#                      /bin/run-$MODE (other modes)
+#   EXTRA_FILES="SRC:DST ..."    more files to pack (DST absolute)
+#   BUILD=DIR          build directory (default: <repo>/build)
+set -euo pipefail
+
+die() { echo "mkinitramfs: $*" >&2; exit 1; }
+
+[ $# = 2 ] || die "usage: $0 KVER OUT.cpio.gz"
+kver=$1
+out=$2
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+mode=${MODE:-check}
+kmod=$build/$kver/kmod
+busybox=${BUSYBOX:-/bin/busybox}
+
+root=$(mktemp -d "${TMPDIR:-/tmp}/clientbuf-initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+
+# Copy an executable and, if it is dynamically linked, the libraries and
+# loader it needs.
+add_exe() {
+	local src=$1 dst=$2 lib
+	install -D -m 0755 "$src" "$root$dst"
+	if ldd "$src" >/dev/null 2>&1; then
+		for lib in $(ldd "$src" | grep -oE '/[^ ]+'); do
+			[ -e "$root$lib" ] || install -D -m 0755 "$lib" "$root$lib"
+		done
+	fi
+}
+
+ldd "$busybox" >/dev/null 2>&1 &&
+	die "$busybox is not static (install busybox-static)"
+
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,root}
+mkdir -p "$root"/lib/clientbuf "$root"/selftests/clientbuf
+install -m 0755 "$busybox" "$root/bin/busybox"
+install -m 0755 "$top/scripts/vm-init" "$root/init"
+
+vmexit=$build/vm-exit
+if [ ! -x "$vmexit" ] || [ "$top/scripts/vm-exit.c" -nt "$vmexit" ]; then
+	mkdir -p "$build"
+	${CC:-gcc} -std=c11 -Wall -Wextra -Werror -O2 -static \
+		-o "$vmexit" "$top/scripts/vm-exit.c"
+fi
+install -m 0755 "$vmexit" "$root/bin/vm-exit"
+
+# The kselftest runner calls "timeout --foreground"; busybox's timeout
+# does not know that option.
+cat > "$root/usr/bin/timeout" <<'EOS'
+#!/bin/sh
+[ "$1" = --foreground ] && shift
+exec /bin/busybox timeout "$@"
+EOS
+chmod 0755 "$root/usr/bin/timeout"
+
+{
+	echo "MODE=$mode"
+	echo "KVER=$kver"
+} > "$root/etc/clientbuf.conf"
+
+if [ "$mode" != probe ]; then
+	[ -f "$kmod/clientbuf.ko" ] ||
+		die "$kmod/clientbuf.ko missing (make modules KVER=$kver)"
+	cp "$kmod/clientbuf.ko" "$root/lib/clientbuf/"
+	for ko in "$kmod"/selftests/module/*.ko "$kmod"/samples/*.ko \
+		  "$kmod"/samples/*/*.ko; do
+		[ -f "$ko" ] && cp "$ko" "$root/lib/clientbuf/"
+	done
+
+	# selftests: binaries, settings, config, and the kselftest runner
+	ksft=$("$top/scripts/kselftest-src.sh")
+	cp -r "$ksft/kselftest" "$ksft/run_kselftest.sh" "$root/selftests/"
+	for f in "$top/selftests/settings" "$top/selftests/config"; do
+		[ -f "$f" ] && cp "$f" "$root/selftests/clientbuf/"
+	done
+	: > "$root/selftests/kselftest-list.txt"
+	for t in "$build"/selftests/*; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		add_exe "$t" "/selftests/clientbuf/$(basename "$t")"
+		echo "clientbuf:$(basename "$t")" >> "$root/selftests/kselftest-list.txt"
+	done
+
+	# tools: every executable the tools build produced
+	if [ -d "$build/tools" ]; then
+		while IFS= read -r t; do
+			add_exe "$t" "/bin/$(basename "$t")"
+		done < <(find "$build/tools" -maxdepth 1 -type f -perm -u+x ! -name '*.so*' \
+				! -name '*.o' ! -name '*.a')
+	fi
+
+	# default demo: the command-line client if built, else a selftest
+	cat > "$root/bin/run-demo" <<'EOS'
+#!/bin/sh
+# Default demo of "make run": what the module reports about itself.
+set -e
+if command -v clientbuf >/dev/null 2>&1; then
+	echo '$ clientbuf info'
+	clientbuf info
+else
+	echo '(tools not built; running the basic selftest instead)'
+	cd /selftests/clientbuf && ./clientbuf_basic
+fi
+EOS
+	chmod 0755 "$root/bin/run-demo"
+fi
+
+if [ -n "${RUN_SCRIPT:-}" ]; then
+	name=run-$mode
+	[ "$mode" = run ] && name=run-demo
+	install -m 0755 "$RUN_SCRIPT" "$root/bin/$name"
+fi
+for pair in ${EXTRA_FILES:-}; do
+	src=${pair%%:*}
+	dst=${pair#*:}
+	[ -e "$src" ] || die "EXTRA_FILES: $src missing"
+	if [ -x "$src" ] && [ -f "$src" ]; then
+		add_exe "$src" "$dst"
+	else
+		install -D -m 0644 "$src" "$root$dst"
+	fi
+done
+
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc --quiet -R 0:0) | gzip -1 > "$out.tmp"
+mv "$out.tmp" "$out"

@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a Debian kernel in QEMU with the clientbuf initramfs and report how
+# the VM ended.
+#
+# Usage: scripts/vm-run.sh KVER [MODE]
+#   KVER   a kernel release with /boot/vmlinuz-KVER, or a prefix such as
+#          6.12 (the newest /boot/vmlinuz-6.12.*-cloud-amd64 is taken)
+#   MODE   check (default), run, bench, ... (see scripts/vm-init)
+#
+# The serial console goes to stdout and to build/KVER/MODE.log. Exit status:
+# 0 when the VM powered off through isa-debug-exit with code 0; 1 on a
+# non-zero code, a kernel panic/reset or the timeout.
+#
+# Environment:
+#   VM_TIMEOUT=600      seconds before the VM is killed
+#   ACCEL="-accel ..."  QEMU accelerator/CPU arguments; default: detected
+#                       once (KVM if it boots, else TCG), cached in
+#                       build/accel
+#   VM_MEM=2G VM_SMP=2  memory and CPUs
+#   VM_APPEND="..."     extra kernel command line
+#   RUN_SCRIPT, EXTRA_FILES: passed to scripts/mkinitramfs.sh
+set -euo pipefail
+
+die() { echo "vm-run: $*" >&2; exit 1; }
+
+[ $# -ge 1 ] && [ $# -le 2 ] || die "usage: $0 KVER [MODE]"
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+export BUILD=$build
+mode=${2:-check}
+timeout_s=${VM_TIMEOUT:-600}
+
+kver=$1
+if [ ! -f "/boot/vmlinuz-$kver" ]; then
+	k=$(ls /boot/vmlinuz-"$kver".*-cloud-amd64 2>/dev/null | sort -V |
+		tail -n 1)
+	[ -n "$k" ] || die "no /boot/vmlinuz-$kver"
+	kver=${k#/boot/vmlinuz-}
+fi
+kernel=/boot/vmlinuz-$kver
+[ -r "$kernel" ] || die "$kernel not readable"
+
+append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU"
+append="$append loglevel=4 no_hash_pointers"
+if grep -q '^CONFIG_KFENCE=y' "/boot/config-$kver" 2>/dev/null; then
+	append="$append kfence.sample_interval=5"
+fi
+append="$append ${VM_APPEND:-}"
+
+# qemu KVER INITRD TIMEOUT ACCEL-ARGS...: boot, console on stdout.
+qemu() {
+	local k=$1 initrd=$2 t=$3
+	shift 3
+	timeout -k 10 "$t" qemu-system-x86_64 "$@" \
+		-m "${VM_MEM:-2G}" -smp "${VM_SMP:-2}" \
+		-nographic -no-reboot -nic none \
+		-kernel "/boot/vmlinuz-$k" -initrd "$initrd" \
+		-append "$append" \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null
+}
+
+# Decide the accelerator by booting a probe initramfs that powers off at
+# once: KVM must reach it quickly, else TCG.
+detect_accel() {
+	local probe=$build/$kver/probe.cpio.gz rc=0 out
+	if [ -w /dev/kvm ]; then
+		MODE=probe "$top/scripts/mkinitramfs.sh" "$kver" "$probe"
+		out=$(qemu "$kver" "$probe" 30 -accel kvm -cpu host 2>&1) ||
+			rc=$?
+		if [ $rc = 1 ] && grep -q 'CLIENTBUF-VM: init' <<<"$out"; then
+			echo "-accel kvm -cpu host"
+			return
+		fi
+		echo "vm-run: KVM probe failed (rc=$rc), using TCG" >&2
+	fi
+	echo "-accel tcg -cpu max"
+}
+
+mkdir -p "$build/$kver"
+if [ -n "${ACCEL:-}" ]; then
+	accel=$ACCEL
+elif [ -s "$build/accel" ]; then
+	accel=$(cat "$build/accel")
+else
+	accel=$(detect_accel)
+	echo "$accel" > "$build/accel"
+fi
+
+initrd=$build/$kver/$mode.cpio.gz
+MODE=$mode "$top/scripts/mkinitramfs.sh" "$kver" "$initrd"
+
+log=$build/$kver/$mode.log
+echo "vm-run: $kernel mode=$mode ($accel), log $log"
+start=$(date +%s)
+set +e
+# shellcheck disable=SC2086 # $accel is a list of arguments
+qemu "$kver" "$initrd" "$timeout_s" $accel 2>&1 |
+	sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' |
+	tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+secs=$(($(date +%s) - start))
+
+case $rc in
+1)	msg="passed"; status=0 ;;
+3)	msg="failed (vm-exit 1)"; status=1 ;;
+124|137) msg="TIMEOUT after ${timeout_s}s"; status=1 ;;
+0)	msg="VM reset without vm-exit (kernel panic?)"; status=1 ;;
+*)	msg="QEMU exit status $rc"; status=1 ;;
+esac
+echo "CLIENTBUF-VM-RUN: $kver $mode: $msg in ${secs}s" | tee -a "$log"
+exit $status
