@@ -10,7 +10,8 @@
 #   make modules KVER=$(uname -r)   build for the running kernel
 #   make clean
 #
-# KVER selects one kernel release (headers in /lib/modules/KVER/build);
+# KVER selects one kernel release (headers in /lib/modules/KVER/build), or
+# the newest test kernel of a series (KVER=6.1, KVER=6.12);
 # KDIR overrides the headers directory. The test kernels are the newest
 # Debian cloud kernels 6.1.* and 6.12.* in /boot. Modules are built in
 # build/KVER/kmod/ from a copy of the sources, one tree per kernel.
@@ -29,6 +30,10 @@ TEST_KVERS = $(call newest_kernel,6.1) $(call newest_kernel,6.12)
 RUN_KVER = $(call newest_kernel,6.12)
 
 ifneq ($(KVER),)
+# a prefix such as KVER=6.12 means the newest such test kernel
+ifeq ($(wildcard /lib/modules/$(KVER)/build)$(KDIR),)
+override KVER := $(or $(call newest_kernel,$(KVER)),$(KVER))
+endif
 KVERS = $(KVER)
 else ifneq ($(KDIR),)
 KVER := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
@@ -101,4 +106,4 @@ clean:
 	rm -rf $(B)
 
 help:
-	@sed -n '3,18s/^# \{0,1\}//p' $(lastword $(MAKEFILE_LIST))
+	@awk 'NR > 2 && !/^#/ {exit} NR > 2 {sub(/^# ?/, ""); print}' $(lastword $(MAKEFILE_LIST))

@@ -43,7 +43,7 @@ kernel=/boot/vmlinuz-$kver
 [ -r "$kernel" ] || die "$kernel not readable"
 
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU"
-append="$append loglevel=4 no_hash_pointers"
+append="$append loglevel=4 no_hash_pointers edd=off"
 if grep -q '^CONFIG_KFENCE=y' "/boot/config-$kver" 2>/dev/null; then
 	append="$append kfence.sample_interval=5"
 fi
@@ -110,5 +110,7 @@ case $rc in
 0)	msg="VM reset without vm-exit (kernel panic?)"; status=1 ;;
 *)	msg="QEMU exit status $rc"; status=1 ;;
 esac
-echo "CLIENTBUF-VM-RUN: $kver $mode: $msg in ${secs}s" | tee -a "$log"
+# (the console may have stopped mid-line)
+printf '\nCLIENTBUF-VM-RUN: %s %s: %s in %ss\n' "$kver" "$mode" "$msg" "$secs" |
+	tee -a "$log"
 exit $status
