@@ -50,12 +50,15 @@
 #define CLIENTBUF_STATUS_PROCESS_IS_TERMINATING	0xC000010AU
 #define CLIENTBUF_STATUS_CANCELLED		0xC0000120U
 #define CLIENTBUF_STATUS_DEVICE_BUSY		0x80000011U
+#define CLIENTBUF_STATUS_OBJECT_NAME_COLLISION	0xC0000035U
+#define CLIENTBUF_STATUS_PORT_DISCONNECTED	0xC0000037U
 
 /* Feature bits reported in clientbuf_info.features. */
 #define CLIENTBUF_FEAT_REGISTER		(1ULL << 0)
 #define CLIENTBUF_FEAT_CALL_SYNC	(1ULL << 1)
 #define CLIENTBUF_FEAT_CALL_ASYNC	(1ULL << 2)
 #define CLIENTBUF_FEAT_ALLOC		(1ULL << 3)
+#define CLIENTBUF_FEAT_SERVER		(1ULL << 4)
 
 /**
  * struct clientbuf_info - CLIENTBUF_IOC_GET_INFO argument
@@ -206,10 +209,97 @@ struct clientbuf_free {
 	__u32 reserved;
 };
 
+/**
+ * struct clientbuf_serve - CLIENTBUF_IOC_SERVE argument
+ * @size: size of this struct as the caller knows it (in)
+ * @flags: must be zero (in)
+ * @package: NUL-terminated name of the package this fd will serve (in)
+ * @status: NTSTATUS of the operation (out)
+ * @reserved: must be zero
+ *
+ * Makes the fd a userspace package server (needs CAP_SYS_ADMIN): calls to
+ * @package are then read() from the fd as struct clientbuf_server_call
+ * records and answered with CLIENTBUF_IOC_SERVER_OP. When the fd is closed,
+ * the package is gone and its unanswered calls fail with
+ * CLIENTBUF_STATUS_PORT_DISCONNECTED. A server fd reads no completion
+ * records, and one fd serves one package.
+ */
+struct clientbuf_serve {
+	__u32 size;
+	__u32 flags;
+	char package[CLIENTBUF_PACKAGE_NAME_MAX];
+	__u32 status;
+	__u32 reserved;
+};
+
+/**
+ * struct clientbuf_server_call - record read() from a server fd
+ * @call_id: names the call in CLIENTBUF_IOC_SERVER_OP; unique, never reused
+ * @submit_len: bytes of submit buffer that follow this header
+ * @pid: calling thread, in the server's pid namespace
+ * @tgid: calling process, in the server's pid namespace
+ * @uid: caller's uid, in the server's user namespace
+ * @gid: caller's gid, in the server's user namespace
+ * @reserved: zero
+ *
+ * Each read() returns one record: this header, then @submit_len bytes. A
+ * read() buffer too small for the next record is -EMSGSIZE and leaves it
+ * queued; sizeof(header) + clientbuf_info.max_submit_len always suffices.
+ */
+struct clientbuf_server_call {
+	__u64 call_id;
+	__u32 submit_len;
+	__s32 pid;
+	__s32 tgid;
+	__u32 uid;
+	__u32 gid;
+	__u32 reserved;
+};
+
+/* clientbuf_server_op.op */
+#define CLIENTBUF_SRV_COPY_TO	1	/* copy_to_client_buffer() */
+#define CLIENTBUF_SRV_COPY_FROM	2	/* copy_from_client_buffer() */
+#define CLIENTBUF_SRV_ALLOC	3	/* allocate_client_buffer() */
+#define CLIENTBUF_SRV_FREE	4	/* free_client_buffer() */
+#define CLIENTBUF_SRV_COMPLETE	5	/* clientbuf_complete_request() */
+
+/**
+ * struct clientbuf_server_op - CLIENTBUF_IOC_SERVER_OP argument
+ * @size: size of this struct as the caller knows it (in)
+ * @op: CLIENTBUF_SRV_* (in)
+ * @call_id: a call read from this fd, not yet completed (in)
+ * @client_addr: address in the client (COPY_TO, COPY_FROM, FREE; COMPLETE:
+ *	return buffer) (in)
+ * @server_addr: address in the server's own memory (COPY_TO: source,
+ *	COPY_FROM: destination) (in)
+ * @len: bytes (COPY_*, ALLOC; COMPLETE: return length) (in)
+ * @call_status: COMPLETE: the call's NTSTATUS (in)
+ * @protocol_status: COMPLETE: the package's own status (in)
+ * @result_addr: ALLOC: the block's client address (out)
+ * @status: NTSTATUS of this operation (out)
+ * @reserved: must be zero
+ */
+struct clientbuf_server_op {
+	__u32 size;
+	__u32 op;
+	__u64 call_id;
+	__aligned_u64 client_addr;
+	__aligned_u64 server_addr;
+	__u32 len;
+	__u32 call_status;
+	__u32 protocol_status;
+	__u32 status;
+	__aligned_u64 result_addr;
+	__u32 reserved;
+	__u32 reserved2;
+};
+
 #define CLIENTBUF_IOC_GET_INFO	_IOWR(CLIENTBUF_IOC_MAGIC, 0x00, struct clientbuf_info)
 #define CLIENTBUF_IOC_REGISTER	_IOWR(CLIENTBUF_IOC_MAGIC, 0x01, struct clientbuf_register)
 #define CLIENTBUF_IOC_UNREGISTER _IOWR(CLIENTBUF_IOC_MAGIC, 0x02, struct clientbuf_unregister)
 #define CLIENTBUF_IOC_CALL_PACKAGE _IOWR(CLIENTBUF_IOC_MAGIC, 0x03, struct clientbuf_call)
 #define CLIENTBUF_IOC_FREE	_IOWR(CLIENTBUF_IOC_MAGIC, 0x04, struct clientbuf_free)
+#define CLIENTBUF_IOC_SERVE	_IOWR(CLIENTBUF_IOC_MAGIC, 0x05, struct clientbuf_serve)
+#define CLIENTBUF_IOC_SERVER_OP	_IOWR(CLIENTBUF_IOC_MAGIC, 0x06, struct clientbuf_server_op)
 
 #endif /* _UAPI_LINUX_CLIENTBUF_H */
