@@ -92,8 +92,10 @@ if [ "$mode" != probe ]; then
 		[ -f "$f" ] && cp "$f" "$root/selftests/clientbuf/"
 	done
 	: > "$root/selftests/kselftest-list.txt"
-	for t in "$build"/selftests/*; do
-		[ -f "$t" ] && [ -x "$t" ] || continue
+	# one binary per selftests/*.c (stale binaries in build/ are left out)
+	for c in "$top"/selftests/*.c; do
+		t=$build/selftests/$(basename "$c" .c)
+		[ -f "$t" ] && [ -x "$t" ] || die "$t missing (make selftests)"
 		add_exe "$t" "/selftests/clientbuf/$(basename "$t")"
 		echo "clientbuf:$(basename "$t")" >> "$root/selftests/kselftest-list.txt"
 	done
