@@ -15,7 +15,8 @@
 # KDIR overrides the headers directory. The test kernels are the newest
 # Debian cloud kernels 6.1.* and 6.12.* in /boot. Modules are built in
 # build/KVER/kmod/ from a copy of the sources, one tree per kernel.
-# NO_DEPS=1 skips scripts/install-deps.sh.
+# NO_DEPS=1 skips scripts/install-deps.sh (which "make modules" with KVER
+# or KDIR does not run anyway).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -66,10 +67,16 @@ define build_kmod
 	mkdir -p "$$km/selftests"; \
 	cp -a $(addprefix $(top)/,$(KMOD_SRCS)) "$$km/"; \
 	cp -a $(addprefix $(top)/,$(KMOD_TEST_SRCS)) "$$km/selftests/"; \
+	for f in $$(cd "$$km" && find module uapi selftests/module samples \
+			-name '*.[ch]' 2>/dev/null); do \
+		[ -e '$(top)'/"$$f" ] || rm -f "$$km/$$f"; \
+	done; \
 	$(MAKE) -C "$$kdir" M="$$km" W=1 modules
 endef
 
-modules: deps
+# With an explicit KVER/KDIR (a real machine's kernel) the test kernels
+# and QEMU are not needed: only the headers.
+modules: $(if $(KVER)$(KDIR),,deps)
 	@set -e; for v in $(KVERS); do \
 		$(MAKE) --no-print-directory kmod KMOD_KVER=$$v; \
 	done
