@@ -114,6 +114,7 @@ static void cb_client_drop_completions(struct cb_client *client)
  */
 void cb_client_release(struct cb_client *client)
 {
+	cb_server_shutdown(client);
 	down_write(&client->teardown);
 	client->dead = true;
 	up_write(&client->teardown);
@@ -164,6 +165,8 @@ ssize_t cb_client_read(struct cb_client *client, char __user *buf,
 
 	if (!cb_client_is_owner(client))
 		return -EPERM;
+	if (READ_ONCE(client->server))
+		return cb_server_read(client, buf, count, nonblock);
 	if (count < rec)
 		return -EINVAL;
 
@@ -203,6 +206,8 @@ __poll_t cb_client_poll(struct cb_client *client, struct file *file,
 {
 	__poll_t mask = 0;
 
+	if (READ_ONCE(client->server))
+		return cb_server_poll(client, file, wait);
 	poll_wait(file, &client->wait, wait);
 	spin_lock(&client->req_lock);
 	if (!list_empty(&client->completions))

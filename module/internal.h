@@ -52,6 +52,8 @@ extern unsigned int cb_max_pending;
  * @completions: completed asynchronous requests not yet read()
  * @next_req_id: last request id handed out
  * @wait: woken when a completion is queued or a request completes
+ * @server: the package this fd serves, or NULL; set under @reg_lock by
+ *	CLIENTBUF_IOC_SERVE, cleared only by release
  */
 struct cb_client {
 	struct kref ref;
@@ -73,9 +75,12 @@ struct cb_client {
 	struct list_head completions;
 	u64 next_req_id;
 	wait_queue_head_t wait;
+
+	struct cb_server *server;
 };
 
 struct cb_arena;
+struct cb_server;
 
 /**
  * struct cb_buffer - a registered range of the client's memory
@@ -168,6 +173,21 @@ ntstatus_t cb_client_free_block(struct cb_client *client, u32 id,
 int cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call);
 void cb_requests_cancel(struct cb_client *client);
 ntstatus_t cb_request_check(struct clientbuf_request *request);
+void cb_request_info(struct clientbuf_request *request,
+		     struct clientbuf_client_info *info);
+
+/* server.c */
+int cb_ioctl_serve(struct cb_client *client, struct clientbuf_serve *serve);
+int cb_ioctl_server_op(struct cb_client *client,
+		       struct clientbuf_server_op *op);
+void cb_server_shutdown(struct cb_client *client);
+ssize_t cb_server_read(struct cb_client *client, char __user *buf,
+		       size_t count, bool nonblock);
+__poll_t cb_server_poll(struct cb_client *client, struct file *file,
+			poll_table *wait);
+bool cb_package_is_server(const struct clientbuf_package *pkg);
+void cb_server_get(struct clientbuf_package *pkg);
+void cb_server_put(struct clientbuf_package *pkg);
 
 /* package.c */
 struct clientbuf_package *cb_package_get(const char *name);

@@ -46,6 +46,8 @@ union cb_ioctl_buffer {
 	struct clientbuf_unregister unreg;
 	struct clientbuf_call call;
 	struct clientbuf_free free;
+	struct clientbuf_serve serve;
+	struct clientbuf_server_op srv_op;
 };
 
 /**
@@ -79,7 +81,8 @@ static int cb_ioctl_get_info(struct cb_client *client,
 
 	info->abi_version = CLIENTBUF_ABI_VERSION;
 	info->features = CLIENTBUF_FEAT_REGISTER | CLIENTBUF_FEAT_CALL_SYNC |
-			 CLIENTBUF_FEAT_CALL_ASYNC | CLIENTBUF_FEAT_ALLOC;
+			 CLIENTBUF_FEAT_CALL_ASYNC | CLIENTBUF_FEAT_ALLOC |
+			 CLIENTBUF_FEAT_SERVER;
 	info->max_buffers = READ_ONCE(cb_max_buffers);
 	info->max_allocs = READ_ONCE(cb_max_allocs);
 	info->max_buffer_bytes = READ_ONCE(cb_max_buffer_bytes);
@@ -122,6 +125,18 @@ static int cb_ioctl_call_package(struct cb_client *client,
 	return cb_ioctl_call(client, &buf->call);
 }
 
+static int cb_ioctl_serve_op(struct cb_client *client,
+			     union cb_ioctl_buffer *buf)
+{
+	return cb_ioctl_serve(client, &buf->serve);
+}
+
+static int cb_ioctl_srv_op(struct cb_client *client,
+			   union cb_ioctl_buffer *buf)
+{
+	return cb_ioctl_server_op(client, &buf->srv_op);
+}
+
 #define CB_IOCTL_OP(_ioctl, _fn, _struct, _last, _owner)		\
 	[_IOC_NR(_ioctl)] = {						\
 		.cmd = _ioctl,						\
@@ -142,6 +157,10 @@ static const struct cb_ioctl_op cb_ioctl_ops[] = {
 		    struct clientbuf_call, reserved, true),
 	CB_IOCTL_OP(CLIENTBUF_IOC_FREE, cb_ioctl_free,
 		    struct clientbuf_free, reserved, true),
+	CB_IOCTL_OP(CLIENTBUF_IOC_SERVE, cb_ioctl_serve_op,
+		    struct clientbuf_serve, reserved, true),
+	CB_IOCTL_OP(CLIENTBUF_IOC_SERVER_OP, cb_ioctl_srv_op,
+		    struct clientbuf_server_op, reserved2, true),
 };
 
 #define CB_IOC_NOSIZE(cmd) ((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
@@ -158,6 +177,10 @@ static __u32 *cb_ioctl_status(unsigned int nr, union cb_ioctl_buffer *buf)
 		return &buf->call.status;
 	case _IOC_NR(CLIENTBUF_IOC_FREE):
 		return &buf->free.status;
+	case _IOC_NR(CLIENTBUF_IOC_SERVE):
+		return &buf->serve.status;
+	case _IOC_NR(CLIENTBUF_IOC_SERVER_OP):
+		return &buf->srv_op.status;
 	}
 	return NULL;
 }

@@ -88,6 +88,9 @@ EXPORT_SYMBOL_GPL(clientbuf_unregister_package);
  * cb_package_get() - look up a package and pin its module
  * @name: NUL-terminated package name
  *
+ * A served package (CLIENTBUF_IOC_SERVE) is kept by a server reference
+ * instead; its owner is NULL.
+ *
  * Return: the package, or NULL if none is registered under @name or its
  * module is going away.
  */
@@ -99,6 +102,8 @@ struct clientbuf_package *cb_package_get(const char *name)
 	pkg = cb_package_find(name);
 	if (pkg && !try_module_get(pkg->owner))
 		pkg = NULL;
+	if (pkg && cb_package_is_server(pkg))
+		cb_server_get(pkg);
 	mutex_unlock(&cb_packages_lock);
 	return pkg;
 }
@@ -109,5 +114,8 @@ struct clientbuf_package *cb_package_get(const char *name)
  */
 void cb_package_put(struct clientbuf_package *package)
 {
-	module_put(package->owner);
+	if (cb_package_is_server(package))
+		cb_server_put(package);
+	else
+		module_put(package->owner);
 }

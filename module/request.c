@@ -196,6 +196,33 @@ void cb_requests_cancel(struct cb_client *client)
 }
 
 /**
+ * cb_request_info() - fill @info for @request, whatever its state
+ * @request: the request
+ * @info: filled
+ *
+ * Ids are given in the current task's pid and user namespaces. Does not
+ * sleep.
+ */
+void cb_request_info(struct clientbuf_request *request,
+		     struct clientbuf_client_info *info)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct cb_client *client = request->client;
+
+	memset(info, 0, sizeof(*info));
+	info->pid = pid_vnr(request->thread);
+	info->tgid = pid_vnr(client->tgid);
+	info->uid = from_kuid_munged(ns, request->cred->uid);
+	info->gid = from_kgid_munged(ns, request->cred->gid);
+	if (cb_client_exited(client))
+		info->flags |= CLIENTBUF_CLIENT_PROCESS_TERMINATED;
+	if (!pid_has_task(request->thread, PIDTYPE_PID))
+		info->flags |= CLIENTBUF_CLIENT_THREAD_TERMINATED;
+	if (current->mm == client->mm)
+		info->flags |= CLIENTBUF_CLIENT_IN_CONTEXT;
+}
+
+/**
  * get_client_info() - GetClientInfo: who made the call
  * @request: the call
  * @info: filled on success
@@ -209,28 +236,11 @@ void cb_requests_cancel(struct cb_client *client)
 ntstatus_t get_client_info(struct clientbuf_request *request,
 			   struct clientbuf_client_info *info)
 {
-	struct user_namespace *ns = current_user_ns();
-	struct cb_client *client;
-	ntstatus_t st;
-
 	if (!request || !info)
 		return STATUS_INVALID_PARAMETER;
-	st = cb_request_check(request);
-	if (st == STATUS_INVALID_HANDLE)
-		return st;
-
-	client = request->client;
-	memset(info, 0, sizeof(*info));
-	info->pid = pid_vnr(request->thread);
-	info->tgid = pid_vnr(client->tgid);
-	info->uid = from_kuid_munged(ns, request->cred->uid);
-	info->gid = from_kgid_munged(ns, request->cred->gid);
-	if (cb_client_exited(client))
-		info->flags |= CLIENTBUF_CLIENT_PROCESS_TERMINATED;
-	if (!pid_has_task(request->thread, PIDTYPE_PID))
-		info->flags |= CLIENTBUF_CLIENT_THREAD_TERMINATED;
-	if (current->mm == client->mm)
-		info->flags |= CLIENTBUF_CLIENT_IN_CONTEXT;
+	if (cb_request_check(request) == STATUS_INVALID_HANDLE)
+		return STATUS_INVALID_HANDLE;
+	cb_request_info(request, info);
 	return STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_GPL(get_client_info);
