@@ -95,7 +95,7 @@ if [ "$mode" != probe ]; then
 	# one binary per selftests/*.c (stale binaries in build/ are left out)
 	for c in "$top"/selftests/*.c; do
 		t=$build/selftests/$(basename "$c" .c)
-		[ -f "$t" ] && [ -x "$t" ] || die "$t missing (make selftests)"
+		[ -x "$t" ] || die "$t missing (make selftests)"
 		add_exe "$t" "/selftests/clientbuf/$(basename "$t")"
 		echo "clientbuf:$(basename "$t")" >> "$root/selftests/kselftest-list.txt"
 	done

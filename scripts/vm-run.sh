@@ -25,7 +25,9 @@ set -euo pipefail
 
 die() { echo "vm-run: $*" >&2; exit 1; }
 
-[ $# -ge 1 ] && [ $# -le 2 ] || die "usage: $0 KVER [MODE]"
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	die "usage: $0 KVER [MODE]"
+fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 export BUILD=$build
@@ -34,8 +36,9 @@ timeout_s=${VM_TIMEOUT:-600}
 
 kver=$1
 if [ ! -f "/boot/vmlinuz-$kver" ]; then
-	k=$(ls /boot/vmlinuz-"$kver".*-cloud-amd64 2>/dev/null | sort -V |
+	k=$(printf '%s\n' /boot/vmlinuz-"$kver".*-cloud-amd64 | sort -V |
 		tail -n 1)
+	[ -f "$k" ] || k=
 	[ -n "$k" ] || die "no /boot/vmlinuz-$kver"
 	kver=${k#/boot/vmlinuz-}
 fi
