@@ -46,7 +46,8 @@ static ntstatus_t cb_register_check(struct cb_client *client,
  * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER (flags, reserved, zero
  * length), STATUS_ACCESS_VIOLATION (NULL, wrapping or non-user range),
  * STATUS_QUOTA_EXCEEDED (per-client limits), or
- * STATUS_INSUFFICIENT_RESOURCES.
+ * STATUS_INSUFFICIENT_RESOURCES; for CLIENTBUF_BUF_PIN also what
+ * cb_pin_buffer() returns.
  */
 ntstatus_t cb_buffer_register(struct cb_client *client,
 			      struct clientbuf_register *reg)
@@ -74,9 +75,15 @@ ntstatus_t cb_buffer_register(struct cb_client *client,
 	buf->addr = reg->addr;
 	buf->len = reg->len;
 	atomic_set(&buf->active, 0);
+	if (reg->flags & CLIENTBUF_BUF_PIN) {
+		st = cb_pin_buffer(client, buf);
+		if (st != STATUS_SUCCESS)
+			goto out_arena;
+	}
+	st = STATUS_INSUFFICIENT_RESOURCES;
 	ret = xa_insert(&client->buffers, buf->id, buf, GFP_KERNEL_ACCOUNT);
 	if (ret)
-		goto out_arena;
+		goto out_unpin;
 
 	client->next_buf_id = buf->id;
 	client->nr_buffers++;
@@ -86,6 +93,8 @@ ntstatus_t cb_buffer_register(struct cb_client *client,
 	mutex_unlock(&client->reg_lock);
 	return STATUS_SUCCESS;
 
+out_unpin:
+	cb_unpin_buffer(client, buf);
 out_arena:
 	cb_arena_destroy(buf->arena);
 out_free:
@@ -96,9 +105,10 @@ out:
 }
 
 /* Wait until no copy uses @buf, then free it. @buf is out of the xarray. */
-static void cb_buffer_destroy(struct cb_buffer *buf)
+static void cb_buffer_destroy(struct cb_client *client, struct cb_buffer *buf)
 {
 	wait_var_event(&buf->active, !atomic_read(&buf->active));
+	cb_unpin_buffer(client, buf);
 	cb_arena_destroy(buf->arena);
 	kfree(buf);
 	cb_stat_add(CB_STAT_BUFFERS, -1);
@@ -128,7 +138,7 @@ ntstatus_t cb_buffer_unregister(struct cb_client *client, u32 id)
 	mutex_unlock(&client->reg_lock);
 	if (!buf)
 		return STATUS_INVALID_HANDLE;
-	cb_buffer_destroy(buf);
+	cb_buffer_destroy(client, buf);
 	return STATUS_SUCCESS;
 }
 
@@ -144,7 +154,7 @@ void cb_buffer_release_all(struct cb_client *client)
 	mutex_lock(&client->reg_lock);
 	xa_for_each(&client->buffers, id, buf) {
 		xa_erase(&client->buffers, id);
-		cb_buffer_destroy(buf);
+		cb_buffer_destroy(client, buf);
 	}
 	client->nr_buffers = 0;
 	client->total_bytes = 0;

@@ -9,6 +9,8 @@
  * - kernel thread (a kthread or a workqueue worker, no mm of its own):
  *   kthread_use_mm() on the registered mm, then copy_to_user() - the write
  *   can only ever land in the registered mm;
+ * - a pinned buffer (CLIENTBUF_BUF_PIN), from any context: kmap_local_page()
+ *   + memcpy() on the pages pinned at registration (see pin.c);
  * - any other process (a package server, a test's second process):
  *   access_process_vm() on the client's thread-group leader under the
  *   exec guard: the leader's signal->exec_update_lock is held for read and
@@ -36,6 +38,7 @@ enum cb_path {
 	CB_PATH_LOCAL,
 	CB_PATH_KTHREAD,
 	CB_PATH_REMOTE,
+	CB_PATH_PINNED,
 };
 
 /**
@@ -127,58 +130,55 @@ static unsigned long cb_copy_bytes(struct cb_copy *c, struct mm_struct *mm)
 		done = access_process_vm(c->task, c->addr, c->kbuf, c->len,
 					 c->write ? FOLL_WRITE : 0);
 		return done > 0 ? c->len - done : c->len;
+	case CB_PATH_PINNED:
+		break;
 	}
 	return c->len;
 }
 
-static void cb_copy_account(struct cb_copy *c, unsigned long copied)
+static void cb_copy_account(enum cb_path path, unsigned long copied)
 {
 	static const enum cb_stat copies[] = {
 		[CB_PATH_LOCAL] = CB_STAT_COPIES_LOCAL,
 		[CB_PATH_KTHREAD] = CB_STAT_COPIES_KTHREAD,
 		[CB_PATH_REMOTE] = CB_STAT_COPIES_REMOTE,
+		[CB_PATH_PINNED] = CB_STAT_COPIES_PINNED,
 	};
 	static const enum cb_stat bytes[] = {
 		[CB_PATH_LOCAL] = CB_STAT_BYTES_LOCAL,
 		[CB_PATH_KTHREAD] = CB_STAT_BYTES_KTHREAD,
 		[CB_PATH_REMOTE] = CB_STAT_BYTES_REMOTE,
+		[CB_PATH_PINNED] = CB_STAT_BYTES_PINNED,
 	};
 
-	cb_stat_add(copies[c->path], 1);
-	cb_stat_add(bytes[c->path], copied);
+	cb_stat_add(copies[path], 1);
+	cb_stat_add(bytes[path], copied);
 }
 
 /*
  * With the client's teardown lock held for read (and, on the remote path,
- * the exec guard): find the buffer, pin the mm, check the pages, copy.
+ * the exec guard): pin the mm, check the pages, copy.
  */
 static ntstatus_t cb_copy_locked(struct cb_copy *c)
 {
 	struct cb_client *client = c->client;
-	u32 access = c->write ? CLIENTBUF_BUF_WRITE : CLIENTBUF_BUF_READ;
-	struct cb_buffer *buf;
 	unsigned long left;
 	ntstatus_t st;
 
 	if (client->dead)
 		return cb_client_exited(client) ?
 		       STATUS_PROCESS_IS_TERMINATING : STATUS_INVALID_HANDLE;
-	buf = cb_buffer_find_get(client, c->addr, c->len, access);
-	if (!buf)
-		return STATUS_ACCESS_VIOLATION;
-
-	st = STATUS_PROCESS_IS_TERMINATING;
 	if (c->path == CB_PATH_REMOTE && c->task->mm != client->mm)
-		goto out_buf;
+		return STATUS_PROCESS_IS_TERMINATING;
 	if (!mmget_not_zero(client->mm))
-		goto out_buf;
+		return STATUS_PROCESS_IS_TERMINATING;
 
 	st = cb_check_vmas(client->mm, c->addr, c->len, c->write);
 	if (st != STATUS_SUCCESS)
 		goto out_mm;
 
 	left = cb_copy_bytes(c, client->mm);
-	cb_copy_account(c, c->len - left);
+	cb_copy_account(c->path, c->len - left);
 	if (!left)
 		st = STATUS_SUCCESS;
 	else if (left < c->len)
@@ -189,8 +189,6 @@ static ntstatus_t cb_copy_locked(struct cb_copy *c)
 		st = STATUS_ACCESS_VIOLATION;
 out_mm:
 	mmput(client->mm);
-out_buf:
-	cb_buffer_put(buf);
 	return st;
 }
 
@@ -217,6 +215,20 @@ out:
 	return st;
 }
 
+/*
+ * A pinned buffer: no mm, no page tables, any context. The buffer's use
+ * count holds off unregistration and release, which unpin.
+ */
+static ntstatus_t cb_copy_pin(struct cb_copy *c, struct cb_buffer *buf)
+{
+	if (READ_ONCE(c->client->dead) || cb_client_exited(c->client))
+		return cb_client_exited(c->client) ?
+		       STATUS_PROCESS_IS_TERMINATING : STATUS_INVALID_HANDLE;
+	cb_copy_pinned(buf, c->addr, c->kbuf, c->len, c->write);
+	cb_copy_account(CB_PATH_PINNED, c->len);
+	return STATUS_SUCCESS;
+}
+
 static ntstatus_t cb_copy(struct clientbuf_request *request,
 			  unsigned long addr, void *kbuf, u32 length,
 			  bool write)
@@ -224,6 +236,7 @@ static ntstatus_t cb_copy(struct clientbuf_request *request,
 	struct cb_copy c = {
 		.addr = addr, .kbuf = kbuf, .len = length, .write = write,
 	};
+	struct cb_buffer *buf;
 	unsigned long end;
 	ntstatus_t st;
 
@@ -240,14 +253,24 @@ static ntstatus_t cb_copy(struct clientbuf_request *request,
 
 	might_sleep();
 	c.client = request->client;
-	c.path = cb_copy_path(c.client);
-	if (c.path == CB_PATH_REMOTE) {
+	buf = cb_buffer_find_get(c.client, addr, length,
+				 write ? CLIENTBUF_BUF_WRITE : CLIENTBUF_BUF_READ);
+	if (!buf) {
+		st = STATUS_ACCESS_VIOLATION;
+		goto out;
+	}
+	c.path = buf->pages ? CB_PATH_PINNED : cb_copy_path(c.client);
+	if (c.path == CB_PATH_PINNED) {
+		st = cb_copy_pin(&c, buf);
+	} else if (c.path == CB_PATH_REMOTE) {
 		st = cb_copy_remote(&c);
 	} else {
 		down_read(&c.client->teardown);
 		st = cb_copy_locked(&c);
 		up_read(&c.client->teardown);
 	}
+	cb_buffer_put(buf);
+out:
 	if (st != STATUS_SUCCESS)
 		cb_stat_add(CB_STAT_FAILURES, 1);
 	return st;

@@ -93,6 +93,9 @@ struct cb_server;
  *	only has to wait for @active to drop to zero
  * @arena: allocation state of a CLIENTBUF_BUF_ALLOC buffer, else NULL;
  *	under the client's @reg_lock
+ * @pages: CLIENTBUF_BUF_PIN: the pinned pages, set before the buffer is
+ *	visible and released after it is gone, else NULL
+ * @nr_pages: number of @pages
  */
 struct cb_buffer {
 	u32 id;
@@ -101,6 +104,8 @@ struct cb_buffer {
 	u64 len;
 	atomic_t active;
 	struct cb_arena *arena;
+	struct page **pages;
+	unsigned long nr_pages;
 };
 
 enum cb_request_state {
@@ -160,6 +165,12 @@ struct cb_buffer *cb_buffer_find_get(struct cb_client *client,
 				     unsigned long addr, u64 len, u32 access);
 void cb_buffer_put(struct cb_buffer *buf);
 
+/* pin.c */
+ntstatus_t cb_pin_buffer(struct cb_client *client, struct cb_buffer *buf);
+void cb_unpin_buffer(struct cb_client *client, struct cb_buffer *buf);
+void cb_copy_pinned(struct cb_buffer *buf, unsigned long addr, void *kbuf,
+		    u32 len, bool write);
+
 /* arena.c */
 struct cb_arena *cb_arena_create(void);
 void cb_arena_destroy(struct cb_arena *arena);
@@ -200,13 +211,16 @@ enum cb_stat {
 	CB_STAT_BUFFERS,
 	CB_STAT_REQUESTS,
 	CB_STAT_ALLOCS,
+	CB_STAT_PINNED_PAGES,
 	CB_STAT_NR_LIVE,	/* the above are live objects, leak-checked */
 	CB_STAT_COPIES_LOCAL = CB_STAT_NR_LIVE,
 	CB_STAT_COPIES_KTHREAD,
 	CB_STAT_COPIES_REMOTE,
+	CB_STAT_COPIES_PINNED,
 	CB_STAT_BYTES_LOCAL,
 	CB_STAT_BYTES_KTHREAD,
 	CB_STAT_BYTES_REMOTE,
+	CB_STAT_BYTES_PINNED,
 	CB_STAT_CALLS,
 	CB_STAT_FAILURES,
 	CB_STAT_NR,

@@ -82,7 +82,7 @@ static int cb_ioctl_get_info(struct cb_client *client,
 	info->abi_version = CLIENTBUF_ABI_VERSION;
 	info->features = CLIENTBUF_FEAT_REGISTER | CLIENTBUF_FEAT_CALL_SYNC |
 			 CLIENTBUF_FEAT_CALL_ASYNC | CLIENTBUF_FEAT_ALLOC |
-			 CLIENTBUF_FEAT_SERVER;
+			 CLIENTBUF_FEAT_SERVER | CLIENTBUF_FEAT_PIN;
 	info->max_buffers = READ_ONCE(cb_max_buffers);
 	info->max_allocs = READ_ONCE(cb_max_allocs);
 	info->max_buffer_bytes = READ_ONCE(cb_max_buffer_bytes);

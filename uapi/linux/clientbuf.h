@@ -59,6 +59,7 @@
 #define CLIENTBUF_FEAT_CALL_ASYNC	(1ULL << 2)
 #define CLIENTBUF_FEAT_ALLOC		(1ULL << 3)
 #define CLIENTBUF_FEAT_SERVER		(1ULL << 4)
+#define CLIENTBUF_FEAT_PIN		(1ULL << 5)
 
 /**
  * struct clientbuf_info - CLIENTBUF_IOC_GET_INFO argument
@@ -89,8 +90,9 @@ struct clientbuf_info {
 #define CLIENTBUF_BUF_WRITE	(1U << 0)	/* packages may write into it */
 #define CLIENTBUF_BUF_READ	(1U << 1)	/* packages may read from it */
 #define CLIENTBUF_BUF_ALLOC	(1U << 2)	/* allocate_client_buffer() arena */
+#define CLIENTBUF_BUF_PIN	(1U << 3)	/* pin the pages now (fast path) */
 #define CLIENTBUF_BUF_FLAGS	(CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ | \
-				 CLIENTBUF_BUF_ALLOC)
+				 CLIENTBUF_BUF_ALLOC | CLIENTBUF_BUF_PIN)
 
 /**
  * struct clientbuf_register - CLIENTBUF_IOC_REGISTER argument
@@ -102,7 +104,9 @@ struct clientbuf_info {
  * @status: NTSTATUS of the registration (out)
  *
  * Only memory of the process that opened the fd can be registered, and only
- * from that process. An ALLOC buffer also needs WRITE.
+ * from that process. An ALLOC buffer also needs WRITE. A PIN buffer must be
+ * mapped (anonymous, shmem or hugetlb memory) when it is registered; its
+ * pages are pinned and charged to RLIMIT_MEMLOCK until it is unregistered.
  */
 struct clientbuf_register {
 	__u32 size;
