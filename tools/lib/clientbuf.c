@@ -200,3 +200,143 @@ int cb_wait_completion(int fd, struct clientbuf_completion *c, int timeout_ms)
 		return 0;
 	}
 }
+
+/* ---- package servers ---------------------------------------------------- */
+
+int cb_serve(int fd, const char *package, __u32 *status)
+{
+	struct clientbuf_serve s;
+	size_t name_len;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	if (!package || !*package) {
+		ret = -EINVAL;
+		s.status = CLIENTBUF_STATUS_INVALID_PARAMETER;
+		goto out;
+	}
+	name_len = strnlen(package, CLIENTBUF_PACKAGE_NAME_MAX);
+	if (name_len >= CLIENTBUF_PACKAGE_NAME_MAX) {
+		ret = -ENAMETOOLONG;
+		s.status = CLIENTBUF_STATUS_INVALID_PARAMETER;
+		goto out;
+	}
+	memcpy(s.package, package, name_len);
+	ret = cb_ioctl(fd, CLIENTBUF_IOC_SERVE, &s);
+	cb_fix_status(ret, &s.status);
+out:
+	if (status)
+		*status = s.status;
+	return ret;
+}
+
+ssize_t cb_server_recv(int fd, void *buf, size_t len)
+{
+	const struct clientbuf_server_call *hdr = buf;
+	ssize_t n;
+
+	if (!buf)
+		return -EINVAL;
+	n = read(fd, buf, len);
+	if (n < 0)
+		return -errno;
+	/* read() on a server fd returns exactly one whole record */
+	if ((size_t)n < sizeof(*hdr) ||
+	    (size_t)n - sizeof(*hdr) != hdr->submit_len)
+		return -EIO;
+	return n;
+}
+
+int cb_server_op(int fd, struct clientbuf_server_op *op)
+{
+	int ret;
+
+	if (!op)
+		return -EINVAL;
+	op->size = sizeof(*op);
+	op->status = CLIENTBUF_STATUS_SUCCESS;
+	op->result_addr = 0;
+	ret = cb_ioctl(fd, CLIENTBUF_IOC_SERVER_OP, op);
+	cb_fix_status(ret, &op->status);
+	return ret;
+}
+
+static int cb_server_run(int fd, struct clientbuf_server_op *op,
+			 __u32 *status)
+{
+	int ret = cb_server_op(fd, op);
+
+	if (status)
+		*status = op->status;
+	return ret;
+}
+
+static void cb_server_op_init(struct clientbuf_server_op *op, __u32 code,
+			      __u64 call_id)
+{
+	memset(op, 0, sizeof(*op));
+	op->op = code;
+	op->call_id = call_id;
+}
+
+int cb_server_copy_to(int fd, __u64 call_id, __u64 client_addr,
+		      const void *src, __u32 len, __u32 *status)
+{
+	struct clientbuf_server_op op;
+
+	cb_server_op_init(&op, CLIENTBUF_SRV_COPY_TO, call_id);
+	op.client_addr = client_addr;
+	op.server_addr = cb_ptr(src);
+	op.len = len;
+	return cb_server_run(fd, &op, status);
+}
+
+int cb_server_copy_from(int fd, __u64 call_id, void *dst, __u64 client_addr,
+			__u32 len, __u32 *status)
+{
+	struct clientbuf_server_op op;
+
+	cb_server_op_init(&op, CLIENTBUF_SRV_COPY_FROM, call_id);
+	op.client_addr = client_addr;
+	op.server_addr = cb_ptr(dst);
+	op.len = len;
+	return cb_server_run(fd, &op, status);
+}
+
+int cb_server_alloc(int fd, __u64 call_id, __u32 len, __u64 *client_addr,
+		    __u32 *status)
+{
+	struct clientbuf_server_op op;
+	int ret;
+
+	cb_server_op_init(&op, CLIENTBUF_SRV_ALLOC, call_id);
+	op.len = len;
+	ret = cb_server_run(fd, &op, status);
+	if (client_addr)
+		*client_addr = ret ? 0 : op.result_addr;
+	return ret;
+}
+
+int cb_server_free(int fd, __u64 call_id, __u64 client_addr, __u32 *status)
+{
+	struct clientbuf_server_op op;
+
+	cb_server_op_init(&op, CLIENTBUF_SRV_FREE, call_id);
+	op.client_addr = client_addr;
+	return cb_server_run(fd, &op, status);
+}
+
+int cb_server_complete(int fd, __u64 call_id, __u32 call_status,
+		       __u32 protocol_status, __u64 return_addr,
+		       __u32 return_len, __u32 *status)
+{
+	struct clientbuf_server_op op;
+
+	cb_server_op_init(&op, CLIENTBUF_SRV_COMPLETE, call_id);
+	op.call_status = call_status;
+	op.protocol_status = protocol_status;
+	op.client_addr = return_addr;
+	op.len = return_len;
+	return cb_server_run(fd, &op, status);
+}

@@ -28,6 +28,7 @@
 #define _CLIENTBUF_LIB_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include <linux/clientbuf.h>
 
@@ -252,6 +253,163 @@ __u32 cb_status_to_win32(__u32 status);
  * cb_status_to_win32() can return, or NULL for any other value.
  */
 const char *cb_win32_name(__u32 win32);
+
+/*
+ * ---- Userspace package servers -------------------------------------------
+ *
+ * A privileged process (CAP_SYS_ADMIN) can serve a package from userspace,
+ * the way lsass serves its packages: cb_serve() turns a descriptor from
+ * cb_open() into the server of a package name, calls to that package are
+ * then received with cb_server_recv() as a struct clientbuf_server_call
+ * header followed by the client's submit bytes, and answered with the
+ * cb_server_*() operations, which run the client-buffer family
+ * (CopyToClientBuffer and friends) on the calling client's registered
+ * buffers. Every call must end with cb_server_complete(); until then a
+ * synchronous caller waits. Closing the server descriptor unregisters the
+ * package and fails its unanswered calls with
+ * CLIENTBUF_STATUS_PORT_DISCONNECTED.
+ *
+ * Client addresses are __u64: they are addresses in the client's process,
+ * not in the server's, and must never be dereferenced by the server.
+ */
+
+/**
+ * cb_serve() - become the server of a package
+ * @fd: descriptor from cb_open(), not yet serving a package
+ * @package: NUL-terminated package name, shorter than
+ *	CLIENTBUF_PACKAGE_NAME_MAX bytes
+ * @status: receives the NTSTATUS of the operation; may be NULL
+ *
+ * Issues CLIENTBUF_IOC_SERVE. Afterwards read() on @fd returns calls (use
+ * cb_server_recv()) instead of completion records; one descriptor serves
+ * one package. A @package that is NULL, empty or too long is refused here
+ * with -EINVAL or -ENAMETOOLONG and CLIENTBUF_STATUS_INVALID_PARAMETER,
+ * without an ioctl.
+ *
+ * Return: 0, or a negative errno: -EPERM (CLIENTBUF_STATUS_ACCESS_DENIED)
+ * without CAP_SYS_ADMIN, -EEXIST (CLIENTBUF_STATUS_OBJECT_NAME_COLLISION)
+ * if a package of that name exists, -EBUSY (CLIENTBUF_STATUS_DEVICE_BUSY)
+ * if @fd already serves a package.
+ */
+int cb_serve(int fd, const char *package, __u32 *status);
+
+/**
+ * cb_server_recv() - receive one call on a server descriptor
+ * @fd: descriptor made a server by cb_serve()
+ * @buf: receives a struct clientbuf_server_call, then its submit bytes;
+ *	must be suitably aligned for the header (malloc() memory or an
+ *	aligned array)
+ * @len: size of @buf; sizeof(struct clientbuf_server_call) +
+ *	clientbuf_info.max_submit_len always suffices
+ *
+ * One read(): blocks until a call is queued unless @fd is O_NONBLOCK. Use
+ * poll() (POLLIN) to wait with a timeout. The call then belongs to this
+ * server until cb_server_complete().
+ *
+ * Return: the record's length (header + submit_len bytes), or a negative
+ * errno: -EMSGSIZE if @len cannot hold the next record (it stays queued),
+ * -EAGAIN (O_NONBLOCK, nothing queued), -EINTR, -EIO for a record that is
+ * not whole.
+ */
+ssize_t cb_server_recv(int fd, void *buf, size_t len);
+
+/**
+ * cb_server_op() - run one CLIENTBUF_IOC_SERVER_OP
+ * @fd: server descriptor
+ * @op: the operation; the library sets @op->size itself and leaves the
+ *	other fields as given (reserved fields must be zero). On return
+ *	@op->status and @op->result_addr are what the kernel wrote back
+ *	(@op->status is CLIENTBUF_STATUS_UNSUCCESSFUL if the kernel did not
+ *	get as far as writing one).
+ *
+ * The general form of the wrappers below.
+ *
+ * Return: 0, or a negative errno: -ENOENT (CLIENTBUF_STATUS_INVALID_HANDLE)
+ * for a call id not received on @fd or already completed, -EINVAL when
+ * @fd serves no package or @op is malformed, else the errno of the
+ * client-buffer function's NTSTATUS (e.g. -EFAULT for
+ * CLIENTBUF_STATUS_ACCESS_VIOLATION, -ESRCH for
+ * CLIENTBUF_STATUS_PROCESS_IS_TERMINATING once the client exited).
+ */
+int cb_server_op(int fd, struct clientbuf_server_op *op);
+
+/**
+ * cb_server_copy_to() - CopyToClientBuffer() for a received call
+ * @fd: server descriptor
+ * @call_id: clientbuf_server_call.call_id of a call not yet completed
+ * @client_addr: destination in the client, inside a buffer it registered
+ *	with CLIENTBUF_BUF_WRITE (or a block from cb_server_alloc())
+ * @src: @len bytes in the server's memory
+ * @len: bytes to copy
+ * @status: receives the NTSTATUS; may be NULL
+ *
+ * Return: 0, or a negative errno (see cb_server_op()).
+ */
+int cb_server_copy_to(int fd, __u64 call_id, __u64 client_addr,
+		      const void *src, __u32 len, __u32 *status);
+
+/**
+ * cb_server_copy_from() - CopyFromClientBuffer() for a received call
+ * @fd: server descriptor
+ * @call_id: a call not yet completed
+ * @dst: @len bytes in the server's memory
+ * @client_addr: source in the client, inside a buffer it registered with
+ *	CLIENTBUF_BUF_READ
+ * @len: bytes to copy
+ * @status: receives the NTSTATUS; may be NULL
+ *
+ * Return: 0, or a negative errno (see cb_server_op()).
+ */
+int cb_server_copy_from(int fd, __u64 call_id, void *dst, __u64 client_addr,
+			__u32 len, __u32 *status);
+
+/**
+ * cb_server_alloc() - AllocateClientBuffer() for a received call
+ * @fd: server descriptor
+ * @call_id: a call not yet completed
+ * @len: bytes to allocate, non-zero
+ * @client_addr: receives the block's address in the client (0 on failure)
+ * @status: receives the NTSTATUS; may be NULL
+ *
+ * The block comes from the call's return buffer (clientbuf_call.
+ * return_buf_id) or any of the client's CLIENTBUF_BUF_ALLOC buffers.
+ *
+ * Return: 0, or a negative errno (-ENOMEM for CLIENTBUF_STATUS_NO_MEMORY).
+ */
+int cb_server_alloc(int fd, __u64 call_id, __u32 len, __u64 *client_addr,
+		    __u32 *status);
+
+/**
+ * cb_server_free() - FreeClientBuffer() for a received call
+ * @fd: server descriptor
+ * @call_id: a call not yet completed
+ * @client_addr: a block from cb_server_alloc(); 0 is a no-op success
+ * @status: receives the NTSTATUS; may be NULL
+ *
+ * Return: 0, or a negative errno.
+ */
+int cb_server_free(int fd, __u64 call_id, __u64 client_addr, __u32 *status);
+
+/**
+ * cb_server_complete() - finish a received call
+ * @fd: server descriptor
+ * @call_id: a call not yet completed
+ * @call_status: the call's NTSTATUS (clientbuf_call.status); not
+ *	CLIENTBUF_STATUS_PENDING
+ * @protocol_status: the package's own status
+ * @return_addr: client address of the answer (a cb_server_alloc() block),
+ *	or 0 for none
+ * @return_len: its length
+ * @status: receives the NTSTATUS of this operation; may be NULL
+ *
+ * Wakes a synchronous caller or queues the completion record of an
+ * asynchronous one. The call id is stale afterwards.
+ *
+ * Return: 0, or a negative errno (-EINVAL for CLIENTBUF_STATUS_PENDING).
+ */
+int cb_server_complete(int fd, __u64 call_id, __u32 call_status,
+		       __u32 protocol_status, __u64 return_addr,
+		       __u32 return_len, __u32 *status);
 
 #ifdef __cplusplus
 }

@@ -67,6 +67,12 @@ run 2 "status without argument" status
 run 2 "call without arguments" call
 run 2 "call with an unknown option" call --bogus pkg data
 run 2 "call with a too long package name" call aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa data
+run 0 "--help lists serve" --help && grep_in "$out" "serve \[OPTIONS\] PACKAGE" "--help documents serve"
+run 2 "serve without arguments" serve
+run 2 "serve with a zero count" serve --count=0 pkg && grep_in "$err" "invalid count" "bad count explained"
+run 2 "serve with a missing count" serve --count
+run 2 "serve with an unknown option" serve --bogus pkg
+run 2 "serve with a too long package name" serve aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 
 if [ -e /dev/clientbuf ]; then
 	run 0 "info" info && grep_in "$out" "abi_version" "info prints the ABI version"
@@ -76,6 +82,7 @@ else
 	run 1 "info without the module" info &&
 		grep_in "$err" "no /dev/clientbuf" "info says there is no /dev/clientbuf"
 	run 1 "call without the module" call pkg data
+	run 1 "serve without the module" serve pkg
 fi
 
 echo "1..$n"

@@ -23,11 +23,13 @@ int __wrap_ioctl(int fd, unsigned long cmd, ...);
 
 #define FAKE_FD		42
 #define FAKE_ID		7
+#define FAKE_CALL	11
 
 static int test_num, failures;
 static unsigned long last_cmd;
 static int fail_early;		/* answer -EINVAL without writing a status */
 static int eintr_once;		/* fail the next ioctl with EINTR */
+static struct clientbuf_server_op last_op;	/* last SERVER_OP sent */
 
 static void __printf(2, 3) check(int ok, const char *fmt, ...)
 {
@@ -140,6 +142,36 @@ int __wrap_ioctl(int fd, unsigned long cmd, ...)
 		c->return_addr = c->submit_addr;
 		c->return_len = c->submit_len + c->return_buf_id;
 		return 0;
+	}
+	case CLIENTBUF_IOC_SERVE: {
+		struct clientbuf_serve *sv = arg;
+
+		if (sv->size != sizeof(*sv) || sv->flags || sv->reserved ||
+		    sv->status ||
+		    memchr(sv->package, 0, sizeof(sv->package)) == NULL)
+			break;
+		sv->status = strcmp(sv->package, "taken") ?
+			     CLIENTBUF_STATUS_SUCCESS :
+			     CLIENTBUF_STATUS_OBJECT_NAME_COLLISION;
+		return fake_errno(sv->status);
+	}
+	case CLIENTBUF_IOC_SERVER_OP: {
+		struct clientbuf_server_op *o = arg;
+
+		if (o->size != sizeof(*o) || o->reserved || o->reserved2 ||
+		    o->status || o->result_addr)
+			break;
+		last_op = *o;
+		if (o->call_id != FAKE_CALL) {
+			o->status = CLIENTBUF_STATUS_INVALID_HANDLE;
+			return fake_errno(o->status);
+		}
+		if (o->op == CLIENTBUF_SRV_ALLOC)
+			o->result_addr = 0x5000;
+		if (o->op == CLIENTBUF_SRV_COMPLETE &&
+		    o->call_status == CLIENTBUF_STATUS_PENDING)
+			o->status = CLIENTBUF_STATUS_INVALID_PARAMETER;
+		return fake_errno(o->status);
 	}
 	default:
 		errno = ENOTTY;
@@ -278,11 +310,110 @@ static void test_wait(void)
 	      "a closed fd is -EBADF");
 }
 
+static void test_server(void)
+{
+	struct clientbuf_server_op op;
+	union {
+		struct clientbuf_server_call hdr;
+		char raw[64];
+	} rec;
+	char name[CLIENTBUF_PACKAGE_NAME_MAX + 1];
+	char data[8] = "abcdefg";
+	__u64 addr = 1;
+	__u32 st = 1234;
+	int p[2];
+
+	check(!cb_serve(FAKE_FD, "mypkg", &st) &&
+	      last_cmd == CLIENTBUF_IOC_SERVE && st == CLIENTBUF_STATUS_SUCCESS,
+	      "cb_serve sends CLIENTBUF_IOC_SERVE");
+	check(cb_serve(FAKE_FD, "taken", &st) == -EEXIST &&
+	      st == CLIENTBUF_STATUS_OBJECT_NAME_COLLISION,
+	      "cb_serve of a taken name: -EEXIST, OBJECT_NAME_COLLISION");
+	memset(name, 'a', CLIENTBUF_PACKAGE_NAME_MAX);
+	name[CLIENTBUF_PACKAGE_NAME_MAX] = '\0';
+	last_cmd = 0;
+	check(cb_serve(FAKE_FD, name, &st) == -ENAMETOOLONG &&
+	      st == CLIENTBUF_STATUS_INVALID_PARAMETER && last_cmd == 0 &&
+	      cb_serve(FAKE_FD, "", &st) == -EINVAL &&
+	      cb_serve(FAKE_FD, NULL, NULL) == -EINVAL && last_cmd == 0,
+	      "cb_serve refuses bad names without an ioctl");
+	check(cb_serve(FAKE_FD + 1, "x", &st) == -EBADF &&
+	      st == CLIENTBUF_STATUS_UNSUCCESSFUL,
+	      "cb_serve on a bad fd: -EBADF, STATUS_UNSUCCESSFUL");
+
+	check(!cb_server_copy_to(FAKE_FD, FAKE_CALL, 0x1000, data, 7, &st) &&
+	      st == CLIENTBUF_STATUS_SUCCESS &&
+	      last_op.op == CLIENTBUF_SRV_COPY_TO &&
+	      last_op.client_addr == 0x1000 &&
+	      last_op.server_addr == (uintptr_t)data && last_op.len == 7,
+	      "cb_server_copy_to fills the op");
+	check(!cb_server_copy_from(FAKE_FD, FAKE_CALL, data, 0x2000, 3, NULL) &&
+	      last_op.op == CLIENTBUF_SRV_COPY_FROM &&
+	      last_op.client_addr == 0x2000 &&
+	      last_op.server_addr == (uintptr_t)data && last_op.len == 3,
+	      "cb_server_copy_from fills the op");
+	check(!cb_server_alloc(FAKE_FD, FAKE_CALL, 16, &addr, &st) &&
+	      addr == 0x5000 && last_op.op == CLIENTBUF_SRV_ALLOC &&
+	      last_op.len == 16, "cb_server_alloc returns the block");
+	check(cb_server_alloc(FAKE_FD, FAKE_CALL + 1, 16, &addr, &st) ==
+	      -ENOENT && addr == 0 && st == CLIENTBUF_STATUS_INVALID_HANDLE,
+	      "cb_server_alloc with a stale call id: -ENOENT, address 0");
+	check(!cb_server_free(FAKE_FD, FAKE_CALL, 0x5000, NULL) &&
+	      last_op.op == CLIENTBUF_SRV_FREE && last_op.client_addr == 0x5000,
+	      "cb_server_free fills the op");
+	check(!cb_server_complete(FAKE_FD, FAKE_CALL, 0,
+				  CLIENTBUF_STATUS_BUFFER_TOO_SMALL, 0x5000, 9,
+				  &st) &&
+	      last_op.op == CLIENTBUF_SRV_COMPLETE && last_op.call_status == 0 &&
+	      last_op.protocol_status == CLIENTBUF_STATUS_BUFFER_TOO_SMALL &&
+	      last_op.client_addr == 0x5000 && last_op.len == 9,
+	      "cb_server_complete fills the op");
+	check(cb_server_complete(FAKE_FD, FAKE_CALL, CLIENTBUF_STATUS_PENDING,
+				 0, 0, 0, &st) == -EINVAL &&
+	      st == CLIENTBUF_STATUS_INVALID_PARAMETER,
+	      "cb_server_complete with STATUS_PENDING: -EINVAL");
+	memset(&op, 0xff, sizeof(op));
+	op.op = CLIENTBUF_SRV_FREE;
+	op.call_id = FAKE_CALL;
+	op.reserved = 0;
+	op.reserved2 = 0;
+	check(!cb_server_op(FAKE_FD, &op) && op.size == sizeof(op) &&
+	      op.status == CLIENTBUF_STATUS_SUCCESS,
+	      "cb_server_op sets size and clears the out fields");
+	check(cb_server_op(FAKE_FD, NULL) == -EINVAL, "cb_server_op(NULL)");
+
+	if (pipe(p)) {
+		check(0, "pipe: %s", strerror(errno));
+		return;
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.hdr.call_id = 3;
+	rec.hdr.submit_len = 5;
+	memcpy(rec.raw + sizeof(rec.hdr), "hello", 5);
+	if (write(p[1], &rec, sizeof(rec.hdr) + 5) != sizeof(rec.hdr) + 5)
+		check(0, "write to pipe");
+	memset(&rec, 0, sizeof(rec));
+	check(cb_server_recv(p[0], &rec, sizeof(rec)) ==
+	      (ssize_t)sizeof(rec.hdr) + 5 && rec.hdr.call_id == 3 &&
+	      !memcmp(rec.raw + sizeof(rec.hdr), "hello", 5),
+	      "cb_server_recv returns one record");
+	rec.hdr.submit_len = 9;
+	if (write(p[1], &rec, sizeof(rec.hdr) + 5) != sizeof(rec.hdr) + 5)
+		check(0, "write to pipe");
+	check(cb_server_recv(p[0], &rec, sizeof(rec)) == -EIO,
+	      "cb_server_recv: a record shorter than its submit_len is -EIO");
+	close(p[1]);
+	close(p[0]);
+	check(cb_server_recv(p[0], &rec, sizeof(rec)) == -EBADF,
+	      "cb_server_recv on a closed fd is -EBADF");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
 	test_ioctls();
 	test_wait();
+	test_server();
 	printf("1..%d\n", test_num);
 	return failures ? 1 : 0;
 }
