@@ -33,12 +33,14 @@
 #include <linux/sched/task.h>
 #include <linux/uaccess.h>
 #include "internal.h"
+#include "clientbuf_trace.h"
 
+/* The numbers are those the clientbuf_copy tracepoint prints by name. */
 enum cb_path {
-	CB_PATH_LOCAL,
-	CB_PATH_KTHREAD,
-	CB_PATH_REMOTE,
-	CB_PATH_PINNED,
+	CB_PATH_LOCAL = 0,
+	CB_PATH_KTHREAD = 1,
+	CB_PATH_REMOTE = 2,
+	CB_PATH_PINNED = 3,
 };
 
 /**
@@ -273,6 +275,8 @@ static ntstatus_t cb_copy(struct clientbuf_request *request,
 out:
 	if (st != STATUS_SUCCESS)
 		cb_stat_add(CB_STAT_FAILURES, 1);
+	trace_clientbuf_copy(request->id, c.path, write, addr, length,
+			     (__force u32)st);
 	return st;
 }
 

@@ -19,6 +19,9 @@
 #include <linux/uaccess.h>
 #include "internal.h"
 
+#define CREATE_TRACE_POINTS
+#include "clientbuf_trace.h"
+
 unsigned int cb_max_buffers = 64;
 module_param_named(max_buffers, cb_max_buffers, uint, 0644);
 MODULE_PARM_DESC(max_buffers, "Buffers one client may register (64)");
@@ -94,8 +97,13 @@ static int cb_ioctl_get_info(struct cb_client *client,
 static int cb_ioctl_register(struct cb_client *client,
 			     union cb_ioctl_buffer *buf)
 {
-	return cb_result(&buf->reg.status,
-			 cb_buffer_register(client, &buf->reg));
+	struct clientbuf_register *reg = &buf->reg;
+	int ret;
+
+	ret = cb_result(&reg->status, cb_buffer_register(client, reg));
+	trace_clientbuf_register(task_tgid_vnr(current), reg->id, reg->addr,
+				 reg->len, reg->flags, reg->status);
+	return ret;
 }
 
 static int cb_ioctl_unregister(struct cb_client *client,
@@ -103,10 +111,15 @@ static int cb_ioctl_unregister(struct cb_client *client,
 {
 	struct clientbuf_unregister *unreg = &buf->unreg;
 
+	int ret;
+
 	if (unreg->reserved)
 		return cb_result(&unreg->status, STATUS_INVALID_PARAMETER);
-	return cb_result(&unreg->status,
-			 cb_buffer_unregister(client, unreg->id));
+	ret = cb_result(&unreg->status,
+			cb_buffer_unregister(client, unreg->id));
+	trace_clientbuf_unregister(task_tgid_vnr(current), unreg->id,
+				   unreg->status);
+	return ret;
 }
 
 static int cb_ioctl_free(struct cb_client *client, union cb_ioctl_buffer *buf)

@@ -18,6 +18,7 @@
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 #include "internal.h"
+#include "clientbuf_trace.h"
 
 static struct clientbuf_request *cb_request_alloc(struct cb_client *client,
 						  struct clientbuf_package *pkg,
@@ -153,6 +154,9 @@ void clientbuf_complete_request(struct clientbuf_request *request,
 	request->result.protocol_status = (__force __u32)protocol_status;
 	request->result.return_addr = (unsigned long)return_buffer;
 	request->result.return_len = return_buffer ? return_length : 0;
+	trace_clientbuf_call_end(request->id, request->result.status,
+				 request->result.protocol_status,
+				 request->result.return_len);
 	queue = request->async && !request->detached && !client->dead;
 	if (queue) {
 		kref_get(&request->ref);
@@ -359,6 +363,9 @@ int cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call)
 	st = cb_request_start(client, req);
 	if (st == STATUS_SUCCESS) {
 		cb_stat_add(CB_STAT_CALLS, 1);
+		trace_clientbuf_call_start(task_tgid_vnr(current), req->id,
+					   call->package, call->submit_len,
+					   req->async);
 		call->request_id = req->id;
 		st = cb_request_run(req, submit, call->submit_len);
 		if (st != STATUS_PENDING) {
