@@ -117,7 +117,9 @@ enum cb_request_state {
  * struct clientbuf_request - one package call (LSA_CLIENT_REQUEST)
  * @ref: reference count; the client's pending list holds none
  * @client: the client that made the call (a reference)
- * @package: the package called; its module is pinned until the last put
+ * @package: the package called; its module (or server) is pinned while
+ *	@holds_package, that is until the request completes
+ * @holds_package: the request holds the package; under req_lock
  * @id: per-client request id
  * @return_buf_id: ALLOC buffer for allocate_client_buffer(), 0 for any
  * @thread: the calling thread
@@ -133,6 +135,7 @@ struct clientbuf_request {
 	struct kref ref;
 	struct cb_client *client;
 	struct clientbuf_package *package;
+	bool holds_package;
 	u64 id;
 	u32 return_buf_id;
 	struct pid *thread;

@@ -3,8 +3,9 @@
  * clientbuf: client requests (LSA_CLIENT_REQUEST) and package calls.
  *
  * A request is made for each CLIENTBUF_IOC_CALL_PACKAGE and handed to the
- * package. It is reference counted; it holds a reference on its client and
- * pins the package's module. It is RUNNING until the package completes it
+ * package. It is reference counted; it holds a reference on its client, and
+ * pins the package's module until it completes (a package may keep a
+ * completed request without keeping its own module loaded). It is RUNNING until the package completes it
  * (at once, by returning a status other than STATUS_PENDING, or later by
  * clientbuf_complete_request()), then DONE: copies through a DONE request
  * fail with STATUS_INVALID_HANDLE.
@@ -33,6 +34,7 @@ static struct clientbuf_request *cb_request_alloc(struct cb_client *client,
 	kref_get(&client->ref);
 	req->client = client;
 	req->package = pkg;
+	req->holds_package = true;
 	req->return_buf_id = c->return_buf_id;
 	req->thread = get_task_pid(current, PIDTYPE_PID);
 	req->cred = get_current_cred();
@@ -51,7 +53,8 @@ static void cb_request_free(struct kref *ref)
 
 	put_cred(req->cred);
 	put_pid(req->thread);
-	cb_package_put(req->package);
+	if (req->holds_package)
+		cb_package_put(req->package);
 	cb_client_put(req->client);
 	kfree(req);
 	cb_stat_add(CB_STAT_REQUESTS, -1);
@@ -135,6 +138,7 @@ void clientbuf_complete_request(struct clientbuf_request *request,
 	struct cb_client *client = request->client;
 	bool queue;
 
+	might_sleep();
 	if (status == STATUS_PENDING)
 		status = STATUS_UNSUCCESSFUL;
 
@@ -146,6 +150,7 @@ void clientbuf_complete_request(struct clientbuf_request *request,
 		return;
 	}
 	WRITE_ONCE(request->state, CB_REQ_DONE);
+	request->holds_package = false;
 	list_del_init(&request->node);
 	if (request->async)
 		client->nr_pending--;
@@ -166,6 +171,8 @@ void clientbuf_complete_request(struct clientbuf_request *request,
 
 	complete_all(&request->done);
 	wake_up_interruptible(&client->wait);
+	/* A completed request no longer pins its package's module. */
+	cb_package_put(request->package);
 }
 EXPORT_SYMBOL_GPL(clientbuf_complete_request);
 
