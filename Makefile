@@ -44,7 +44,7 @@ KVERS = $(TEST_KVERS)
 endif
 
 # Sources a module build needs, copied to build/KVER/kmod/.
-KMOD_SRCS := Kbuild module uapi $(wildcard samples)
+KMOD_SRCS := Kbuild VERSION module uapi $(wildcard samples)
 KMOD_TEST_SRCS := selftests/module selftests/clientbuf_test_abi.h
 
 .PHONY: all deps modules kmod selftests tools vm-exit check run clean help

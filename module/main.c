@@ -307,4 +307,4 @@ module_exit(clientbuf_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The clientbuf authors");
 MODULE_DESCRIPTION("LSA client-buffer services (CopyToClientBuffer) for Linux");
-MODULE_VERSION("0.1");
+MODULE_VERSION(CLIENTBUF_VERSION);
