@@ -93,7 +93,8 @@ ntstatus_t cb_arena_alloc(struct cb_buffer *buf, u32 length,
 			pos = &blk->node;
 			goto found;
 		}
-		start = ALIGN(blk->offset + blk->len, CB_ARENA_ALIGN);
+		start = ALIGN(buf->addr + blk->offset + blk->len,
+			      CB_ARENA_ALIGN) - buf->addr;
 	}
 	if (start > buf->len || buf->len - start < length)
 		return STATUS_NO_MEMORY;
