@@ -158,7 +158,9 @@ void clientbuf_complete_request(struct clientbuf_request *request,
 	request->result.status = (__force __u32)status;
 	request->result.protocol_status = (__force __u32)protocol_status;
 	request->result.return_addr = (unsigned long)return_buffer;
-	request->result.return_len = return_buffer ? return_length : 0;
+	/* With STATUS_BUFFER_TOO_SMALL the length is the one needed. */
+	request->result.return_len = return_buffer ||
+		status == STATUS_BUFFER_TOO_SMALL ? return_length : 0;
 	trace_clientbuf_call_end(request->id, request->result.status,
 				 request->result.protocol_status,
 				 request->result.return_len);

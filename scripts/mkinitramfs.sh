@@ -32,6 +32,7 @@ kmod=$build/$kver/kmod
 busybox=${BUSYBOX:-/bin/busybox}
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/clientbuf-initramfs.XXXXXX")
+chmod 0755 "$root"
 trap 'rm -rf "$root"' EXIT
 
 # Copy an executable and, if it is dynamically linked, the libraries and

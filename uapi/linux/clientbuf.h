@@ -153,7 +153,8 @@ struct clientbuf_unregister {
  * @protocol_status: the package's own status (out)
  * @return_addr: where in the client's memory the package put its answer,
  *	0 if none (out)
- * @return_len: length of that answer (out)
+ * @return_len: length of that answer; with CLIENTBUF_STATUS_BUFFER_TOO_SMALL
+ *	the length the package needs (out)
  * @reserved: must be zero
  *
  * The ioctl returns 0 when @status is a success code (including PENDING)
