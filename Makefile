@@ -7,6 +7,8 @@
 #   make check        build, boot each test kernel in QEMU, run the selftests;
 #                     ends with "N passed, N failed"
 #   make run          boot the 6.12 test kernel and run the demo
+#   make bench        boot the 6.12 test kernel and run the copy benchmark
+#                     (tools/bench/; results and plot in build/bench/)
 #   make modules KVER=$(uname -r)   build for the running kernel
 #   make clean
 #
@@ -47,7 +49,7 @@ endif
 KMOD_SRCS := Kbuild VERSION module uapi $(wildcard samples)
 KMOD_TEST_SRCS := selftests/module selftests/clientbuf_test_abi.h
 
-.PHONY: all deps modules kmod selftests tools vm-exit check run clean help
+.PHONY: all deps modules kmod selftests tools vm-exit check run bench clean help
 
 all: modules selftests tools vm-exit
 
@@ -105,6 +107,11 @@ check: all
 run:
 	@$(MAKE) --no-print-directory all KVER=$(or $(KVER),$(RUN_KVER))
 	@$(top)/scripts/vm-run.sh $(or $(KVER),$(RUN_KVER)) run
+
+bench:
+	@$(MAKE) --no-print-directory all KVER=$(or $(KVER),$(RUN_KVER))
+	@$(MAKE) --no-print-directory -C $(top)/tools/bench
+	@$(top)/tools/bench/bench.sh $(or $(KVER),$(RUN_KVER))
 
 clean:
 	@if [ -f $(top)/tools/Makefile ]; then \

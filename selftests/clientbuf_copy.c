@@ -1,0 +1,878 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clientbuf_copy - copy_to_client_buffer() and copy_from_client_buffer()
+ * through the test package, in every context a package can run in:
+ *
+ *   caller      the calling thread (client context, copy_to_user)
+ *   workqueue   a work item (kthread_use_mm on the registered mm)
+ *   kthread     a kthread (likewise)
+ *   *_table     the same, calling through clientbuf_package.functions
+ *   remote      a second process, CBTEST_IOC_COPY on a request held with
+ *               CBTEST_OP_HOLD + CLIENTBUF_CALL_ASYNC (access_process_vm
+ *               under the exec guard)
+ *
+ * Every byte is checked against cbtest_pattern(), and so are the bytes
+ * around the range. The errno is checked for the package-call paths; the
+ * remote path has only the NTSTATUS. One error per TEST.
+ */
+#include "clientbuf_util.h"
+
+#define HANDLE	0
+
+CB_RELEASE_SLOTS_AT_EXIT
+
+FIXTURE(copy) {
+	int fd;
+	int tfd;
+	size_t page;
+	struct cb_server srv;
+	bool held;
+};
+
+FIXTURE_VARIANT(copy) {
+	__u32 ctx;
+	__u32 flags;
+	bool remote;
+};
+
+FIXTURE_VARIANT_ADD(copy, caller) {
+	.ctx = CBTEST_CTX_CALLER,
+};
+
+FIXTURE_VARIANT_ADD(copy, workqueue) {
+	.ctx = CBTEST_CTX_WORKQUEUE,
+};
+
+FIXTURE_VARIANT_ADD(copy, kthread) {
+	.ctx = CBTEST_CTX_KTHREAD,
+};
+
+FIXTURE_VARIANT_ADD(copy, caller_table) {
+	.ctx = CBTEST_CTX_CALLER,
+	.flags = CBTEST_F_TABLE,
+};
+
+FIXTURE_VARIANT_ADD(copy, workqueue_table) {
+	.ctx = CBTEST_CTX_WORKQUEUE,
+	.flags = CBTEST_F_TABLE,
+};
+
+FIXTURE_VARIANT_ADD(copy, kthread_table) {
+	.ctx = CBTEST_CTX_KTHREAD,
+	.flags = CBTEST_F_TABLE,
+};
+
+FIXTURE_VARIANT_ADD(copy, remote) {
+	.remote = true,
+};
+
+FIXTURE_SETUP(copy)
+{
+	self->page = cb_page();
+	self->tfd = -1;
+	self->fd = cb_open();
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", CB_DEV, strerror(errno));
+	if (!variant->remote)
+		return;
+	cbt_release_slots();
+	self->tfd = cbt_open();
+	ASSERT_LE(0, self->tfd) TH_LOG("open %s: %s", CBT_DEV,
+				       strerror(errno));
+	test_hold(self->fd, HANDLE);
+	self->held = true;
+	ASSERT_EQ(0, cb_server_start(&self->srv, self->fd));
+}
+
+FIXTURE_TEARDOWN(copy)
+{
+	if (variant->remote) {
+		EXPECT_EQ(0, cb_server_stop(&self->srv));
+		if (self->held) {
+			EXPECT_EQ(0, cbt_complete(self->tfd, HANDLE,
+						  CLIENTBUF_STATUS_SUCCESS));
+		}
+		close(self->tfd);
+	}
+	close(self->fd);
+	if (variant->remote)
+		cbt_release_slots();
+}
+
+/* One copy operation in the variant's context. */
+static struct cb_res do_copy(FIXTURE_DATA(copy) *self,
+			     const FIXTURE_VARIANT(copy) *variant, __u32 op,
+			     const void *addr, __u32 len, __u32 seed,
+			     __u32 flags)
+{
+	if (variant->remote)
+		return cb_server_copy(&self->srv, HANDLE, op, addr, len, seed);
+	return cbt_op(self->fd, op, variant->ctx, addr, len, seed,
+		      variant->flags | flags);
+}
+
+#define copy_to(_addr, _len, _seed)					\
+	do_copy(self, variant, CBTEST_OP_COPY_TO, _addr, _len, _seed, 0)
+#define copy_from(_addr, _len, _seed)					\
+	do_copy(self, variant, CBTEST_OP_COPY_FROM, _addr, _len, _seed, 0)
+
+#define SKIP_REMOTE(why) do {						\
+	if (variant->remote)						\
+		SKIP(return, "%s", why);				\
+} while (0)
+
+#define NO_FLAGS_REMOTE							\
+	"CBTEST_IOC_COPY cannot pass CBTEST_F_* flags"
+
+/*
+ * A registered range with a page of registered guard bytes on each side:
+ * map = [guard page | off bytes | range of len | guard page, rounded up].
+ * @expect is what the whole mapping must hold.
+ */
+struct area {
+	__u8 *map;
+	size_t map_len;
+	__u8 *start;
+	size_t len;
+	__u8 *expect;
+	__u32 id;
+};
+
+/* Fill the mapping with a canary that a shifted pattern(@seed) never is. */
+static int area_init(struct area *a, size_t page, size_t off, size_t len,
+		     __u32 seed)
+{
+	size_t i, first = page + off;
+
+	a->map_len = (first + len + 2 * page - 1) / page * page;
+	a->len = len;
+	a->map = cb_map(a->map_len);
+	a->expect = malloc(a->map_len);
+	if (!a->map || !a->expect)
+		return -1;
+	a->start = a->map + first;
+	for (i = 0; i < a->map_len; i++)
+		a->map[i] = (__u8)~cbtest_pattern(seed, (__u64)(i - first));
+	memcpy(a->expect, a->map, a->map_len);
+	return 0;
+}
+
+static void area_free(struct area *a)
+{
+	if (a->map)
+		munmap(a->map, a->map_len);
+	free(a->expect);
+}
+
+/* The whole mapping is what @expect says; logs the first difference. */
+#define ASSERT_AREA(_a) do {						\
+	size_t __i;							\
+	for (__i = 0; __i < (_a)->map_len; __i++)			\
+		if ((_a)->map[__i] != (_a)->expect[__i])		\
+			break;						\
+	ASSERT_EQ((_a)->map_len, __i)					\
+		TH_LOG("byte %zd (range at %zd, len %zu) is %#x, want %#x", \
+		       __i, (_a)->start - (_a)->map, (_a)->len,		\
+		       (_a)->map[__i], (_a)->expect[__i]);		\
+} while (0)
+
+static void check_copy_to(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(copy) *self,
+			  const FIXTURE_VARIANT(copy) *variant, size_t len,
+			  size_t off)
+{
+	__u32 seed = 0x1000u + (__u32)len * 7u + (__u32)off;
+	struct area a = {};
+
+	ASSERT_EQ(0, area_init(&a, self->page, off, len, seed));
+	test_register(self->fd, CLIENTBUF_BUF_WRITE, a.map, a.map_len, &a.id);
+	ASSERT_OK(copy_to(a.start, (__u32)len, seed));
+	ASSERT_PATTERN(a.start, len, seed);
+	cb_fill(a.expect + (a.start - a.map), len, seed);
+	ASSERT_AREA(&a);
+	area_free(&a);
+}
+
+static void check_copy_from(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(copy) *self,
+			    const FIXTURE_VARIANT(copy) *variant, size_t len,
+			    size_t off)
+{
+	__u32 seed = 0x2000u + (__u32)len * 5u + (__u32)off;
+	struct area a = {};
+	struct cb_res res;
+
+	ASSERT_EQ(0, area_init(&a, self->page, off, len, seed));
+	cb_fill(a.start, len, seed);
+	memcpy(a.expect, a.map, a.map_len);
+	test_register(self->fd, CLIENTBUF_BUF_READ, a.map, a.map_len, &a.id);
+	res = copy_from(a.start, (__u32)len, seed);
+	ASSERT_OK(res);
+	if (!variant->remote) {
+		ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, res.proto)
+			TH_LOG("the package read something else");
+	}
+	ASSERT_AREA(&a);
+	area_free(&a);
+}
+
+#define COPY_TO_TEST(_name, _len, _off)					\
+	TEST_F(copy, to_##_name)					\
+	{								\
+		check_copy_to(_metadata, self, variant, _len, _off);	\
+	}
+#define COPY_FROM_TEST(_name, _len, _off)				\
+	TEST_F(copy, from_##_name)					\
+	{								\
+		check_copy_from(_metadata, self, variant, _len, _off);	\
+	}
+
+COPY_TO_TEST(1, 1, 0)
+COPY_TO_TEST(1_last_byte_of_page, 1, 4095)
+COPY_TO_TEST(7_unaligned, 7, 3)
+COPY_TO_TEST(7_page_crossing, 7, 4093)
+COPY_TO_TEST(4095, 4095, 0)
+COPY_TO_TEST(4095_unaligned, 4095, 1)
+COPY_TO_TEST(4096, 4096, 0)
+COPY_TO_TEST(4096_page_crossing, 4096, 2048)
+COPY_TO_TEST(4097, 4097, 0)
+COPY_TO_TEST(4097_two_crossings, 4097, 4095)
+COPY_TO_TEST(65539, 65536 + 3, 5)
+COPY_TO_TEST(4m, 4 * CB_MIB, 0)
+COPY_TO_TEST(4m_unaligned, 4 * CB_MIB, 4093)
+
+COPY_FROM_TEST(1, 1, 0)
+COPY_FROM_TEST(7_page_crossing, 7, 4093)
+COPY_FROM_TEST(4096_page_crossing, 4096, 2048)
+COPY_FROM_TEST(4097_two_crossings, 4097, 4095)
+COPY_FROM_TEST(65539, 65536 + 3, 5)
+COPY_FROM_TEST(4m_unaligned, 4 * CB_MIB, 4093)
+
+/* A wrong byte anywhere is seen: the package reads what is really there. */
+static void check_wrong_pattern(struct __test_metadata *_metadata,
+				FIXTURE_DATA(copy) *self,
+				const FIXTURE_VARIANT(copy) *variant,
+				size_t len, size_t bad)
+{
+	__u32 seed = 0x3000u + (__u32)bad;
+	struct area a = {};
+	struct cb_res res;
+
+	ASSERT_EQ(0, area_init(&a, self->page, 4000, len, seed));
+	cb_fill(a.start, len, seed);
+	a.start[bad] ^= 0x01;
+	test_register(self->fd, CLIENTBUF_BUF_READ, a.map, a.map_len, &a.id);
+	res = copy_from(a.start, (__u32)len, seed);
+	/* Not a copy error: the package's own verdict. */
+	ASSERT_OK(res);
+	ASSERT_EQ(CLIENTBUF_STATUS_UNSUCCESSFUL, res.proto);
+	area_free(&a);
+}
+
+TEST_F(copy, from_wrong_last_byte)
+{
+	SKIP_REMOTE("CBTEST_IOC_COPY does not return the protocol status");
+	check_wrong_pattern(_metadata, self, variant, 3 * 4096, 3 * 4096 - 1);
+}
+
+TEST_F(copy, from_wrong_first_byte)
+{
+	SKIP_REMOTE("CBTEST_IOC_COPY does not return the protocol status");
+	check_wrong_pattern(_metadata, self, variant, 3 * 4096, 0);
+}
+
+TEST_F(copy, from_wrong_seed)
+{
+	__u8 *p = cb_map(self->page);
+	struct cb_res res;
+	__u32 id;
+
+	SKIP_REMOTE("CBTEST_IOC_COPY does not return the protocol status");
+	ASSERT_NE(NULL, p);
+	cb_fill(p, self->page, 1);
+	test_register(self->fd, CLIENTBUF_BUF_READ, p, self->page, &id);
+	res = copy_from(p, (__u32)self->page, 2);
+	ASSERT_OK(res);
+	ASSERT_EQ(CLIENTBUF_STATUS_UNSUCCESSFUL, res.proto);
+	res = copy_from(p, (__u32)self->page, 1);
+	ASSERT_OK(res);
+	ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, res.proto);
+}
+
+TEST_F(copy, to_read_write_buffer)
+{
+	__u8 *p = cb_map(self->page);
+	__u32 id;
+
+	ASSERT_NE(NULL, p);
+	test_register(self->fd, CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ, p,
+		      self->page, &id);
+	ASSERT_OK(copy_to(p, (__u32)self->page, 77));
+	ASSERT_PATTERN(p, self->page, 77);
+	ASSERT_OK(copy_from(p, (__u32)self->page, 77));
+}
+
+TEST_F(copy, to_whole_buffer_exact)
+{
+	/* A range that is exactly a registered buffer, not page aligned. */
+	__u8 *p = cb_map(3 * self->page);
+	__u32 id;
+
+	ASSERT_NE(NULL, p);
+	memset(p, 0xee, 3 * self->page);
+	test_register(self->fd, CLIENTBUF_BUF_WRITE, p + 100, 5000, &id);
+	ASSERT_OK(copy_to(p + 100, 5000, 78));
+	ASSERT_PATTERN(p + 100, 5000, 78);
+	ASSERT_BYTES(p, 100, 0xee);
+	ASSERT_BYTES(p + 5100, 3 * self->page - 5100, 0xee);
+}
+
+/* ---- errors ------------------------------------------------------------ */
+
+/*
+ * One registered RW page with a 0xee fill, for the error tests; the pages
+ * around it are mapped and unregistered.
+ */
+struct errbuf {
+	__u8 *map;	/* 3 pages */
+	__u8 *buf;	/* the middle one, registered */
+	__u32 id;
+};
+
+#define ERRBUF(_e, _flags) do {						\
+	(_e)->map = cb_map(3 * self->page);				\
+	ASSERT_NE(NULL, (_e)->map);					\
+	memset((_e)->map, 0xee, 3 * self->page);			\
+	(_e)->buf = (_e)->map + self->page;				\
+	test_register(self->fd, _flags, (_e)->buf, self->page,		\
+		      &(_e)->id);					\
+} while (0)
+
+#define ASSERT_UNTOUCHED(_e)						\
+	ASSERT_BYTES((_e)->map, 3 * self->page, 0xee)
+
+TEST_F(copy, null_request)
+{
+	struct errbuf e;
+
+	SKIP_REMOTE(NO_FLAGS_REMOTE);
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+		   do_copy(self, variant, CBTEST_OP_COPY_TO, e.buf, 16, 1,
+			   CBTEST_F_NULL_REQUEST));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, null_request_len_zero)
+{
+	/* The request is checked first, even for length 0. */
+	SKIP_REMOTE(NO_FLAGS_REMOTE);
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+		   do_copy(self, variant, CBTEST_OP_COPY_TO, NULL, 0, 1,
+			   CBTEST_F_NULL_REQUEST));
+}
+
+TEST_F(copy, null_request_from)
+{
+	struct errbuf e;
+
+	SKIP_REMOTE(NO_FLAGS_REMOTE);
+	ERRBUF(&e, CLIENTBUF_BUF_READ);
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+		   do_copy(self, variant, CBTEST_OP_COPY_FROM, e.buf, 16, 1,
+			   CBTEST_F_NULL_REQUEST));
+}
+
+TEST_F(copy, null_buffer)
+{
+	struct errbuf e;
+
+	SKIP_REMOTE(NO_FLAGS_REMOTE);
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+		   do_copy(self, variant, CBTEST_OP_COPY_TO, e.buf, 16, 1,
+			   CBTEST_F_NULL_BUFFER));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, null_buffer_from)
+{
+	struct errbuf e;
+
+	SKIP_REMOTE(NO_FLAGS_REMOTE);
+	ERRBUF(&e, CLIENTBUF_BUF_READ);
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+		   do_copy(self, variant, CBTEST_OP_COPY_FROM, e.buf, 16, 1,
+			   CBTEST_F_NULL_BUFFER));
+}
+
+TEST_F(copy, null_buffer_len_zero)
+{
+	struct errbuf e;
+
+	SKIP_REMOTE(NO_FLAGS_REMOTE);
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	ASSERT_OK(do_copy(self, variant, CBTEST_OP_COPY_TO, e.buf, 0, 1,
+			  CBTEST_F_NULL_BUFFER));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, len_zero)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	ASSERT_OK(copy_to(e.buf, 0, 1));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, len_zero_anywhere)
+{
+	/* Nothing is touched, so no address is checked. */
+	ASSERT_OK(copy_to(NULL, 0, 1));
+	ASSERT_OK(copy_from((void *)(uintptr_t)CB_KERNEL_ADDR, 0, 1));
+}
+
+TEST_F(copy, stale_request)
+{
+	struct errbuf e;
+
+	SKIP_REMOTE(NO_FLAGS_REMOTE);
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	/* The test package keeps the last finished request: this one. */
+	ASSERT_OK(cbt_op(self->fd, CBTEST_OP_NOP, CBTEST_CTX_CALLER, NULL, 0,
+			 0, 0));
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+		   do_copy(self, variant, CBTEST_OP_COPY_TO, e.buf, 16, 1,
+			   CBTEST_F_STALE_REQUEST));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, stale_request_len_zero)
+{
+	SKIP_REMOTE(NO_FLAGS_REMOTE);
+	ASSERT_OK(cbt_op(self->fd, CBTEST_OP_NOP, CBTEST_CTX_CALLER, NULL, 0,
+			 0, 0));
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+		   do_copy(self, variant, CBTEST_OP_COPY_TO, NULL, 0, 1,
+			   CBTEST_F_STALE_REQUEST));
+}
+
+TEST_F(copy, stale_request_from)
+{
+	struct errbuf e;
+
+	SKIP_REMOTE(NO_FLAGS_REMOTE);
+	ERRBUF(&e, CLIENTBUF_BUF_READ);
+	ASSERT_OK(cbt_op(self->fd, CBTEST_OP_NOP, CBTEST_CTX_CALLER, NULL, 0,
+			 0, 0));
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+		   do_copy(self, variant, CBTEST_OP_COPY_FROM, e.buf, 16, 1,
+			   CBTEST_F_STALE_REQUEST));
+}
+
+TEST_F(copy, null_client_addr)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(NULL, 16, 1));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, wrapping)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to((void *)(uintptr_t)-16, 32, 1));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, kernel_addr)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to((void *)(uintptr_t)CB_KERNEL_ADDR, 16, 1));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, outside_every_buffer)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	/* Mapped, writable, but not registered. */
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(e.map, 16, 1));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, outside_every_buffer_from)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_READ);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_from(e.map + 2 * self->page, 16, 1));
+}
+
+TEST_F(copy, no_buffer_at_all)
+{
+	__u8 *p = cb_map(self->page);
+
+	ASSERT_NE(NULL, p);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(p, 16, 1));
+	ASSERT_BYTES(p, self->page, 0);
+}
+
+TEST_F(copy, straddle_end)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(e.buf + self->page - 8, 16, 1));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, straddle_end_by_one)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(e.buf, (__u32)self->page + 1, 1));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, straddle_start)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(e.buf - 1, 16, 1));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, straddle_two_buffers)
+{
+	struct errbuf e;
+	__u32 id2;
+
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	test_register(self->fd, CLIENTBUF_BUF_WRITE, e.buf + self->page,
+		      self->page, &id2);
+	/* Each half alone is fine... */
+	ASSERT_OK(copy_to(e.buf + self->page - 8, 8, 1));
+	ASSERT_OK(copy_to(e.buf + self->page, 8, 1));
+	memset(e.map, 0xee, 3 * self->page);
+	/* ...the range across both is not. */
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(e.buf + self->page - 8, 16, 1));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, straddle_two_buffers_from)
+{
+	struct errbuf e;
+	__u32 id2;
+
+	ERRBUF(&e, CLIENTBUF_BUF_READ);
+	test_register(self->fd, CLIENTBUF_BUF_READ, e.buf + self->page,
+		      self->page, &id2);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_from(e.buf + self->page - 8, 16, 1));
+}
+
+TEST_F(copy, write_to_read_only_buffer)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_READ);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(e.buf, 16, 1));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, read_from_write_only_buffer)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_from(e.buf, 16, 1));
+}
+
+TEST_F(copy, read_write_buffers_overlapping)
+{
+	struct errbuf e;
+	__u32 id2;
+
+	/* A READ buffer and a WRITE buffer over the same page: each way. */
+	ERRBUF(&e, CLIENTBUF_BUF_READ);
+	test_register(self->fd, CLIENTBUF_BUF_WRITE, e.buf, self->page, &id2);
+	ASSERT_OK(copy_to(e.buf, 64, 9));
+	ASSERT_PATTERN(e.buf, 64, 9);
+	ASSERT_OK(copy_from(e.buf, 64, 9));
+	test_unregister(self->fd, id2);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(e.buf, 64, 10));
+	ASSERT_PATTERN(e.buf, 64, 9);
+}
+
+TEST_F(copy, after_unregister)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	test_unregister(self->fd, e.id);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(e.buf, 16, 1));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, prot_read)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	ASSERT_EQ(0, mprotect(e.buf, self->page, PROT_READ));
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(e.buf, 16, 1));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, prot_read_readable)
+{
+	struct errbuf e;
+	struct cb_res res;
+
+	/* Reading a read-only mapping is fine. */
+	ERRBUF(&e, CLIENTBUF_BUF_READ);
+	cb_fill(e.buf, self->page, 5);
+	ASSERT_EQ(0, mprotect(e.buf, self->page, PROT_READ));
+	res = copy_from(e.buf, (__u32)self->page, 5);
+	ASSERT_OK(res);
+	if (!variant->remote) {
+		ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, res.proto);
+	}
+}
+
+TEST_F(copy, prot_none)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	ASSERT_EQ(0, mprotect(e.buf, self->page, PROT_NONE));
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(e.buf, 16, 1));
+	ASSERT_EQ(0, mprotect(e.buf, self->page, PROT_READ));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, prot_none_from)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_READ);
+	ASSERT_EQ(0, mprotect(e.buf, self->page, PROT_NONE));
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_from(e.buf, 16, 1));
+}
+
+TEST_F(copy, unmapped_after_register)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
+	ASSERT_EQ(0, munmap(e.buf, self->page));
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(e.buf, 16, 1));
+	ASSERT_BYTES(e.map, self->page, 0xee);
+	ASSERT_BYTES(e.map + 2 * self->page, self->page, 0xee);
+	/* Mapped again (zero-filled): the registration still covers it. */
+	ASSERT_EQ(e.buf, mmap(e.buf, self->page, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	ASSERT_OK(copy_to(e.buf, 16, 1));
+	ASSERT_PATTERN(e.buf, 16, 1);
+}
+
+TEST_F(copy, unmapped_after_register_from)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_READ);
+	ASSERT_EQ(0, munmap(e.buf, self->page));
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_from(e.buf, 16, 1));
+}
+
+/* A range over a writable page, then one that is not: nothing written. */
+static void check_hole(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(copy) *self,
+		       const FIXTURE_VARIANT(copy) *variant, int prot,
+		       bool unmap)
+{
+	size_t page = self->page;
+	__u8 *p = cb_map(3 * page);
+	__u32 id;
+
+	ASSERT_NE(NULL, p);
+	memset(p, 0xee, 3 * page);
+	test_register(self->fd, CLIENTBUF_BUF_WRITE, p, 3 * page, &id);
+	if (unmap) {
+		ASSERT_EQ(0, munmap(p + page, page));
+	} else {
+		ASSERT_EQ(0, mprotect(p + page, page, prot));
+	}
+	/* From the middle of the writable first page into the second. */
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(p + page / 2, (__u32)page, 1));
+	ASSERT_BYTES(p, page, 0xee);
+	if (!unmap && prot != PROT_NONE) {
+		ASSERT_BYTES(p + page, page, 0xee);
+	}
+	/* And over all three pages: the third is untouched too. */
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(p, (__u32)(3 * page), 1));
+	ASSERT_BYTES(p, page, 0xee);
+	ASSERT_BYTES(p + 2 * page, page, 0xee);
+}
+
+TEST_F(copy, writable_then_read_only)
+{
+	check_hole(_metadata, self, variant, PROT_READ, false);
+}
+
+TEST_F(copy, writable_then_prot_none)
+{
+	check_hole(_metadata, self, variant, PROT_NONE, false);
+}
+
+TEST_F(copy, writable_then_unmapped)
+{
+	check_hole(_metadata, self, variant, 0, true);
+}
+
+TEST_F(copy, readable_then_prot_none_from)
+{
+	size_t page = self->page;
+	__u8 *p = cb_map(2 * page);
+	__u32 id;
+
+	ASSERT_NE(NULL, p);
+	test_register(self->fd, CLIENTBUF_BUF_READ, p, 2 * page, &id);
+	ASSERT_EQ(0, mprotect(p + page, page, PROT_NONE));
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_from(p + page / 2, (__u32)page, 1));
+}
+
+/* A file in /tmp (tmpfs in the test VM) holding pattern(@seed). */
+static int make_file(struct __test_metadata *_metadata, size_t len,
+		     __u32 seed)
+{
+	char path[] = "/tmp/clientbuf_copy.XXXXXX";
+	void *data = malloc(len);
+	int fd = mkstemp(path);
+
+	if (fd < 0 || !data) {
+		TH_LOG("mkstemp %s: %s", path, strerror(errno));
+		free(data);
+		return -1;
+	}
+	unlink(path);
+	cb_fill(data, len, seed);
+	if (pwrite(fd, data, len, 0) != (ssize_t)len) {
+		TH_LOG("pwrite %s: %s", path, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	free(data);
+	return fd;
+}
+
+#define FILE_PAGES	3
+
+TEST_F(copy, private_file_mapping_cow)
+{
+	size_t len = FILE_PAGES * self->page;
+	int ffd = make_file(_metadata, len, 21);
+	__u8 *p, *back;
+	__u32 id;
+
+	ASSERT_LE(0, ffd) TH_LOG("/tmp must be writable");
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, ffd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_PATTERN(p, len, 21);
+	test_register(self->fd, CLIENTBUF_BUF_WRITE, p, len, &id);
+	/* Across a page boundary, most of two pages. */
+	ASSERT_OK(copy_to(p + 100, (__u32)(2 * self->page), 22));
+	ASSERT_PATTERN(p + 100, 2 * self->page, 22);
+	ASSERT_PATTERN(p, 100, 21);
+	/* The file is unchanged. */
+	back = malloc(len);
+	ASSERT_NE(NULL, back);
+	ASSERT_EQ((ssize_t)len, pread(ffd, back, len, 0));
+	ASSERT_PATTERN(back, len, 21);
+	/* And so is a fresh mapping of it. */
+	munmap(p, len);
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, ffd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_PATTERN(p, len, 21);
+	free(back);
+	close(ffd);
+}
+
+TEST_F(copy, private_file_mapping_read_only)
+{
+	size_t len = FILE_PAGES * self->page;
+	int ffd = make_file(_metadata, len, 23);
+	__u8 *p, *back;
+	__u32 id;
+
+	ASSERT_LE(0, ffd);
+	p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, ffd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	test_register(self->fd, CLIENTBUF_BUF_WRITE, p, len, &id);
+	/* No FOLL_FORCE: a read-only private mapping is not written. */
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(p, 16, 24));
+	ASSERT_PATTERN(p, len, 23);
+	back = malloc(len);
+	ASSERT_NE(NULL, back);
+	ASSERT_EQ((ssize_t)len, pread(ffd, back, len, 0));
+	ASSERT_PATTERN(back, len, 23);
+	free(back);
+	close(ffd);
+}
+
+TEST_F(copy, shared_file_mapping_written_through)
+{
+	/* The control for the COW test: a shared mapping does reach the file. */
+	size_t len = FILE_PAGES * self->page;
+	int ffd = make_file(_metadata, len, 25);
+	__u8 *p, *back;
+	__u32 id;
+
+	ASSERT_LE(0, ffd);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, ffd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	test_register(self->fd, CLIENTBUF_BUF_WRITE, p, len, &id);
+	ASSERT_OK(copy_to(p + 100, (__u32)(2 * self->page), 26));
+	back = malloc(len);
+	ASSERT_NE(NULL, back);
+	ASSERT_EQ((ssize_t)len, pread(ffd, back, len, 0));
+	ASSERT_PATTERN(back + 100, 2 * self->page, 26);
+	ASSERT_PATTERN(back, 100, 25);
+	free(back);
+	munmap(p, len);
+	close(ffd);
+}
+
+TEST_HARNESS_MAIN

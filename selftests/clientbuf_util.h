@@ -1,0 +1,656 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * clientbuf selftests: shared helpers.
+ *
+ * Like tools/testing/selftests/iommu/iommufd_utils.h: each ioctl has a
+ * _cb_xxx() function that runs it and returns a struct cb_res (errno and
+ * NTSTATUS together), and the tests assert on it with ASSERT_RES(errno,
+ * status, expr) - exact errno AND exact NTSTATUS - or with the test_xxx()
+ * macros that assert success. Plus: the byte pattern of the test package
+ * (cbtest_pattern()) and the live-object counters of
+ * /sys/kernel/debug/clientbuf/stats for leak checks.
+ *
+ * Child processes made by the tests never use the harness macros (an
+ * ASSERT in a child would run the fixture teardown there): they report
+ * through pipes, shared memory or their exit code.
+ */
+#ifndef _CLIENTBUF_UTIL_H
+#define _CLIENTBUF_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <linux/clientbuf.h>
+
+#include "clientbuf_test_abi.h"
+#include "kselftest_harness.h"
+
+#define CB_DEV		"/dev/" CLIENTBUF_DEVICE_NAME
+#define CBT_DEV		"/dev/clientbuf_test"
+#define CB_STATS	"/sys/kernel/debug/clientbuf/stats"
+
+/* A kernel (direct map) address: never a user address on x86-64. */
+#define CB_KERNEL_ADDR	0xffff888000000000ULL
+
+/* cb_res.err when the operation has no errno (a /dev/clientbuf_test op). */
+#define CB_NO_ERRNO	(-1)
+
+#define CB_MIB		(1024UL * 1024UL)
+
+static inline size_t cb_page(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/**
+ * struct cb_res - outcome of one operation
+ * @err: errno of the ioctl (0 on success), or CB_NO_ERRNO
+ * @status: the NTSTATUS written back
+ * @proto: protocol_status of a package call
+ * @req_id: request_id of a package call
+ * @ret_addr: return_addr of a package call (or the ALLOC block)
+ * @ret_len: return_len of a package call
+ * @id: buffer id of a registration
+ * @done: CBTEST_IOC_RESULT: copies that succeeded
+ */
+struct cb_res {
+	int err;
+	__u32 status;
+	__u32 proto;
+	__u64 req_id;
+	__u64 ret_addr;
+	__u32 ret_len;
+	__u32 id;
+	__u32 done;
+};
+
+static inline const char *cb_status_name(__u32 st)
+{
+	switch (st) {
+	case CLIENTBUF_STATUS_SUCCESS: return "SUCCESS";
+	case CLIENTBUF_STATUS_PENDING: return "PENDING";
+	case CLIENTBUF_STATUS_PARTIAL_COPY: return "PARTIAL_COPY";
+	case CLIENTBUF_STATUS_UNSUCCESSFUL: return "UNSUCCESSFUL";
+	case CLIENTBUF_STATUS_ACCESS_VIOLATION: return "ACCESS_VIOLATION";
+	case CLIENTBUF_STATUS_INVALID_HANDLE: return "INVALID_HANDLE";
+	case CLIENTBUF_STATUS_INVALID_PARAMETER: return "INVALID_PARAMETER";
+	case CLIENTBUF_STATUS_NO_MEMORY: return "NO_MEMORY";
+	case CLIENTBUF_STATUS_ACCESS_DENIED: return "ACCESS_DENIED";
+	case CLIENTBUF_STATUS_BUFFER_TOO_SMALL: return "BUFFER_TOO_SMALL";
+	case CLIENTBUF_STATUS_QUOTA_EXCEEDED: return "QUOTA_EXCEEDED";
+	case CLIENTBUF_STATUS_INSUFFICIENT_RESOURCES:
+		return "INSUFFICIENT_RESOURCES";
+	case CLIENTBUF_STATUS_NOT_SUPPORTED: return "NOT_SUPPORTED";
+	case CLIENTBUF_STATUS_NO_SUCH_PACKAGE: return "NO_SUCH_PACKAGE";
+	case CLIENTBUF_STATUS_PROCESS_IS_TERMINATING:
+		return "PROCESS_IS_TERMINATING";
+	case CLIENTBUF_STATUS_CANCELLED: return "CANCELLED";
+	case CLIENTBUF_STATUS_DEVICE_BUSY: return "DEVICE_BUSY";
+	}
+	return "?";
+}
+
+/*
+ * ASSERT_RES(errno, status, expr): expr (a struct cb_res) has exactly this
+ * errno and this NTSTATUS. The errno is not checked when expr has none.
+ */
+#define __CB_RES(_assert, _err, _status, _res) do {			\
+	const struct cb_res __r = (_res);				\
+	const __u32 __want = (__u32)(_status);				\
+	const int __werr = (_err);					\
+	__EXPECT(__want, #_status, __r.status, "status of " #_res, ==, \
+		 _assert)						\
+		TH_LOG("status %#x (%s), want %#x (%s); errno %d (%s)", \
+		       __r.status, cb_status_name(__r.status), __want,	\
+		       cb_status_name(__want), __r.err,			\
+		       __r.err > 0 ? strerror(__r.err) : "-");		\
+	if (__r.err != CB_NO_ERRNO) {					\
+		__EXPECT(__werr, #_err, __r.err, "errno of " #_res, ==,	\
+			 _assert)					\
+			TH_LOG("errno %d (%s), want %d (%s); status %#x", \
+			       __r.err, strerror(__r.err), __werr,	\
+			       strerror(__werr), __r.status);		\
+	}								\
+} while (0)
+#define ASSERT_RES(_err, _status, _res) __CB_RES(1, _err, _status, _res)
+#define EXPECT_RES(_err, _status, _res) __CB_RES(0, _err, _status, _res)
+#define ASSERT_OK(_res) ASSERT_RES(0, CLIENTBUF_STATUS_SUCCESS, _res)
+
+/* ---- /dev/clientbuf --------------------------------------------------- */
+
+static inline int cb_open(void)
+{
+	return open(CB_DEV, O_RDWR | O_CLOEXEC);
+}
+
+static inline int cbt_open(void)
+{
+	return open(CBT_DEV, O_RDWR | O_CLOEXEC);
+}
+
+static inline int cb_get_info(int fd, struct clientbuf_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return ioctl(fd, CLIENTBUF_IOC_GET_INFO, info) ? errno : 0;
+}
+
+static inline struct cb_res _cb_register(int fd, __u32 flags,
+					 const void *addr, __u64 len)
+{
+	struct clientbuf_register r = {
+		.size = sizeof(r), .flags = flags,
+		.addr = (uintptr_t)addr, .len = len,
+		.status = 0xdeadbeef,
+	};
+	struct cb_res res = {};
+
+	res.err = ioctl(fd, CLIENTBUF_IOC_REGISTER, &r) ? errno : 0;
+	res.status = r.status;
+	res.id = r.id;
+	return res;
+}
+
+static inline struct cb_res _cb_unregister(int fd, __u32 id)
+{
+	struct clientbuf_unregister u = {
+		.size = sizeof(u), .id = id, .status = 0xdeadbeef,
+	};
+	struct cb_res res = {};
+
+	res.err = ioctl(fd, CLIENTBUF_IOC_UNREGISTER, &u) ? errno : 0;
+	res.status = u.status;
+	return res;
+}
+
+static inline struct cb_res _cb_free(int fd, __u32 id, __u64 addr)
+{
+	struct clientbuf_free f = {
+		.size = sizeof(f), .id = id, .addr = addr,
+		.status = 0xdeadbeef,
+	};
+	struct cb_res res = {};
+
+	res.err = ioctl(fd, CLIENTBUF_IOC_FREE, &f) ? errno : 0;
+	res.status = f.status;
+	return res;
+}
+
+static inline struct cb_res cb_call_res(int ret, const struct clientbuf_call *c)
+{
+	struct cb_res res = {};
+
+	res.err = ret ? errno : 0;
+	res.status = c->status;
+	res.proto = c->protocol_status;
+	res.req_id = c->request_id;
+	res.ret_addr = c->return_addr;
+	res.ret_len = c->return_len;
+	return res;
+}
+
+static inline void cb_call_init(struct clientbuf_call *c, const char *pkg,
+				const void *submit, __u32 submit_len,
+				__u32 flags, __u32 return_buf_id)
+{
+	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
+	c->flags = flags;
+	strncpy(c->package, pkg, sizeof(c->package) - 1);
+	c->submit_addr = (uintptr_t)submit;
+	c->submit_len = submit_len;
+	c->return_buf_id = return_buf_id;
+	c->status = 0xdeadbeef;
+	c->protocol_status = 0xdeadbeef;
+}
+
+static inline struct cb_res _cb_call(int fd, const char *pkg,
+				     const void *submit, __u32 submit_len,
+				     __u32 flags, __u32 return_buf_id)
+{
+	struct clientbuf_call c;
+
+	cb_call_init(&c, pkg, submit, submit_len, flags, return_buf_id);
+	return cb_call_res(ioctl(fd, CLIENTBUF_IOC_CALL_PACKAGE, &c), &c);
+}
+
+#define test_register(_fd, _flags, _addr, _len, _idp) do {		\
+	const struct cb_res __reg = _cb_register(_fd, _flags, _addr, _len); \
+	ASSERT_OK(__reg);						\
+	ASSERT_NE(0, __reg.id);						\
+	*(_idp) = __reg.id;						\
+} while (0)
+#define test_err_register(_err, _status, _fd, _flags, _addr, _len)	\
+	ASSERT_RES(_err, _status, _cb_register(_fd, _flags, _addr, _len))
+#define test_unregister(_fd, _id) ASSERT_OK(_cb_unregister(_fd, _id))
+#define test_err_unregister(_err, _status, _fd, _id)			\
+	ASSERT_RES(_err, _status, _cb_unregister(_fd, _id))
+
+/* ---- the "clientbuf_test" package ------------------------------------- */
+
+static inline struct cbtest_cmd cbt_cmd(__u32 op, __u32 ctx, const void *addr,
+					__u32 len, __u32 seed, __u32 flags)
+{
+	struct cbtest_cmd c = {
+		.op = op, .ctx = ctx, .addr = (uintptr_t)addr, .len = len,
+		.seed = seed, .flags = flags,
+	};
+
+	return c;
+}
+
+static inline struct cb_res _cbt_call(int fd, const struct cbtest_cmd *cmd,
+				      __u32 flags, __u32 return_buf_id)
+{
+	return _cb_call(fd, CBTEST_PACKAGE, cmd, sizeof(*cmd), flags,
+			return_buf_id);
+}
+
+/* One operation of the test package, run synchronously in @ctx. */
+static inline struct cb_res cbt_op(int fd, __u32 op, __u32 ctx,
+				   const void *addr, __u32 len, __u32 seed,
+				   __u32 flags)
+{
+	struct cbtest_cmd c = cbt_cmd(op, ctx, addr, len, seed, flags);
+
+	return _cbt_call(fd, &c, 0, 0);
+}
+
+/* Hold an asynchronous request in slot @handle (STATUS_PENDING). */
+static inline struct cb_res cbt_hold(int fd, __u32 handle)
+{
+	struct cbtest_cmd c = cbt_cmd(CBTEST_OP_HOLD, CBTEST_CTX_CALLER,
+				      NULL, 0, 0, 0);
+
+	c.handle = handle;
+	return _cbt_call(fd, &c, CLIENTBUF_CALL_ASYNC, 0);
+}
+
+#define test_hold(_fd, _handle)						\
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, cbt_hold(_fd, _handle))
+
+static inline struct cbtest_remote cbt_remote(__u32 handle, __u32 op,
+					      const void *addr, __u32 len,
+					      __u32 seed)
+{
+	struct cbtest_remote r = {
+		.handle = handle, .op = op, .addr = (uintptr_t)addr,
+		.len = len, .seed = seed, .status = 0xdeadbeef,
+	};
+
+	return r;
+}
+
+/* A /dev/clientbuf_test ioctl: the errno of the ioctl, 0 on success. */
+static inline int cbt_ioctl(int tfd, unsigned long ioc, struct cbtest_remote *r)
+{
+	return ioctl(tfd, ioc, r) ? errno : 0;
+}
+
+/* CBTEST_IOC_COPY on a held request, from the calling process. */
+static inline struct cb_res cbt_remote_copy(int tfd, __u32 handle, __u32 op,
+					    const void *addr, __u32 len,
+					    __u32 seed)
+{
+	struct cbtest_remote r = cbt_remote(handle, op, addr, len, seed);
+	struct cb_res res = { .err = CB_NO_ERRNO };
+	int err = cbt_ioctl(tfd, CBTEST_IOC_COPY, &r);
+
+	res.status = err ? 0xdead0000U | (__u32)err : r.status;
+	res.ret_addr = r.result_addr;
+	return res;
+}
+
+/* CBTEST_IOC_RESULT: wait for the queued work of @handle. */
+static inline struct cb_res cbt_result(int tfd, __u32 handle)
+{
+	struct cbtest_remote r = { .handle = handle, .status = 0xdeadbeef };
+	struct cb_res res = { .err = CB_NO_ERRNO };
+	int err = cbt_ioctl(tfd, CBTEST_IOC_RESULT, &r);
+
+	res.status = err ? 0xdead0000U | (__u32)err : r.status;
+	res.done = r.done;
+	return res;
+}
+
+static inline int cbt_complete(int tfd, __u32 handle, __u32 status)
+{
+	struct cbtest_remote r = { .handle = handle, .seed = status };
+
+	return cbt_ioctl(tfd, CBTEST_IOC_COMPLETE, &r);
+}
+
+/*
+ * Finish whatever a test left in the test package's slots, so that a
+ * failed test neither blocks the next one nor the module unload. Called in
+ * FIXTURE_SETUP: this harness does not run FIXTURE_TEARDOWN after a failed
+ * ASSERT (its 'child' is not volatile across the longjmp()), so teardown
+ * alone cannot be relied on; and at exit of the test binary
+ * (CB_RELEASE_SLOTS_AT_EXIT). Work items looping on a request stop once
+ * its client is gone.
+ */
+static inline void cbt_release_slots(void)
+{
+	int tfd = cbt_open();
+	__u32 h;
+
+	if (tfd < 0)
+		return;
+	for (h = 0; h < CBTEST_MAX_HANDLES; h++) {
+		cbt_result(tfd, h);
+		cbt_complete(tfd, h, CLIENTBUF_STATUS_CANCELLED);
+	}
+	close(tfd);
+}
+
+/*
+ * In a test binary that holds requests: release the slots when the
+ * harness's main process exits (not in the forked test processes, which
+ * leave with _exit()).
+ */
+#define CB_RELEASE_SLOTS_AT_EXIT					\
+	static pid_t cb_main_pid;					\
+	static void __attribute__((constructor)) cb_slots_init(void)	\
+	{								\
+		cb_main_pid = getpid();					\
+	}								\
+	static void __attribute__((destructor)) cb_slots_exit(void)	\
+	{								\
+		if (getpid() == cb_main_pid)				\
+			cbt_release_slots();				\
+	}
+
+/* ---- memory ------------------------------------------------------------ */
+
+static inline void *cb_map(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static inline void cb_fill(void *p, size_t len, __u32 seed)
+{
+	__u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		b[i] = cbtest_pattern(seed, i);
+}
+
+/* Index of the first byte that is not pattern(@seed, i), or -1. */
+static inline ssize_t cb_mismatch(const void *p, size_t len, __u32 seed)
+{
+	const __u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != cbtest_pattern(seed, i))
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Index of the first byte that is not @c, or -1. */
+static inline ssize_t cb_not_byte(const void *p, size_t len, __u8 c)
+{
+	const __u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != c)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Every byte of [p, p + len) is pattern(seed, i). */
+#define ASSERT_PATTERN(_p, _len, _seed) do {				\
+	const __u8 *__pb = (const __u8 *)(_p);				\
+	const ssize_t __bad = cb_mismatch(__pb, _len, _seed);		\
+	ASSERT_EQ(-1, __bad)						\
+		TH_LOG("%s: byte %zd of %zu is %#x, pattern(%#x) is %#x", \
+		       #_p, __bad, (size_t)(_len), __pb[__bad],		\
+		       (unsigned int)(_seed),				\
+		       cbtest_pattern(_seed, __bad));			\
+} while (0)
+
+/* Every byte of [p, p + len) is c. */
+#define ASSERT_BYTES(_p, _len, _c) do {					\
+	const __u8 *__pb = (const __u8 *)(_p);				\
+	const ssize_t __bad = cb_not_byte(__pb, _len, _c);		\
+	ASSERT_EQ(-1, __bad)						\
+		TH_LOG("%s: byte %zd of %zu is %#x, want %#x", #_p,	\
+		       __bad, (size_t)(_len), __pb[__bad],		\
+		       (unsigned int)(_c));				\
+} while (0)
+
+/* ---- debugfs counters -------------------------------------------------- */
+
+/* The live-object counters of /sys/kernel/debug/clientbuf/stats. */
+struct cb_live {
+	long long clients;
+	long long buffers;
+	long long requests;
+	long long allocations;
+};
+
+static inline int cb_live_read(struct cb_live *l)
+{
+	char name[64];
+	long long v;
+	FILE *f = fopen(CB_STATS, "r");
+	int n = 0;
+
+	if (!f)
+		return -errno;
+	memset(l, 0, sizeof(*l));
+	while (fscanf(f, "%63s %lld", name, &v) == 2) {
+		if (!strcmp(name, "clients"))
+			l->clients = v, n++;
+		else if (!strcmp(name, "buffers"))
+			l->buffers = v, n++;
+		else if (!strcmp(name, "requests"))
+			l->requests = v, n++;
+		else if (!strcmp(name, "allocations"))
+			l->allocations = v, n++;
+	}
+	fclose(f);
+	return n == 4 ? 0 : -EINVAL;
+}
+
+static inline bool cb_live_eq(const struct cb_live *a, const struct cb_live *b)
+{
+	return a->clients == b->clients && a->buffers == b->buffers &&
+	       a->requests == b->requests &&
+	       a->allocations == b->allocations;
+}
+
+static inline void cb_msleep(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * The test package keeps the last finished request (for
+ * CBTEST_F_STALE_REQUEST), and with it its client struct: make one such
+ * call so that this reference is there both before and after a test, then
+ * read the baseline.
+ */
+static inline int cb_live_baseline(struct cb_live *l)
+{
+	struct cbtest_cmd c = cbt_cmd(CBTEST_OP_NOP, CBTEST_CTX_CALLER,
+				      NULL, 0, 0, 0);
+	int fd = cb_open();
+
+	if (fd < 0)
+		return -errno;
+	_cbt_call(fd, &c, 0, 0);
+	close(fd);
+	return cb_live_read(l);
+}
+
+/*
+ * The counters are back at @base (waiting up to a second for work items
+ * to drop their references).
+ */
+#define ASSERT_LIVE_EQ(_base) do {					\
+	struct cb_live __now;						\
+	int __i;							\
+	for (__i = 0; __i < 100; __i++) {				\
+		ASSERT_EQ(0, cb_live_read(&__now));			\
+		if (cb_live_eq(&__now, _base))				\
+			break;						\
+		cb_msleep(10);						\
+	}								\
+	EXPECT_EQ((_base)->clients, __now.clients);			\
+	EXPECT_EQ((_base)->buffers, __now.buffers);			\
+	EXPECT_EQ((_base)->requests, __now.requests);			\
+	ASSERT_EQ((_base)->allocations, __now.allocations);		\
+	ASSERT_TRUE(cb_live_eq(&__now, _base));				\
+} while (0)
+
+/* ---- child processes --------------------------------------------------- */
+
+static inline int cb_write_full(int fd, const void *p, size_t len)
+{
+	const char *b = p;
+
+	while (len) {
+		ssize_t n = write(fd, b, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		b += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static inline int cb_read_full(int fd, void *p, size_t len)
+{
+	char *b = p;
+
+	while (len) {
+		ssize_t n = read(fd, b, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		b += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Exit status of a child, or -1 if it did not exit normally. */
+static inline int cb_wait_child(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * A copy server: a second process that runs CBTEST_IOC_COPY on held
+ * requests for the test (the registered-mm path from another process).
+ * Requests and answers are struct cbtest_remote; the answer's @done is
+ * the ioctl's errno.
+ */
+struct cb_server {
+	pid_t pid;
+	int req;	/* test -> server */
+	int resp;	/* server -> test */
+};
+
+static inline void cb_server_loop(int in, int out, int tfd)
+{
+	struct cbtest_remote r;
+
+	while (!cb_read_full(in, &r, sizeof(r))) {
+		r.done = (__u32)cbt_ioctl(tfd, CBTEST_IOC_COPY, &r);
+		if (cb_write_full(out, &r, sizeof(r)))
+			break;
+	}
+}
+
+/* Start a server; @client_fd (the test's /dev/clientbuf) is closed there. */
+static inline int cb_server_start(struct cb_server *s, int client_fd)
+{
+	int to[2], from[2], tfd;
+
+	if (pipe2(to, O_CLOEXEC) || pipe2(from, O_CLOEXEC))
+		return -1;
+	s->pid = fork();
+	if (s->pid < 0)
+		return -1;
+	if (!s->pid) {
+		if (client_fd >= 0)
+			close(client_fd);
+		close(to[1]);
+		close(from[0]);
+		tfd = cbt_open();
+		if (tfd < 0)
+			_exit(2);
+		cb_server_loop(to[0], from[1], tfd);
+		_exit(0);
+	}
+	close(to[0]);
+	close(from[1]);
+	s->req = to[1];
+	s->resp = from[0];
+	return 0;
+}
+
+/* Run CBTEST_IOC_COPY in the server. */
+static inline struct cb_res cb_server_copy(struct cb_server *s, __u32 handle,
+					   __u32 op, const void *addr,
+					   __u32 len, __u32 seed)
+{
+	struct cbtest_remote r = cbt_remote(handle, op, addr, len, seed);
+	struct cb_res res = { .err = CB_NO_ERRNO, .status = 0xdeaddeadU };
+
+	if (cb_write_full(s->req, &r, sizeof(r)) ||
+	    cb_read_full(s->resp, &r, sizeof(r)))
+		return res;
+	res.status = r.done ? 0xdead0000U | r.done : r.status;
+	res.ret_addr = r.result_addr;
+	return res;
+}
+
+/* Stop the server; returns its exit status (0 when it was fine). */
+static inline int cb_server_stop(struct cb_server *s)
+{
+	int ret;
+
+	if (s->pid <= 0)
+		return 0;
+	close(s->req);
+	close(s->resp);
+	ret = cb_wait_child(s->pid);
+	s->pid = 0;
+	return ret;
+}
+
+#endif /* _CLIENTBUF_UTIL_H */
