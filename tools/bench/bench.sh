@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the clientbuf benchmark in the test VM and collect its results
+# (the "bench" target of the top-level Makefile).
+#
+# Usage: tools/bench/bench.sh [KVER]      (default 6.12: the newest 6.12.*)
+#
+# Needs the modules for KVER, the selftests and build/bench/clientbuf-bench
+# built ("make bench" does that). Writes to build/bench/:
+#   results-KVER.txt   machine, kernel, accelerator and the tables
+#   results-KVER.csv   path,size,median ns,GiB/s,min ns,max ns,iterations
+#   throughput-KVER.png   throughput against copy size (gnuplot)
+# Environment: BENCH_ARGS (default empty; "-q" for a short run, see
+# clientbuf-bench -h), ACCEL, VM_TIMEOUT (default 900), as for
+# scripts/vm-run.sh.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$top/build}
+out=$build/bench
+kver=${1:-6.12}
+if [ ! -f "/boot/vmlinuz-$kver" ]; then
+	k=$(printf '%s\n' /boot/vmlinuz-"$kver".*-cloud-amd64 | sort -V | tail -n 1)
+	[ -f "$k" ] || { echo "bench: no kernel $kver" >&2; exit 1; }
+	kver=${k#/boot/vmlinuz-}
+fi
+bin=$out/clientbuf-bench
+[ -x "$bin" ] || { echo "bench: $bin missing (make -C tools/bench)" >&2; exit 1; }
+
+mkdir -p "$out"
+env=$out/cbbench.env
+args=$out/cbbench.args
+{
+	echo "host cpu model \"$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')\", host nproc $(nproc), host kernel $(uname -r)"
+	echo "qemu $(qemu-system-x86_64 --version | head -n 1 | sed 's/QEMU emulator version //')"
+	echo "accelerator (as configured before boot): ${ACCEL:-$(cat "$build/accel" 2>/dev/null || echo 'detected at boot')}"
+} > "$env"
+echo "${BENCH_ARGS:-}" > "$args"
+
+rc=0
+VM_TIMEOUT=${VM_TIMEOUT:-900} \
+RUN_SCRIPT=$top/tools/bench/run-bench.sh \
+EXTRA_FILES="$bin:/bin/clientbuf-bench $env:/etc/cbbench.env $args:/etc/cbbench.args" \
+	"$top/scripts/vm-run.sh" "$kver" bench || rc=$?
+
+log=$build/$kver/bench.log
+txt=$out/results-$kver.txt
+csv=$out/results-$kver.csv
+png=$out/throughput-$kver.png
+accel=$(sed -n 's/^vm-run: .* mode=bench (\(.*\)), log .*/\1/p' "$log" | tail -n 1)
+{
+	echo "# clientbuf bench, $(date -u +%Y-%m-%dT%H:%MZ), git $(git -C "$top" describe --always --dirty 2>/dev/null || echo '?')"
+	echo "CBBENCH-INFO: accelerator used: ${accel:-?} ($( [[ $accel == *kvm* ]] && echo KVM || echo TCG))"
+	awk '/^CBBENCH-INFO: guest kernel/ { on = 1 }
+	     on && !/^CBBENCH-CSV/ && !/^\[ *[0-9.]+\]/ { print }
+	     /^CBBENCH-INFO: run took/ { on = 0 }' "$log"
+} > "$txt"
+grep -a '^CBBENCH-CSV,' "$log" | cut -d, -f2- > "$csv" || true
+if [ $rc != 0 ] || [ ! -s "$csv" ]; then
+	echo "bench: the VM run failed (rc=$rc); see $log" >&2
+	exit 1
+fi
+"$top/tools/bench/plot.sh" "$csv" "$png" "$kver, ${accel:-?}"
+cat "$txt"
+echo "bench: $txt, $csv, $png"
