@@ -178,7 +178,7 @@ ssize_t cb_client_read(struct cb_client *client, char __user *buf,
 			if (nonblock)
 				return -EAGAIN;
 			ret = wait_event_interruptible(client->wait,
-					!list_empty(&client->completions));
+						       !list_empty(&client->completions));
 			if (ret)
 				return ret;
 			continue;

@@ -228,6 +228,7 @@ enum cb_stat {
 	CB_STAT_FAILURES,
 	CB_STAT_NR,
 };
+
 void cb_stat_add(enum cb_stat stat, s64 delta);
 int cb_stats_init(void);
 void cb_stats_exit(void);

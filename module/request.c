@@ -5,10 +5,10 @@
  * A request is made for each CLIENTBUF_IOC_CALL_PACKAGE and handed to the
  * package. It is reference counted; it holds a reference on its client, and
  * pins the package's module until it completes (a package may keep a
- * completed request without keeping its own module loaded). It is RUNNING until the package completes it
- * (at once, by returning a status other than STATUS_PENDING, or later by
- * clientbuf_complete_request()), then DONE: copies through a DONE request
- * fail with STATUS_INVALID_HANDLE.
+ * completed request without keeping its own module loaded). It is RUNNING
+ * until the package completes it (at once, by returning a status other
+ * than STATUS_PENDING, or later by clientbuf_complete_request()), then
+ * DONE: copies through a DONE request fail with STATUS_INVALID_HANDLE.
  */
 #include <linux/cred.h>
 #include <linux/pid.h>

@@ -52,6 +52,7 @@ enum cbtest_ctx {
  * @flags: CBTEST_F_*
  * @handle: slot for HOLD, 0 .. CBTEST_MAX_HANDLES - 1
  * @reserved: zero
+ * @reserved2: zero
  */
 struct cbtest_cmd {
 	__u32 op;

@@ -182,6 +182,7 @@ struct clientbuf_call {
  * @status: final NTSTATUS of the call
  * @protocol_status: the package's own status
  * @return_len: length of the package's answer
+ * @reserved: zero
  * @return_addr: where the package put its answer, 0 if none
  *
  * read() returns whole records only; poll() reports EPOLLIN while one is
@@ -283,6 +284,7 @@ struct clientbuf_server_call {
  * @result_addr: ALLOC: the block's client address (out)
  * @status: NTSTATUS of this operation (out)
  * @reserved: must be zero
+ * @reserved2: must be zero
  */
 struct clientbuf_server_op {
 	__u32 size;
