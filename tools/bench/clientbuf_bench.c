@@ -77,12 +77,14 @@ enum path {
  * @child: measured by the second process
  * @max_len: largest size measured (0: all)
  */
-static const struct path_desc {
+struct path_desc {
 	const char *key;
 	const char *label;
 	bool child;
 	uint32_t max_len;
-} paths[NPATHS] = {
+};
+
+static const struct path_desc paths[NPATHS] = {
 	[P_MEMCPY]	  = { "memcpy", "(6) memcpy, userspace (the limit)", false, 0 },
 	[P_MOVSB]	  = { "rep_movsb", "    rep movsb, userspace (control)", false, 0 },
 	[P_LOCAL_K]	  = { "local_kloop", "(1) client ctx, kernel loop", false, 0 },
