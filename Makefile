@@ -9,7 +9,16 @@
 #   make run          boot the 6.12 test kernel and run the demo
 #   make bench        boot the 6.12 test kernel and run the copy benchmark
 #                     (tools/bench/; results and plot in build/bench/)
+#   make lint         checkpatch, kernel-doc, sparse, uapi headers, docs
+#                     (make check runs it first; LINT=0 skips it there)
+#   make docs         Documentation/ to build/docs/html (Sphinx, -W)
 #   make modules KVER=$(uname -r)   build for the running kernel
+#   make install      clientbuf.ko into /lib/modules/KVER/extra, depmod
+#                     (KVER defaults to the running kernel; INSTALL_MOD_PATH)
+#   make install-user uapi header, libclientbuf, clientbuf CLI
+#                     (PREFIX=/usr/local, DESTDIR)
+#   make install-test both installs into a temporary directory, checked
+#   make dkms-test    dkms add/build/install/remove for both test kernels
 #   make clean
 #
 # KVER selects one kernel release (headers in /lib/modules/KVER/build), or
@@ -49,7 +58,9 @@ endif
 KMOD_SRCS := Kbuild VERSION module uapi $(wildcard samples)
 KMOD_TEST_SRCS := selftests/module selftests/clientbuf_test_abi.h
 
-.PHONY: all deps modules kmod selftests tools vm-exit check run bench clean help
+.PHONY: all deps modules kmod selftests tools vm-exit check run bench clean help \
+	lint docs install install-user install-test dkms-test
+
 
 all: modules selftests tools vm-exit
 
@@ -101,8 +112,47 @@ $(B)/vm-exit: $(top)/scripts/vm-exit.c
 	@mkdir -p $(B)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -static -o $@ $<
 
+# LINT=0 leaves the lint steps out of make check.
 check: all
-	@$(top)/scripts/check.sh $(KVERS)
+	@LINT=$(or $(LINT),1) $(top)/scripts/check.sh $(KVERS)
+
+lint: deps
+	@$(top)/scripts/lint.sh $(KVERS)
+
+docs:
+	@$(top)/scripts/need-pkg.sh python3-sphinx
+	@rm -rf $(B)/docs
+	KERNEL_TOOLS=$$($(top)/scripts/kernel-tools.sh) \
+		/usr/bin/sphinx-build -W --keep-going -q -b html \
+		-d $(B)/docs/doctrees $(top)/Documentation $(B)/docs/html
+	@echo "  DOCS    $(B)/docs/html/index.html"
+
+# make install: clientbuf.ko alone (no test package, no samples) for KVER,
+# by default the running kernel, through kbuild's modules_install.
+INSTALL_KVER = $(or $(KVER),$(shell uname -r))
+INSTALL_KDIR = $(or $(KDIR),/lib/modules/$(INSTALL_KVER)/build)
+INSTALL_KM = $(B)/install/$(INSTALL_KVER)/kmod
+
+install:
+	@set -e; km='$(INSTALL_KM)'; kdir='$(INSTALL_KDIR)'; \
+	[ -f "$$kdir/Makefile" ] || \
+		{ echo "no kernel headers in $$kdir (set KVER or KDIR)" >&2; exit 1; }; \
+	rm -rf "$$km"; mkdir -p "$$km"; \
+	cp -a $(top)/Kbuild $(top)/VERSION $(top)/module $(top)/uapi "$$km/"; \
+	$(MAKE) -C "$$kdir" M="$$km" CLIENTBUF_MODULE_ONLY=y modules; \
+	$(MAKE) -C "$$kdir" M="$$km" CLIENTBUF_MODULE_ONLY=y \
+		INSTALL_MOD_DIR=extra modules_install
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(INSTALL_KVER)
+
+install-user:
+	@$(MAKE) -C $(top)/tools install PREFIX=$(or $(PREFIX),/usr/local) \
+		DESTDIR=$(DESTDIR)
+
+install-test:
+	@$(top)/scripts/install-test.sh
+
+dkms-test:
+	@$(top)/scripts/dkms-test.sh $(TEST_KVERS)
 
 run:
 	@$(MAKE) --no-print-directory all KVER=$(or $(KVER),$(RUN_KVER))

@@ -5,8 +5,9 @@
 #
 # Usage: scripts/check.sh KVER...
 #
-# Counted: every test case of every selftest binary (the kselftest
-# harness's "ok N" / "not ok N" lines for each TEST), plus the shell-level
+# First the lint steps (scripts/lint.sh; LINT=0 skips them): each step is
+# one test. Then, counted: every test case of every selftest binary (the
+# kselftest harness's "ok N" / "not ok N" lines for each TEST), plus the shell-level
 # tests of scripts/vm-init (insmod of each module, unload/reload, kernel
 # log, taint). A binary that fails outside its test cases counts as one
 # failure; a kernel run that crashes, times out or prints no result counts
@@ -21,6 +22,25 @@ pass=0
 fail=0
 skip=0
 summary=()
+
+if [ "${LINT:-1}" != 0 ]; then
+	mkdir -p "$build"
+	log=$build/lint.log
+	"$top/scripts/lint.sh" "$@" 2>&1 | tee "$log" || true
+	res=$(grep -a '^CLIENTBUF-LINT:' "$log" | tail -n 1 || true)
+	if [[ $res =~ pass=([0-9]+)\ fail=([0-9]+)\ skip=([0-9]+) ]]; then
+		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
+	else
+		p=0 f=1 s=0
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+	skip=$((skip + s))
+	summary+=("lint: pass=$p fail=$f skip=$s (log $log)")
+	while IFS= read -r line; do
+		summary+=("    $line")
+	done < <(grep -aE '^not ok [0-9]+ ' "$log" || true)
+fi
 for kver in "$@"; do
 	rc=0
 	"$top/scripts/vm-run.sh" "$kver" check || rc=$?

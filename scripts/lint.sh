@@ -1,0 +1,214 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The lint steps of "make lint" and "make check". Each step is one test:
+# it passes with zero findings, fails otherwise (findings are printed as
+# "# " diagnostics). The kernel's tools come from Debian's linux-source
+# (scripts/kernel-tools.sh).
+#
+# Usage: scripts/lint.sh KVER...
+#   KVER   kernels for the sparse builds (headers in /lib/modules/KVER/build)
+#
+# Steps:
+#   checkpatch        checkpatch.pl --strict --no-tree -f on every kernel and
+#                     uapi source (module/, uapi/, selftests/module/,
+#                     samples/), with the per-file suppressions below
+#   kernel-doc        scripts/kernel-doc -none -Wall on every C file or
+#                     header that has a kernel-doc comment (/**)
+#   sparse KVER       C=2 W=1 module build (clientbuf, test module, samples)
+#                     in build/lint/KVER; no "warning:" or "error:" line
+#   uapi-c, uapi-c++  uapi/linux/clientbuf.h and selftests/clientbuf_test_abi.h
+#                     each compile alone as C (gnu11 -pedantic; c90 too for
+#                     the uapi header) and as C++ (c++98, c++17 -pedantic),
+#                     -Wall -Wextra -Werror
+#   docs              sphinx-build -W of Documentation/ (make docs); skipped
+#                     with LINT_DOCS=0
+#
+# Prints TAP and, last, "CLIENTBUF-LINT: pass=N fail=N skip=N"; the exit
+# status is 0 when nothing failed. Logs of the build steps: build/lint/.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+out=$build/lint
+cd "$top" || exit 1
+
+# checkpatch types suppressed for some files, with the reason.
+#   glob            types (comma-separated)
+suppress=(
+	# TRACE_EVENT() bodies are laid out as in include/trace/events/:
+	# one argument of the macro per line, "TP_STRUCT__entry(" open-ended.
+	'module/clientbuf_trace.h'	'OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT'
+	# BIT()/BIT_ULL() are kernel-internal; a uapi header cannot use them
+	# (include/uapi/ uses (1U << n) for the same reason).
+	'uapi/*'			'BIT_MACRO'
+	# Locks are documented in their struct's kernel-doc comment (the
+	# kernel-doc step checks that every member is described), not by a
+	# second comment on the line.
+	'*'				'UNCOMMENTED_DEFINITION'
+	# CB_IOCTL_OP(_ioctl, ...) uses the ioctl number as the array index
+	# and as .cmd, like IOCTL_OP() in drivers/iommu/iommufd/main.c: it is
+	# always a constant.
+	'module/main.c'			'MACRO_ARG_REUSE'
+)
+
+pass=0
+fail=0
+skip=0
+num=0
+mkdir -p "$out"
+
+# result RES NAME [FINDINGS-FILE]: RES is ok, fail or skip.
+result() {
+	local res=$1 name=$2 file=${3:-}
+	num=$((num + 1))
+	if [ -n "$file" ] && [ -s "$file" ]; then
+		sed 's/^/# /' "$file"
+	fi
+	case $res in
+	ok)	pass=$((pass + 1)); echo "ok $num lint: $name" ;;
+	skip)	skip=$((skip + 1)); echo "ok $num lint: $name # SKIP" ;;
+	*)	fail=$((fail + 1)); echo "not ok $num lint: $name" ;;
+	esac
+}
+
+# The sources (tracked and new, not ignored) matching the patterns.
+sources() {
+	git -C "$top" ls-files -co --exclude-standard -- "$@" | sort -u
+}
+
+ktools=$("$top/scripts/kernel-tools.sh") || {
+	echo "lint: cannot extract the kernel tools" >&2
+	exit 1
+}
+
+echo "TAP version 13"
+
+# ---- checkpatch ---------------------------------------------------------
+step_checkpatch() {
+	local f i ignore log=$out/checkpatch.log rc=0
+	: > "$log"
+	for f in $(sources 'module/*' 'uapi/*' 'selftests/module/*' \
+			'samples/*'); do
+		ignore=
+		for ((i = 0; i < ${#suppress[@]}; i += 2)); do
+			# shellcheck disable=SC2053 # glob match intended
+			if [[ $f == ${suppress[i]} ]]; then
+				ignore="$ignore,${suppress[i + 1]}"
+			fi
+		done
+		"$ktools/scripts/checkpatch.pl" --strict --no-tree -f \
+			--show-types --terse --no-summary --color=never \
+			${ignore:+--ignore "${ignore#,}"} "$f" >> "$log" 2>&1 ||
+			rc=1
+	done
+	if [ $rc = 0 ] && [ ! -s "$log" ]; then
+		result ok checkpatch
+	else
+		result fail checkpatch "$log"
+	fi
+}
+
+# ---- kernel-doc -----------------------------------------------------------
+step_kernel_doc() {
+	local f log=$out/kernel-doc.log rc=0
+	: > "$log"
+	for f in $(sources '*.c' '*.h'); do
+		grep -q '^/\*\*' "$f" || continue
+		"$ktools/scripts/kernel-doc" -none -Wall "$f" >> "$log" 2>&1 ||
+			rc=1
+	done
+	if [ $rc = 0 ] && [ ! -s "$log" ]; then
+		result ok kernel-doc
+	else
+		result fail kernel-doc "$log"
+	fi
+}
+
+# ---- sparse ---------------------------------------------------------------
+step_sparse() {
+	local kver=$1 kdir=/lib/modules/$1/build d=$out/$1 log=$out/sparse-$1.log
+	local find=$out/sparse-$1.findings f
+	if [ ! -f "$kdir/Makefile" ]; then
+		echo "no kernel headers in $kdir" > "$find"
+		result fail "sparse $kver" "$find"
+		return
+	fi
+	# a fresh copy, as the module build makes one (Makefile, build_kmod)
+	rm -rf "$d"
+	mkdir -p "$d/selftests"
+	for f in Kbuild VERSION module uapi samples; do
+		[ -e "$f" ] && cp -a "$f" "$d/"
+	done
+	cp -a selftests/module selftests/clientbuf_test_abi.h "$d/selftests/"
+	if make -s -j"${LINT_JOBS:-2}" -C "$kdir" M="$d" C=2 W=1 modules \
+			> "$log" 2>&1; then
+		grep -E '(warning|error):' "$log" > "$find"
+	else
+		{ echo "build failed:"; tail -n 30 "$log"; } > "$find"
+	fi
+	if [ -s "$find" ]; then
+		result fail "sparse $kver" "$find"
+	else
+		result ok "sparse $kver"
+	fi
+}
+
+# ---- uapi self-containment ----------------------------------------------
+step_uapi() {
+	local lang=$1 h std rc=0
+	local log=$out/uapi-$lang.log
+	local -a compilers
+	if [ "$lang" = c ]; then
+		compilers=("gcc -x c -std=c90" "gcc -x c -std=gnu11 -pedantic")
+	else
+		compilers=("g++ -x c++ -std=c++98" "g++ -x c++ -std=c++17 -pedantic")
+	fi
+	: > "$log"
+	for h in uapi/linux/clientbuf.h selftests/clientbuf_test_abi.h; do
+		for std in "${compilers[@]}"; do
+			# c90 (as the kernel's usr/include header test) for the
+			# installable header only: the test ABI has static inline
+			[[ $h != uapi/* && $std == *c90 ]] && continue
+			# shellcheck disable=SC2086 # $std is a command line
+			echo "#include \"$top/$h\"" | $std -Wall -Wextra -Werror \
+				-I"$top/uapi" -fsyntax-only - >> "$log" 2>&1 || {
+				echo "$h: $std failed" >> "$log"
+				rc=1
+			}
+		done
+	done
+	if [ $rc = 0 ]; then
+		result ok "uapi headers self-contained ($lang)"
+	else
+		result fail "uapi headers self-contained ($lang)" "$log"
+	fi
+}
+
+# ---- Documentation ----------------------------------------------------------
+step_docs() {
+	local log=$out/docs.log
+	if [ "${LINT_DOCS:-1}" = 0 ]; then
+		result skip docs
+		return
+	fi
+	if make -s -C "$top" docs NO_DEPS=1 > "$log" 2>&1; then
+		result ok docs
+	else
+		tail -n 30 "$log" > "$log.tail"
+		result fail docs "$log.tail"
+	fi
+}
+
+step_checkpatch
+step_kernel_doc
+for kver in "$@"; do
+	step_sparse "$kver"
+done
+step_uapi c
+step_uapi c++
+step_docs
+
+echo "1..$num"
+echo "CLIENTBUF-LINT: pass=$pass fail=$fail skip=$skip"
+[ $fail = 0 ]
