@@ -125,7 +125,9 @@ enum cb_request_state {
  * @thread: the calling thread
  * @cred: the calling thread's credentials at call time
  * @async: the client asked not to wait
- * @detached: nobody will read the result (sync caller killed)
+ * @detached: nobody will read the result (sync caller killed, or the
+ *	package answered at once)
+ * @cancelled: the package's ->cancel() was called (client closed)
  * @state: enum cb_request_state, under the client's req_lock
  * @node: in the client's pending list, then in its completions list
  * @done: completed when the package completes the request
@@ -142,6 +144,7 @@ struct clientbuf_request {
 	const struct cred *cred;
 	bool async;
 	bool detached;
+	bool cancelled;
 	enum cb_request_state state;
 	struct list_head node;
 	struct completion done;
@@ -205,6 +208,7 @@ void cb_server_put(struct clientbuf_package *pkg);
 
 /* package.c */
 struct clientbuf_package *cb_package_get(const char *name);
+void cb_package_hold(struct clientbuf_package *package);
 void cb_package_put(struct clientbuf_package *package);
 extern const struct clientbuf_functions cb_functions;
 

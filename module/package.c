@@ -109,6 +109,18 @@ struct clientbuf_package *cb_package_get(const char *name)
 }
 
 /**
+ * cb_package_hold() - one more pin on a package already pinned
+ * @package: a package the caller knows to be pinned (a running request's)
+ */
+void cb_package_hold(struct clientbuf_package *package)
+{
+	if (cb_package_is_server(package))
+		cb_server_get(package);
+	else
+		__module_get(package->owner);
+}
+
+/**
  * cb_package_put() - unpin a package's module
  * @package: a package from cb_package_get()
  */

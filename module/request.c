@@ -182,29 +182,40 @@ EXPORT_SYMBOL_GPL(clientbuf_complete_request);
  * cb_requests_cancel() - the client is closing: cancel its pending calls
  * @client: the client, already marked dead
  *
- * Calls each package's ->cancel(); packages complete the requests when
- * they can (copies through them already fail).
+ * Calls each package's ->cancel() once per request, also for the call of
+ * a synchronous caller that was killed; packages complete the requests
+ * when they can (copies through them already fail).
  */
 void cb_requests_cancel(struct cb_client *client)
 {
 	struct clientbuf_request *req;
+	struct clientbuf_package *pkg;
 
 	for (;;) {
 		spin_lock(&client->req_lock);
 		list_for_each_entry(req, &client->pending, node)
-			if (!req->detached)
+			if (!req->cancelled)
 				break;
 		if (list_entry_is_head(req, &client->pending, node)) {
 			spin_unlock(&client->req_lock);
 			return;
 		}
+		req->cancelled = true;
 		req->detached = true;
 		kref_get(&req->ref);
+		/*
+		 * The request is still running, so it holds its package; a
+		 * hold of our own keeps the package (and ->cancel's code)
+		 * there even if the request completes meanwhile.
+		 */
+		pkg = req->package;
+		cb_package_hold(pkg);
 		spin_unlock(&client->req_lock);
 
-		if (req->package->cancel)
-			req->package->cancel(req);
+		if (pkg->cancel)
+			pkg->cancel(req);
 		clientbuf_request_put(req);
+		cb_package_put(pkg);
 	}
 }
 
