@@ -14,7 +14,9 @@
  *   a bounce copy: the caller's source pages are pinned for the call and
  *   mapped (kmap_local_page() for one page, vm_map_ram() for more), and
  *   copy_to_client_buffer() copies from that mapping straight into the
- *   client. CBBENCH_COPY_BOUNCE copies into a kernel buffer first.
+ *   client. CBBENCH_COPY_BOUNCE copies into a kernel buffer first;
+ *   CBBENCH_COPY_FIXED copies from a source range the caller pinned and
+ *   mapped once with CBBENCH_IOC_SRC_PIN (io_uring's fixed buffers).
  *   CBBENCH_IOC_COPYV makes many copies in one ioctl (the vectored call).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -27,6 +29,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -51,12 +54,22 @@ static u8 *cbb_src;	/* CBBENCH_MAX_LEN bytes of pattern, made on first use */
  * @req: the bound request (a reference), or NULL
  * @bounce: CBBENCH_COPY_BOUNCE buffer, or NULL
  * @bounce_len: its size
+ * @src_addr: CBBENCH_IOC_SRC_PIN: start of the pinned source range
+ * @src_len: its length, 0 if none
+ * @src_pages: its pages, pinned
+ * @src_nr: number of @src_pages
+ * @src_map: the pages mapped contiguously (vmap())
  */
 struct cbb_file {
 	struct mutex lock;
 	struct clientbuf_request *req;
 	void *bounce;
 	size_t bounce_len;
+	unsigned long src_addr;
+	unsigned long src_len;
+	struct page **src_pages;
+	unsigned long src_nr;
+	u8 *src_map;
 };
 
 /**
@@ -298,16 +311,65 @@ static ntstatus_t cbb_copy_direct(struct cbb_file *f, unsigned long dst,
 	return st;
 }
 
+/* From the source range pinned and mapped by CBBENCH_IOC_SRC_PIN. */
+static ntstatus_t cbb_copy_fixed(struct cbb_file *f, unsigned long dst,
+				 unsigned long src, u32 len)
+{
+	if (!f->src_len || src < f->src_addr ||
+	    src - f->src_addr > f->src_len ||
+	    len > f->src_len - (src - f->src_addr))
+		return STATUS_ACCESS_VIOLATION;
+	return copy_to_client_buffer(f->req, len, (void __user *)dst,
+				     f->src_map + (src - (f->src_addr & PAGE_MASK)));
+}
+
+static long cbb_ioc_src_pin(struct cbb_file *f, struct cbbench_remote *r)
+{
+	unsigned long start = r->src & PAGE_MASK, end, nr;
+	int got;
+
+	if (f->src_len)
+		return -EBUSY;
+	if (!r->len || r->len > CBBENCH_MAX_LEN ||
+	    check_add_overflow((unsigned long)r->src, (unsigned long)r->len,
+			       &end))
+		return -EINVAL;
+	nr = (PAGE_ALIGN(end) - start) >> PAGE_SHIFT;
+	f->src_pages = kvmalloc_array(nr, sizeof(*f->src_pages), GFP_KERNEL);
+	if (!f->src_pages)
+		return -ENOMEM;
+	got = pin_user_pages_fast(start, nr, FOLL_LONGTERM, f->src_pages);
+	if (got != nr) {
+		if (got > 0)
+			unpin_user_pages(f->src_pages, got);
+		kvfree(f->src_pages);
+		f->src_pages = NULL;
+		return got < 0 ? got : -EFAULT;
+	}
+	f->src_map = vmap(f->src_pages, nr, VM_MAP, PAGE_KERNEL_RO);
+	if (!f->src_map) {
+		unpin_user_pages(f->src_pages, nr);
+		kvfree(f->src_pages);
+		f->src_pages = NULL;
+		return -ENOMEM;
+	}
+	f->src_nr = nr;
+	f->src_addr = r->src;
+	f->src_len = r->len;
+	return 0;
+}
+
 static ntstatus_t cbb_copy_one(struct cbb_file *f, u32 flags,
 			       unsigned long dst, unsigned long src, u32 len)
 {
-	if (!len || len > CBBENCH_MAX_LEN || flags > CBBENCH_COPY_DIRECT)
+	if (!len || len > CBBENCH_MAX_LEN || flags > CBBENCH_COPY_FIXED)
 		return STATUS_INVALID_PARAMETER;
-	if (flags == CBBENCH_COPY_AUTO)
-		flags = len <= PAGE_SIZE ? CBBENCH_COPY_BOUNCE :
-			CBBENCH_COPY_DIRECT;
-	if (flags == CBBENCH_COPY_BOUNCE)
+	switch (flags) {
+	case CBBENCH_COPY_BOUNCE:
 		return cbb_copy_bounce(f, dst, src, len);
+	case CBBENCH_COPY_FIXED:
+		return cbb_copy_fixed(f, dst, src, len);
+	}
 	return cbb_copy_direct(f, dst, src, len);
 }
 
@@ -355,6 +417,8 @@ static long cbb_ioc_remote(struct cbb_file *f, unsigned int cmd,
 			f->req = clientbuf_request_get(req);
 		mutex_unlock(&cbb_lock);
 		return req ? 0 : -ENOENT;
+	case CBBENCH_IOC_SRC_PIN:
+		return cbb_ioc_src_pin(f, r);
 	case CBBENCH_IOC_COMPLETE:
 		req = cbb_slot_take(r->handle, NULL);
 		if (!req)
@@ -408,6 +472,7 @@ static long cbb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case CBBENCH_IOC_LOOP:
 	case CBBENCH_IOC_COPY:
 	case CBBENCH_IOC_COMPLETE:
+	case CBBENCH_IOC_SRC_PIN:
 		break;
 	default:
 		return -ENOTTY;
@@ -446,6 +511,11 @@ static int cbb_release(struct inode *inode, struct file *file)
 	struct cbb_file *f = file->private_data;
 
 	clientbuf_request_put(f->req);
+	if (f->src_len) {
+		vunmap(f->src_map);
+		unpin_user_pages(f->src_pages, f->src_nr);
+		kvfree(f->src_pages);
+	}
 	kvfree(f->bounce);
 	mutex_destroy(&f->lock);
 	kfree(f);

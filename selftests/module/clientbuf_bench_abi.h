@@ -70,17 +70,18 @@ struct cbbench_cmd {
 };
 
 /* cbbench_remote.flags and cbbench_vec.flags (CBBENCH_IOC_COPY/COPYV) */
-#define CBBENCH_COPY_AUTO	0	/* BOUNCE up to a page, else DIRECT */
+#define CBBENCH_COPY_AUTO	0	/* the cheapest measured: DIRECT */
 #define CBBENCH_COPY_BOUNCE	1	/* copy_from_user() into a kernel buffer */
 #define CBBENCH_COPY_DIRECT	2	/* pin the source pages, no bounce */
+#define CBBENCH_COPY_FIXED	3	/* source in the CBBENCH_IOC_SRC_PIN range */
 
 /**
  * struct cbbench_remote - /dev/clientbuf_bench ioctl argument
  * @handle: BIND, COMPLETE: slot of a held request
  * @flags: COPY: CBBENCH_COPY_*
  * @addr: LOOP, COPY: client destination
- * @src: COPY: source in the caller's memory
- * @len: LOOP, COPY: bytes per copy
+ * @src: COPY, SRC_PIN: source in the caller's memory
+ * @len: LOOP, COPY: bytes per copy; SRC_PIN: length of the source range
  * @iters: LOOP: copies, 0 means 1
  * @ns: LOOP: ktime of the loop (out)
  * @status: NTSTATUS of the (last) copy (out)
@@ -139,5 +140,11 @@ struct cbbench_vec {
 #define CBBENCH_IOC_COPYV	_IOWR(CBBENCH_IOC_MAGIC, 3, struct cbbench_vec)
 /* complete the request held in slot handle and drop it */
 #define CBBENCH_IOC_COMPLETE	_IOW(CBBENCH_IOC_MAGIC, 4, struct cbbench_remote)
+/*
+ * pin and map [src, src + len) of the caller's memory once, for
+ * CBBENCH_COPY_FIXED (a registered source buffer, as io_uring's fixed
+ * buffers); once per fd, released when the fd is closed
+ */
+#define CBBENCH_IOC_SRC_PIN	_IOW(CBBENCH_IOC_MAGIC, 5, struct cbbench_remote)
 
 #endif /* _CLIENTBUF_BENCH_ABI_H */

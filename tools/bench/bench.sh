@@ -11,9 +11,10 @@
 #   results-KVER.txt   machine, kernel, accelerator and the tables
 #   results-KVER.csv   path,size,median ns,GiB/s,min ns,max ns,iterations
 #   throughput-KVER.png   throughput against copy size (gnuplot)
+#   profile-KVER.txt   ftrace function_graph of one call per main path
 # Environment: BENCH_ARGS (default empty; "-q" for a short run, see
-# clientbuf-bench -h), ACCEL, VM_TIMEOUT (default 900), as for
-# scripts/vm-run.sh.
+# tools/bench/clientbuf_bench.c), BENCH_PROFILE=0 to skip the traced calls,
+# ACCEL, VM_TIMEOUT (default 900), as for scripts/vm-run.sh.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -37,30 +38,35 @@ args=$out/cbbench.args
 	echo "accelerator (as configured before boot): ${ACCEL:-$(cat "$build/accel" 2>/dev/null || echo 'detected at boot')}"
 } > "$env"
 echo "${BENCH_ARGS:-}" > "$args"
+echo "${BENCH_PROFILE:-1}" > "$out/cbbench.profile"
 
+# The test harness boots with slub_debug=FZPU and KFENCE sampling, which
+# tax every allocation (poisoning); measure the production configuration.
 rc=0
+VM_APPEND="${VM_APPEND:-} slub_debug=- kfence.sample_interval=0" \
 VM_TIMEOUT=${VM_TIMEOUT:-900} \
 RUN_SCRIPT=$top/tools/bench/run-bench.sh \
-EXTRA_FILES="$bin:/bin/clientbuf-bench $env:/etc/cbbench.env $args:/etc/cbbench.args" \
+EXTRA_FILES="$bin:/bin/clientbuf-bench $env:/etc/cbbench.env $args:/etc/cbbench.args $out/cbbench.profile:/etc/cbbench.profile" \
 	"$top/scripts/vm-run.sh" "$kver" bench || rc=$?
 
 log=$build/$kver/bench.log
 txt=$out/results-$kver.txt
 csv=$out/results-$kver.csv
 png=$out/throughput-$kver.png
-accel=$(sed -n 's/^vm-run: .* mode=bench (\(.*\)), log .*/\1/p' "$log" | tail -n 1)
+accel=${ACCEL:-$(cat "$build/accel" 2>/dev/null || echo '?')}
 {
 	echo "# clientbuf bench, $(date -u +%Y-%m-%dT%H:%MZ), git $(git -C "$top" describe --always --dirty 2>/dev/null || echo '?')"
 	echo "CBBENCH-INFO: accelerator used: ${accel:-?} ($( [[ $accel == *kvm* ]] && echo KVM || echo TCG))"
-	awk '/^CBBENCH-INFO: guest kernel/ { on = 1 }
+	awk '/^CBBENCH-INFO: guest cmdline/ { on = 1 }
 	     on && !/^CBBENCH-CSV/ && !/^\[ *[0-9.]+\]/ { print }
 	     /^CBBENCH-INFO: run took/ { on = 0 }' "$log"
 } > "$txt"
 grep -a '^CBBENCH-CSV,' "$log" | cut -d, -f2- > "$csv" || true
+sed -n 's/^CBBENCH-PROFILE: //p' "$log" > "$out/profile-$kver.txt" || true
 if [ $rc != 0 ] || [ ! -s "$csv" ]; then
 	echo "bench: the VM run failed (rc=$rc); see $log" >&2
 	exit 1
 fi
 "$top/tools/bench/plot.sh" "$csv" "$png" "$kver, ${accel:-?}"
 cat "$txt"
-echo "bench: $txt, $csv, $png"
+echo "bench: $txt, $csv, $png, $out/profile-$kver.txt"

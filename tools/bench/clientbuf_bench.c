@@ -12,10 +12,13 @@
  * repeated; the repetitions of all paths are interleaved and the median is
  * reported. Needs clientbuf.ko and clientbuf_bench.ko, and root.
  *
- * Usage: clientbuf-bench [-r REPS] [-t MS] [-q]
+ * Usage: clientbuf-bench [-r REPS] [-t MS] [-q] [-P]
  *   -r REPS  repetitions of each measurement (default 7)
  *   -t MS    target time of one measurement (default 25 ms)
  *   -q       quick: -r 3 -t 5
+ *   -P       profile instead: one traced call of the second process's
+ *            main paths at 512 B and 4 KiB, with tracing_on toggled in
+ *            /sys/kernel/tracing around each (set the tracer up first)
  *
  * Output: machine lines, four tables (ns per call, GiB/s, ratio to
  * process_vm_writev, ratio to memcpy), the target checks, and
@@ -23,6 +26,7 @@
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
+#include <emmintrin.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -50,6 +54,7 @@ static const uint32_t sizes[] = { 64, 512, 4096, 65536, 1 << 20, 16 << 20 };
 
 enum path {
 	P_MEMCPY,
+	P_SSE2,
 	P_MOVSB,
 	P_LOCAL_K,
 	P_LOCAL_CALL,
@@ -58,10 +63,10 @@ enum path {
 	P_PIN_K,
 	P_REMOTE_IOC,
 	P_REMOTE_BOUNCE,
-	P_REMOTE_DIRECT,
+	P_REMOTE_FIXED,
 	P_PIN_IOC,
 	P_PIN_BOUNCE,
-	P_PIN_DIRECT,
+	P_PIN_FIXED,
 	P_PIN_VEC,
 	P_SRV_REMOTE,
 	P_SRV_PIN,
@@ -86,18 +91,19 @@ struct path_desc {
 
 static const struct path_desc paths[NPATHS] = {
 	[P_MEMCPY]	  = { "memcpy", "(6) memcpy, userspace (the limit)", false, 0 },
-	[P_MOVSB]	  = { "rep_movsb", "    rep movsb, userspace (control)", false, 0 },
+	[P_SSE2]	  = { "sse2_loop", "(6) SSE2 copy loop, userspace", false, 0 },
+	[P_MOVSB]	  = { "rep_movsb", "    rep movsb, userspace (control)", false, 1 << 20 },
 	[P_LOCAL_K]	  = { "local_kloop", "(1) client ctx, kernel loop", false, 0 },
 	[P_LOCAL_CALL]	  = { "local_call", "(1) client ctx, CALL_PACKAGE/copy", false, 0 },
 	[P_KTHREAD_K]	  = { "kthread_kloop", "(2) kthread use_mm, kernel loop", false, 0 },
 	[P_REMOTE_K]	  = { "remote_kloop", "(2) 2nd proc unpinned, kernel loop", true, 0 },
 	[P_PIN_K]	  = { "pin_kloop", "(3) 2nd proc pinned, kernel loop", true, 0 },
 	[P_REMOTE_IOC]	  = { "remote_ioctl", "(2) 2nd proc unpinned, ioctl", true, 0 },
-	[P_REMOTE_BOUNCE] = { "remote_ioctl_bounce", "    ... bounce", true, 0 },
-	[P_REMOTE_DIRECT] = { "remote_ioctl_direct", "    ... direct (pinned src)", true, 0 },
+	[P_REMOTE_BOUNCE] = { "remote_ioctl_bounce", "    ... bounce buffer", true, 0 },
+	[P_REMOTE_FIXED]  = { "remote_ioctl_fixed", "    ... fixed (pre-pinned) source", true, 0 },
 	[P_PIN_IOC]	  = { "pin_ioctl", "(3) 2nd proc pinned, ioctl", true, 0 },
-	[P_PIN_BOUNCE]	  = { "pin_ioctl_bounce", "    ... bounce", true, 0 },
-	[P_PIN_DIRECT]	  = { "pin_ioctl_direct", "    ... direct (pinned src)", true, 0 },
+	[P_PIN_BOUNCE]	  = { "pin_ioctl_bounce", "    ... bounce buffer", true, 0 },
+	[P_PIN_FIXED]	  = { "pin_ioctl_fixed", "    ... fixed (pre-pinned) source", true, 0 },
 	[P_PIN_VEC]	  = { "pin_vec64", "(3) pinned, vectored x64, per copy", true, 65536 },
 	[P_SRV_REMOTE]	  = { "server_op_unpinned", "    SERVER_OP today, unpinned", true, 0 },
 	[P_SRV_PIN]	  = { "server_op_pinned", "    SERVER_OP today, pinned", true, 0 },
@@ -114,6 +120,7 @@ struct shared {
 
 static struct shared *sh;
 static int reps = 7;
+static bool profile;
 static double target_ns = 25e6;
 
 /* the client's state */
@@ -197,6 +204,26 @@ static void movsb(void *d, const void *s, size_t n)
 	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
 }
 
+/* A plain 64-byte-per-iteration SSE2 loop (sizes here are multiples of 64). */
+static void sse2_copy(void *d, const void *s, size_t n)
+{
+	__m128i *dv = d;
+	const __m128i *sv = s;
+	size_t i;
+
+	for (i = 0; i < n / 16; i += 4) {
+		__m128i a = _mm_loadu_si128(sv + i);
+		__m128i b = _mm_loadu_si128(sv + i + 1);
+		__m128i c = _mm_loadu_si128(sv + i + 2);
+		__m128i e = _mm_loadu_si128(sv + i + 3);
+
+		_mm_storeu_si128(dv + i, a);
+		_mm_storeu_si128(dv + i + 1, b);
+		_mm_storeu_si128(dv + i + 2, c);
+		_mm_storeu_si128(dv + i + 3, e);
+	}
+}
+
 /*
  * Measure @iters copies of @len bytes on path @p; returns nanoseconds for
  * all of them (kernel-timed paths: the kernel's own ktime), or -1.
@@ -228,6 +255,12 @@ static double run(enum path p, uint32_t len, uint64_t iters)
 	case P_MOVSB:
 		for (i = 0; i < iters; i++) {
 			movsb(unpinned, src, len);
+			clobber(unpinned);
+		}
+		break;
+	case P_SSE2:
+		for (i = 0; i < iters; i++) {
+			sse2_copy(unpinned, src, len);
 			clobber(unpinned);
 		}
 		break;
@@ -269,16 +302,16 @@ static double run(enum path p, uint32_t len, uint64_t iters)
 		return (double)r.ns;
 	case P_PIN_IOC:
 	case P_PIN_BOUNCE:
-	case P_PIN_DIRECT:
+	case P_PIN_FIXED:
 		r.addr = (uintptr_t)pinned;
 		/* fall through */
 	case P_REMOTE_IOC:
 	case P_REMOTE_BOUNCE:
-	case P_REMOTE_DIRECT:
+	case P_REMOTE_FIXED:
 		r.flags = p == P_REMOTE_BOUNCE || p == P_PIN_BOUNCE ?
 			  CBBENCH_COPY_BOUNCE :
-			  p == P_REMOTE_DIRECT || p == P_PIN_DIRECT ?
-			  CBBENCH_COPY_DIRECT : CBBENCH_COPY_AUTO;
+			  p == P_REMOTE_FIXED || p == P_PIN_FIXED ?
+			  CBBENCH_COPY_FIXED : CBBENCH_COPY_AUTO;
 		for (i = 0; i < iters; i++) {
 			if (ioctl(bench_fd, cmdno, &r) || r.status) {
 				fail(p, "IOC_COPY status %#llx", r.status);
@@ -408,6 +441,10 @@ static void child_setup(int to_parent, int from_parent)
 		die("open /dev/clientbuf_bench");
 	if (ioctl(bench_fd, CBBENCH_IOC_BIND, &r))
 		die("CBBENCH_IOC_BIND");
+	r.src = (uintptr_t)src;
+	r.len = BUFLEN;
+	if (ioctl(bench_fd, CBBENCH_IOC_SRC_PIN, &r))
+		die("CBBENCH_IOC_SRC_PIN");
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)client_pid);
 	mem_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (mem_fd < 0)
@@ -448,12 +485,52 @@ static void child_finish(void)
 		perror("CBBENCH_IOC_COMPLETE");
 }
 
+static void trace_write(const char *file, const char *text)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/%s", file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		fprintf(stderr, "clientbuf-bench: %s: %s\n", path,
+			strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* One traced call per path and size, after two untraced ones. */
+static void child_profile(void)
+{
+	static const enum path pp[] = {
+		P_PIN_IOC, P_REMOTE_IOC, P_PVW, P_PROCMEM, P_SRV_PIN,
+	};
+	static const uint32_t ps[] = { 512, 4096 };
+	char mark[96];
+	unsigned int i, j;
+
+	for (j = 0; j < sizeof(ps) / sizeof(ps[0]); j++) {
+		for (i = 0; i < sizeof(pp) / sizeof(pp[0]); i++) {
+			run(pp[i], ps[j], 1);
+			run(pp[i], ps[j], 1);
+			snprintf(mark, sizeof(mark), "cbbench: %s %u\n",
+				 paths[pp[i]].key, ps[j]);
+			trace_write("tracing_on", "1");
+			trace_write("trace_marker", mark);
+			run(pp[i], ps[j], 1);
+			trace_write("tracing_on", "0");
+		}
+	}
+}
+
 static void child_main(int to_parent, int from_parent)
 {
 	char c;
 	int rep = 0;
 
 	child_setup(to_parent, from_parent);
+	if (profile)
+		child_profile();
 	while (read(from_parent, &c, 1) == 1 && c == 'm') {
 		measure_side(true, rep++);
 		if (write(to_parent, &c, 1) != 1)
@@ -491,6 +568,16 @@ static double med(enum path p, unsigned int s, double *lo, double *hi)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* (6) the limit: the faster userspace copy at size index @s */
+static double limit(unsigned int s)
+{
+	double a = med(P_MEMCPY, s, NULL, NULL), b = med(P_SSE2, s, NULL, NULL);
+
+	if (a <= 0 || (b > 0 && b < a))
+		return b;
+	return a;
+}
+
 static double gibs(uint32_t len, double ns)
 {
 	return (double)len / ns * 1e9 / (1024.0 * 1024 * 1024);
@@ -519,7 +606,8 @@ static void print_table(enum table t)
 		[T_NS] = "Latency per copy, ns (median)",
 		[T_GIBS] = "Throughput, GiB/s (median)",
 		[T_PVW] = "Throughput ratio to (4) process_vm_writev",
-		[T_MEMCPY] = "Throughput ratio to (6) memcpy",
+		[T_MEMCPY] = "Throughput ratio to (6) the limit: the faster of "
+			     "glibc memcpy and the SSE2 loop",
 	};
 	unsigned int s;
 	int p;
@@ -533,7 +621,7 @@ static void print_table(enum table t)
 		for (s = 0; s < NSIZES; s++) {
 			double ns = med(p, s, NULL, NULL);
 			double ref = t == T_PVW ? med(P_PVW, s, NULL, NULL) :
-				     med(P_MEMCPY, s, NULL, NULL);
+				     limit(s);
 
 			if (ns <= 0 || (t >= T_PVW && ref <= 0))
 				printf(" %10s", "-");
@@ -548,10 +636,12 @@ static void print_table(enum table t)
 	}
 }
 
+/* @ref NPATHS: the limit */
 static int check(const char *what, enum path p, enum path ref, unsigned int s,
 		 double want)
 {
-	double a = med(p, s, NULL, NULL), b = med(ref, s, NULL, NULL);
+	double a = med(p, s, NULL, NULL);
+	double b = ref == NPATHS ? limit(s) : med(ref, s, NULL, NULL);
 	double ratio = a > 0 && b > 0 ? b / a : 0;
 	bool ok = ratio >= want;
 
@@ -571,8 +661,8 @@ static void print_targets(void)
 			      P_PVW, s, sizes[s] <= 4096 ? 1.5 : 1.0);
 	for (s = 0; s < NSIZES; s++)
 		if (sizes[s] >= 1 << 20)
-			miss += check("(3) pinned ioctl vs memcpy", P_PIN_IOC,
-				      P_MEMCPY, s, 0.8);
+			miss += check("(3) pinned ioctl vs memcpy (the limit)",
+				      P_PIN_IOC, NPATHS, s, 0.8);
 	for (s = 0; s < NSIZES; s++)
 		miss += check("(2) unpinned ioctl vs /proc/PID/mem",
 			      P_REMOTE_IOC, P_PROCMEM, s, 1.0);
@@ -603,7 +693,7 @@ static void print_csv(void)
 static void print_machine(void)
 {
 	unsigned int a = 0, b = 0, c = 0, d = 0;
-	char line[256], model[128] = "?", hv[13] = "";
+	char line[4096], model[128] = "?", hv[13] = "";
 	struct utsname u;
 	FILE *f;
 
@@ -615,6 +705,12 @@ static void print_machine(void)
 		if (!strncmp(line, "model name", 10) && colon) {
 			snprintf(model, sizeof(model), "%s", colon + 2);
 			model[strcspn(model, "\n")] = 0;
+		}
+		/* the copy primitives the kernel picks depend on these */
+		if (!strncmp(line, "flags", 5) && colon) {
+			printf("CBBENCH-INFO: guest cpu has erms %s, fsrm %s\n",
+			       strstr(line, " erms") ? "yes" : "no",
+			       strstr(line, " fsrm") ? "yes" : "no");
 			break;
 		}
 	}
@@ -651,7 +747,7 @@ int main(int argc, char **argv)
 	pid_t pid;
 	char c;
 
-	while ((opt = getopt(argc, argv, "r:t:q")) != -1) {
+	while ((opt = getopt(argc, argv, "r:t:qP")) != -1) {
 		switch (opt) {
 		case 'r':
 			reps = atoi(optarg);
@@ -663,8 +759,11 @@ int main(int argc, char **argv)
 			reps = 3;
 			target_ns = 5e6;
 			break;
+		case 'P':
+			profile = true;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-r REPS] [-t MS] [-q]\n",
+			fprintf(stderr, "usage: %s [-r REPS] [-t MS] [-q] [-P]\n",
 				argv[0]);
 			return 2;
 		}
@@ -722,7 +821,7 @@ int main(int argc, char **argv)
 			die("write");
 	}
 
-	for (rep = 0; rep < reps; rep++) {
+	for (rep = 0; rep < reps && !profile; rep++) {
 		measure_side(false, rep);
 		c = 'm';
 		if (write(to_child[1], &c, 1) != 1 ||
@@ -735,6 +834,8 @@ int main(int argc, char **argv)
 	if (write(to_child[1], &c, 1) != 1)
 		die("write");
 	waitpid(pid, NULL, 0);
+	if (profile)
+		return 0;
 
 	print_table(T_NS);
 	print_table(T_GIBS);
