@@ -72,9 +72,18 @@ result() {
 	esac
 }
 
-# The sources (tracked and new, not ignored) matching the patterns.
+# The sources (tracked and new, not ignored) matching the patterns; outside
+# a git checkout, every file but build/.
 sources() {
-	git -C "$top" ls-files -co --exclude-standard -- "$@" | sort -u
+	local p
+	if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+		git -C "$top" ls-files -co --exclude-standard -- "$@"
+	else
+		for p in "$@"; do
+			find . -path ./build -prune -o -type f -path "./$p" -print |
+				sed 's|^\./||'
+		done
+	fi | sort -u
 }
 
 ktools=$("$top/scripts/kernel-tools.sh") || {
