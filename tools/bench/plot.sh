@@ -9,7 +9,7 @@ png=$2
 title=${3:-}
 command -v gnuplot >/dev/null || { echo "plot: gnuplot missing (scripts/install-deps.sh)" >&2; exit 1; }
 # The rows worth a line; the variants stay in the CSV and the tables.
-rows="memcpy local_kloop kthread_kloop remote_kloop pin_kloop local_call
+rows="memcpy sse2_loop local_kloop kthread_kloop remote_kloop pin_kloop local_call
 remote_ioctl pin_ioctl pin_vec64 server_op_unpinned server_op_pinned
 process_vm_writev proc_pid_mem"
 dat=$(mktemp)
@@ -21,7 +21,7 @@ for r in $rows; do
 	awk -F, -v r="$r" '$1 == r { print $2, $4 }' "$csv" >> "$dat"
 	printf '\n\n' >> "$dat"
 	case $r in
-	memcpy|process_vm_writev|proc_pid_mem) style="lw 3 dt 2" ;;
+	memcpy|sse2_loop|process_vm_writev|proc_pid_mem) style="lw 3 dt 2" ;;
 	*) style="lw 2" ;;
 	esac
 	plot="$plot${plot:+, }'$dat' index $i using 1:2 with linespoints $style title '$r'"
