@@ -258,7 +258,10 @@ static ntstatus_t cb_copy(struct clientbuf_request *request,
 	buf = cb_buffer_find_get(c.client, addr, length,
 				 write ? CLIENTBUF_BUF_WRITE : CLIENTBUF_BUF_READ);
 	if (!buf) {
-		st = STATUS_ACCESS_VIOLATION;
+		/* Not found because the client is going away? Say so. */
+		st = cb_request_check(request);
+		if (st == STATUS_SUCCESS)
+			st = STATUS_ACCESS_VIOLATION;
 		goto out;
 	}
 	c.path = buf->pages ? CB_PATH_PINNED : cb_copy_path(c.client);
