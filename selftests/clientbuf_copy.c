@@ -11,6 +11,9 @@
  *               CBTEST_OP_HOLD + CLIENTBUF_CALL_ASYNC (access_process_vm
  *               under the exec guard)
  *
+ * The pinned_* tests register with CLIENTBUF_BUF_PIN: kmap + memcpy on
+ * the pages pinned at registration, whatever the context.
+ *
  * Every byte is checked against cbtest_pattern(), and so are the bytes
  * around the range. The errno is checked for the package-call paths; the
  * remote path has only the NTSTATUS. One error per TEST.
@@ -178,13 +181,14 @@ static void area_free(struct area *a)
 static void check_copy_to(struct __test_metadata *_metadata,
 			  FIXTURE_DATA(copy) *self,
 			  const FIXTURE_VARIANT(copy) *variant, size_t len,
-			  size_t off)
+			  size_t off, __u32 reg_flags)
 {
 	__u32 seed = 0x1000u + (__u32)len * 7u + (__u32)off;
 	struct area a = {};
 
 	ASSERT_EQ(0, area_init(&a, self->page, off, len, seed));
-	test_register(self->fd, CLIENTBUF_BUF_WRITE, a.map, a.map_len, &a.id);
+	test_register(self->fd, CLIENTBUF_BUF_WRITE | reg_flags, a.map,
+		      a.map_len, &a.id);
 	ASSERT_OK(copy_to(a.start, (__u32)len, seed));
 	ASSERT_PATTERN(a.start, len, seed);
 	cb_fill(a.expect + (a.start - a.map), len, seed);
@@ -195,7 +199,7 @@ static void check_copy_to(struct __test_metadata *_metadata,
 static void check_copy_from(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(copy) *self,
 			    const FIXTURE_VARIANT(copy) *variant, size_t len,
-			    size_t off)
+			    size_t off, __u32 reg_flags)
 {
 	__u32 seed = 0x2000u + (__u32)len * 5u + (__u32)off;
 	struct area a = {};
@@ -204,7 +208,8 @@ static void check_copy_from(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, area_init(&a, self->page, off, len, seed));
 	cb_fill(a.start, len, seed);
 	memcpy(a.expect, a.map, a.map_len);
-	test_register(self->fd, CLIENTBUF_BUF_READ, a.map, a.map_len, &a.id);
+	test_register(self->fd, CLIENTBUF_BUF_READ | reg_flags, a.map,
+		      a.map_len, &a.id);
 	res = copy_from(a.start, (__u32)len, seed);
 	ASSERT_OK(res);
 	if (!variant->remote) {
@@ -218,12 +223,26 @@ static void check_copy_from(struct __test_metadata *_metadata,
 #define COPY_TO_TEST(_name, _len, _off)					\
 	TEST_F(copy, to_##_name)					\
 	{								\
-		check_copy_to(_metadata, self, variant, _len, _off);	\
+		check_copy_to(_metadata, self, variant, _len, _off, 0);	\
 	}
 #define COPY_FROM_TEST(_name, _len, _off)				\
 	TEST_F(copy, from_##_name)					\
 	{								\
-		check_copy_from(_metadata, self, variant, _len, _off);	\
+		check_copy_from(_metadata, self, variant, _len, _off, 0); \
+	}
+
+/* The same through pinned buffers (kmap + memcpy from any context). */
+#define PINNED_TO_TEST(_name, _len, _off)				\
+	TEST_F(copy, pinned_to_##_name)					\
+	{								\
+		check_copy_to(_metadata, self, variant, _len, _off,	\
+			      CLIENTBUF_BUF_PIN);			\
+	}
+#define PINNED_FROM_TEST(_name, _len, _off)				\
+	TEST_F(copy, pinned_from_##_name)				\
+	{								\
+		check_copy_from(_metadata, self, variant, _len, _off,	\
+				CLIENTBUF_BUF_PIN);			\
 	}
 
 COPY_TO_TEST(1, 1, 0)
@@ -246,6 +265,12 @@ COPY_FROM_TEST(4096_page_crossing, 4096, 2048)
 COPY_FROM_TEST(4097_two_crossings, 4097, 4095)
 COPY_FROM_TEST(65539, 65536 + 3, 5)
 COPY_FROM_TEST(4m_unaligned, 4 * CB_MIB, 4093)
+
+PINNED_TO_TEST(7_page_crossing, 7, 4093)
+PINNED_TO_TEST(4097_two_crossings, 4097, 4095)
+PINNED_TO_TEST(4m_unaligned, 4 * CB_MIB, 4093)
+PINNED_FROM_TEST(4097_two_crossings, 4097, 4095)
+PINNED_FROM_TEST(65539, 65536 + 3, 5)
 
 /* A wrong byte anywhere is seen: the package reads what is really there. */
 static void check_wrong_pattern(struct __test_metadata *_metadata,
@@ -588,6 +613,26 @@ TEST_F(copy, straddle_two_buffers_from)
 		      self->page, &id2);
 	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
 		   copy_from(e.buf + self->page - 8, 16, 1));
+}
+
+TEST_F(copy, pinned_straddle_end)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_PIN);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(e.buf + self->page - 8, 16, 1));
+	ASSERT_UNTOUCHED(&e);
+}
+
+TEST_F(copy, pinned_write_to_read_only_buffer)
+{
+	struct errbuf e;
+
+	ERRBUF(&e, CLIENTBUF_BUF_READ | CLIENTBUF_BUF_PIN);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   copy_to(e.buf, 16, 1));
+	ASSERT_UNTOUCHED(&e);
 }
 
 TEST_F(copy, write_to_read_only_buffer)
