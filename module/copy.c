@@ -47,7 +47,8 @@ enum cb_path {
  * struct cb_copy - one copy in progress
  * @client: the request's client
  * @addr: client address
- * @kbuf: kernel buffer
+ * @kbuf: kernel buffer; NULL when @ubuf is used
+ * @ubuf: the current process's memory (pinned buffers only), or NULL
  * @len: bytes
  * @write: true for a copy to the client
  * @path: the path chosen for the current context
@@ -57,6 +58,7 @@ struct cb_copy {
 	struct cb_client *client;
 	unsigned long addr;
 	void *kbuf;
+	void __user *ubuf;
 	u32 len;
 	bool write;
 	enum cb_path path;
@@ -223,26 +225,64 @@ out:
  */
 static ntstatus_t cb_copy_pin(struct cb_copy *c, struct cb_buffer *buf)
 {
+	unsigned long left;
+
 	if (READ_ONCE(c->client->dead) || cb_client_exited(c->client))
 		return cb_client_exited(c->client) ?
 		       STATUS_PROCESS_IS_TERMINATING : STATUS_INVALID_HANDLE;
-	cb_copy_pinned(buf, c->addr, c->kbuf, c->len, c->write);
-	cb_copy_account(CB_PATH_PINNED, c->len);
-	return STATUS_SUCCESS;
+	left = cb_copy_pinned(buf, c->addr, c->kbuf, c->ubuf, c->len,
+			      c->write);
+	cb_copy_account(CB_PATH_PINNED, c->len - left);
+	if (!left)
+		return STATUS_SUCCESS;
+	return left < c->len ? STATUS_PARTIAL_COPY : STATUS_ACCESS_VIOLATION;
+}
+
+/*
+ * Copy between the client and the current process's memory @c->ubuf
+ * through a kernel bounce buffer: the unpinned paths need one.
+ */
+static ntstatus_t cb_copy_bounce(struct cb_copy *c)
+{
+	struct cb_copy b = *c;
+	ntstatus_t st;
+
+	b.ubuf = NULL;
+	b.kbuf = kvmalloc(c->len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!b.kbuf)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	if (c->write && copy_from_user(b.kbuf, c->ubuf, c->len)) {
+		st = STATUS_ACCESS_VIOLATION;
+		goto out;
+	}
+	if (b.path == CB_PATH_REMOTE) {
+		st = cb_copy_remote(&b);
+	} else {
+		down_read(&b.client->teardown);
+		st = cb_copy_locked(&b);
+		up_read(&b.client->teardown);
+	}
+	if (st == STATUS_SUCCESS && !c->write &&
+	    copy_to_user(c->ubuf, b.kbuf, c->len))
+		st = STATUS_ACCESS_VIOLATION;
+out:
+	kvfree(b.kbuf);
+	return st;
 }
 
 static ntstatus_t cb_copy(struct clientbuf_request *request,
-			  unsigned long addr, void *kbuf, u32 length,
-			  bool write)
+			  unsigned long addr, void *kbuf, void __user *ubuf,
+			  u32 length, bool write)
 {
 	struct cb_copy c = {
-		.addr = addr, .kbuf = kbuf, .len = length, .write = write,
+		.addr = addr, .kbuf = kbuf, .ubuf = ubuf, .len = length,
+		.write = write,
 	};
 	struct cb_buffer *buf;
 	unsigned long end;
 	ntstatus_t st;
 
-	if (!request || (!kbuf && length))
+	if (!request || (!kbuf && !ubuf && length))
 		return STATUS_INVALID_PARAMETER;
 	st = cb_request_check(request);
 	if (st != STATUS_SUCCESS)
@@ -267,6 +307,8 @@ static ntstatus_t cb_copy(struct clientbuf_request *request,
 	c.path = buf->pages ? CB_PATH_PINNED : cb_copy_path(c.client);
 	if (c.path == CB_PATH_PINNED) {
 		st = cb_copy_pin(&c, buf);
+	} else if (ubuf) {
+		st = cb_copy_bounce(&c);
 	} else if (c.path == CB_PATH_REMOTE) {
 		st = cb_copy_remote(&c);
 	} else {
@@ -308,7 +350,7 @@ ntstatus_t copy_to_client_buffer(struct clientbuf_request *request,
 				 const void *buffer)
 {
 	return cb_copy(request, (unsigned long)client_base, (void *)buffer,
-		       length, true);
+		       NULL, length, true);
 }
 EXPORT_SYMBOL_GPL(copy_to_client_buffer);
 
@@ -329,7 +371,29 @@ ntstatus_t copy_from_client_buffer(struct clientbuf_request *request,
 				   u32 length, void *buffer,
 				   const void __user *client_base)
 {
-	return cb_copy(request, (unsigned long)client_base, buffer, length,
-		       false);
+	return cb_copy(request, (unsigned long)client_base, buffer, NULL,
+		       length, false);
 }
 EXPORT_SYMBOL_GPL(copy_from_client_buffer);
+
+/**
+ * cb_copy_user() - copy between the client and the current process
+ * @request: the call
+ * @client_addr: address in the client's registered memory
+ * @ubuf: address in the current process's memory (a package server's)
+ * @length: bytes
+ * @write: copy into the client
+ *
+ * For a pinned buffer the bytes move in one copy between the server's
+ * memory and the pinned pages; otherwise through a bounce buffer. Same
+ * checks and statuses as copy_to_client_buffer(); a fault in @ubuf is
+ * STATUS_ACCESS_VIOLATION (or STATUS_PARTIAL_COPY once bytes landed).
+ *
+ * Return: the NTSTATUS of the copy.
+ */
+ntstatus_t cb_copy_user(struct clientbuf_request *request,
+			unsigned long client_addr, void __user *ubuf,
+			u32 length, bool write)
+{
+	return cb_copy(request, client_addr, NULL, ubuf, length, write);
+}

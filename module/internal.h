@@ -174,8 +174,14 @@ void cb_buffer_put(struct cb_buffer *buf);
 /* pin.c */
 ntstatus_t cb_pin_buffer(struct cb_client *client, struct cb_buffer *buf);
 void cb_unpin_buffer(struct cb_client *client, struct cb_buffer *buf);
-void cb_copy_pinned(struct cb_buffer *buf, unsigned long addr, void *kbuf,
-		    u32 len, bool write);
+unsigned long cb_copy_pinned(struct cb_buffer *buf, unsigned long addr,
+			     void *kbuf, void __user *ubuf, u32 len,
+			     bool write);
+
+/* copy.c */
+ntstatus_t cb_copy_user(struct clientbuf_request *request,
+			unsigned long client_addr, void __user *ubuf,
+			u32 length, bool write);
 
 /* arena.c */
 struct cb_arena *cb_arena_create(void);

@@ -125,31 +125,44 @@ void cb_unpin_buffer(struct cb_client *client, struct cb_buffer *buf)
  * cb_copy_pinned() - copy to or from a pinned buffer
  * @buf: the pinned buffer, in use
  * @addr: client address, inside @buf
- * @kbuf: kernel buffer
+ * @kbuf: kernel buffer, or NULL to use @ubuf
+ * @ubuf: the current process's memory (a package server's), if !@kbuf
  * @len: bytes
  * @write: copy into the client
  *
- * Cannot fail: the pages are pinned.
+ * With @kbuf it cannot fail: the pages are pinned. With @ubuf the data
+ * moves between the server's memory and the pinned pages with one
+ * copy_{from,to}_user(), no bounce buffer; a fault in the server's memory
+ * stops it.
+ *
+ * Return: bytes not copied.
  */
-void cb_copy_pinned(struct cb_buffer *buf, unsigned long addr, void *kbuf,
-		    u32 len, bool write)
+unsigned long cb_copy_pinned(struct cb_buffer *buf, unsigned long addr,
+			     void *kbuf, void __user *ubuf, u32 len, bool write)
 {
-	unsigned long off = addr - (buf->addr & PAGE_MASK);
-	u8 *k = kbuf;
+	unsigned long off = addr - (buf->addr & PAGE_MASK), left = 0;
+	u32 done = 0;
 
-	while (len) {
+	while (done < len) {
 		struct page *page = buf->pages[off >> PAGE_SHIFT];
 		unsigned int poff = offset_in_page(off);
-		unsigned int n = min_t(unsigned long, len, PAGE_SIZE - poff);
+		unsigned int n = min_t(unsigned long, len - done,
+				       PAGE_SIZE - poff);
 		u8 *p = kmap_local_page(page);
 
-		if (write)
-			memcpy(p + poff, k, n);
+		if (kbuf && write)
+			memcpy(p + poff, kbuf + done, n);
+		else if (kbuf)
+			memcpy(kbuf + done, p + poff, n);
+		else if (write)
+			left = copy_from_user(p + poff, ubuf + done, n);
 		else
-			memcpy(k, p + poff, n);
+			left = copy_to_user(ubuf + done, p + poff, n);
 		kunmap_local(p);
-		k += n;
+		done += n - left;
+		if (left)
+			break;
 		off += n;
-		len -= n;
 	}
+	return len - done;
 }

@@ -373,27 +373,11 @@ static ntstatus_t cb_server_copy(struct clientbuf_request *req,
 				 struct clientbuf_server_op *op)
 {
 	void __user *saddr = u64_to_user_ptr(op->server_addr);
-	void __user *caddr = u64_to_user_ptr(op->client_addr);
-	ntstatus_t st;
-	void *kbuf;
 
-	if (op->len > READ_ONCE(cb_max_buffer_bytes))
+	if (!saddr && op->len)
 		return STATUS_ACCESS_VIOLATION;
-	kbuf = kvmalloc(max_t(u32, op->len, 1), GFP_KERNEL_ACCOUNT);
-	if (!kbuf)
-		return STATUS_INSUFFICIENT_RESOURCES;
-	if (op->op == CLIENTBUF_SRV_COPY_TO) {
-		if (copy_from_user(kbuf, saddr, op->len))
-			st = STATUS_ACCESS_VIOLATION;
-		else
-			st = copy_to_client_buffer(req, op->len, caddr, kbuf);
-	} else {
-		st = copy_from_client_buffer(req, op->len, kbuf, caddr);
-		if (st == STATUS_SUCCESS && copy_to_user(saddr, kbuf, op->len))
-			st = STATUS_ACCESS_VIOLATION;
-	}
-	kvfree(kbuf);
-	return st;
+	return cb_copy_user(req, op->client_addr, saddr, op->len,
+			    op->op == CLIENTBUF_SRV_COPY_TO);
 }
 
 static ntstatus_t cb_server_complete(struct cb_server *srv,
