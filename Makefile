@@ -19,6 +19,10 @@
 #                     (PREFIX=/usr/local, DESTDIR)
 #   make install-test both installs into a temporary directory, checked
 #   make dkms-test    dkms add/build/install/remove for both test kernels
+#   make check-debug  build (once, cached in /var/cache/clientbuf) a debug
+#                     kernel from linux-source-6.12 with KASAN, KFENCE,
+#                     lockdep, UBSAN, kmemleak and fault injection, and run
+#                     the whole suite on it
 #   make clean
 #
 # KVER selects one kernel release (headers in /lib/modules/KVER/build), or
@@ -59,6 +63,7 @@ KMOD_SRCS := Kbuild VERSION module uapi $(wildcard samples)
 KMOD_TEST_SRCS := selftests/module selftests/clientbuf_test_abi.h
 
 .PHONY: all deps modules kmod selftests tools vm-exit check run bench clean help \
+	check-debug \
 	lint docs install install-user install-test dkms-test
 
 
@@ -115,6 +120,17 @@ $(B)/vm-exit: $(top)/scripts/vm-exit.c
 # LINT=0 leaves the lint steps out of make check.
 check: all
 	@LINT=$(or $(LINT),1) $(top)/scripts/check.sh $(KVERS)
+
+# The debug kernel's release names its build tree, build/KVER/.
+check-debug: deps
+	@set -e; tree=$$($(top)/scripts/build-debug-kernel.sh); \
+	kver=$$(cat "$$tree/include/config/kernel.release"); \
+	$(MAKE) --no-print-directory modules selftests tools vm-exit \
+		KDIR="$$tree" NO_DEPS=1; \
+	KERNEL_IMAGE="$$tree/arch/x86/boot/bzImage" \
+	KERNEL_CONFIG="$$tree/.config" VM_MEM=4G \
+	VM_TIMEOUT=$${VM_TIMEOUT:-3600} VM_APPEND="kmemleak=on" \
+	LINT=0 $(top)/scripts/check.sh "$$kver"
 
 lint: deps
 	@$(top)/scripts/lint.sh $(KVERS)
