@@ -41,7 +41,7 @@ run() {
 	local what=$1 out rc=0
 	shift
 	out=$("$@" 2>&1) || rc=$?
-	[ $rc = 0 ] || sed 's/^/# /' <<<"$out"
+	[ $rc = 0 ] || printf '# %s\n' "${out//$'\n'/$'\n'# }"
 	ok $rc "$what"
 	return $rc
 }
@@ -73,8 +73,8 @@ for kver in "$@"; do
 	run "dkms install -k $kver" \
 		dkms install -m "$name" -v "$version" -k "$kver" || continue
 	rc=0
-	ko=$(ls /lib/modules/"$kver"/updates/dkms/"$name".ko* 2>/dev/null |
-		head -n 1)
+	ko=$(find /lib/modules/"$kver"/updates/dkms -name "$name.ko*" \
+		2>/dev/null | head -n 1)
 	if [ -z "$ko" ]; then
 		echo "# no /lib/modules/$kver/updates/dkms/$name.ko*"
 		rc=1

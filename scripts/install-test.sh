@@ -17,10 +17,11 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# = 0 ]; then
-	set -- $(for s in 6.1 6.12; do
-		ls /boot/vmlinuz-$s.*-cloud-amd64 2>/dev/null | sort -V |
-			tail -n 1 | sed 's|^/boot/vmlinuz-||'
-	done)
+	for s in 6.1 6.12; do
+		k=$(printf '%s\n' /boot/vmlinuz-"$s".*-cloud-amd64 | sort -V |
+			tail -n 1)
+		[ -f "$k" ] && set -- "$@" "${k#/boot/vmlinuz-}"
+	done
 fi
 version=$(cat "$top/VERSION")
 tmp=$(mktemp -d /tmp/clientbuf-install.XXXXXX)
@@ -49,7 +50,7 @@ for kver in "$@"; do
 	ok $rc "make install KVER=$kver INSTALL_MOD_PATH=..."
 
 	dir=$mp/lib/modules/$kver
-	ko=$(ls "$dir"/extra/clientbuf.ko* 2>/dev/null | head -n 1)
+	ko=$(find "$dir/extra" -name 'clientbuf.ko*' 2>/dev/null | head -n 1)
 	rc=0
 	if [ -z "$ko" ]; then
 		echo "# no $dir/extra/clientbuf.ko*"
