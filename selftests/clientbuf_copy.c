@@ -108,7 +108,8 @@ static struct cb_res do_copy(FIXTURE_DATA(copy) *self,
 			     __u32 flags)
 {
 	if (variant->remote)
-		return cb_server_copy(&self->srv, HANDLE, op, addr, len, seed);
+		return cb_server_copy_flags(&self->srv, HANDLE, op, addr, len,
+					    seed, variant->flags | flags);
 	return cbt_op(self->fd, op, variant->ctx, addr, len, seed,
 		      variant->flags | flags);
 }
@@ -117,14 +118,6 @@ static struct cb_res do_copy(FIXTURE_DATA(copy) *self,
 	do_copy(self, variant, CBTEST_OP_COPY_TO, _addr, _len, _seed, 0)
 #define copy_from(_addr, _len, _seed)					\
 	do_copy(self, variant, CBTEST_OP_COPY_FROM, _addr, _len, _seed, 0)
-
-#define SKIP_REMOTE(why) do {						\
-	if (variant->remote)						\
-		SKIP(return, "%s", why);				\
-} while (0)
-
-#define NO_FLAGS_REMOTE							\
-	"CBTEST_IOC_COPY cannot pass CBTEST_F_* flags"
 
 /*
  * A registered range with a page of registered guard bytes on each side:
@@ -212,10 +205,8 @@ static void check_copy_from(struct __test_metadata *_metadata,
 		      a.map_len, &a.id);
 	res = copy_from(a.start, (__u32)len, seed);
 	ASSERT_OK(res);
-	if (!variant->remote) {
-		ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, res.proto)
-			TH_LOG("the package read something else");
-	}
+	ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, res.proto)
+		TH_LOG("the package read something else");
 	ASSERT_AREA(&a);
 	area_free(&a);
 }
@@ -295,13 +286,11 @@ static void check_wrong_pattern(struct __test_metadata *_metadata,
 
 TEST_F(copy, from_wrong_last_byte)
 {
-	SKIP_REMOTE("CBTEST_IOC_COPY does not return the protocol status");
 	check_wrong_pattern(_metadata, self, variant, 3 * 4096, 3 * 4096 - 1);
 }
 
 TEST_F(copy, from_wrong_first_byte)
 {
-	SKIP_REMOTE("CBTEST_IOC_COPY does not return the protocol status");
 	check_wrong_pattern(_metadata, self, variant, 3 * 4096, 0);
 }
 
@@ -311,7 +300,6 @@ TEST_F(copy, from_wrong_seed)
 	struct cb_res res;
 	__u32 id;
 
-	SKIP_REMOTE("CBTEST_IOC_COPY does not return the protocol status");
 	ASSERT_NE(NULL, p);
 	cb_fill(p, self->page, 1);
 	test_register(self->fd, CLIENTBUF_BUF_READ, p, self->page, &id);
@@ -379,7 +367,6 @@ TEST_F(copy, null_request)
 {
 	struct errbuf e;
 
-	SKIP_REMOTE(NO_FLAGS_REMOTE);
 	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
 	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   do_copy(self, variant, CBTEST_OP_COPY_TO, e.buf, 16, 1,
@@ -390,7 +377,6 @@ TEST_F(copy, null_request)
 TEST_F(copy, null_request_len_zero)
 {
 	/* The request is checked first, even for length 0. */
-	SKIP_REMOTE(NO_FLAGS_REMOTE);
 	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   do_copy(self, variant, CBTEST_OP_COPY_TO, NULL, 0, 1,
 			   CBTEST_F_NULL_REQUEST));
@@ -400,7 +386,6 @@ TEST_F(copy, null_request_from)
 {
 	struct errbuf e;
 
-	SKIP_REMOTE(NO_FLAGS_REMOTE);
 	ERRBUF(&e, CLIENTBUF_BUF_READ);
 	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   do_copy(self, variant, CBTEST_OP_COPY_FROM, e.buf, 16, 1,
@@ -411,7 +396,6 @@ TEST_F(copy, null_buffer)
 {
 	struct errbuf e;
 
-	SKIP_REMOTE(NO_FLAGS_REMOTE);
 	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
 	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   do_copy(self, variant, CBTEST_OP_COPY_TO, e.buf, 16, 1,
@@ -423,7 +407,6 @@ TEST_F(copy, null_buffer_from)
 {
 	struct errbuf e;
 
-	SKIP_REMOTE(NO_FLAGS_REMOTE);
 	ERRBUF(&e, CLIENTBUF_BUF_READ);
 	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   do_copy(self, variant, CBTEST_OP_COPY_FROM, e.buf, 16, 1,
@@ -434,7 +417,6 @@ TEST_F(copy, null_buffer_len_zero)
 {
 	struct errbuf e;
 
-	SKIP_REMOTE(NO_FLAGS_REMOTE);
 	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
 	ASSERT_OK(do_copy(self, variant, CBTEST_OP_COPY_TO, e.buf, 0, 1,
 			  CBTEST_F_NULL_BUFFER));
@@ -461,7 +443,6 @@ TEST_F(copy, stale_request)
 {
 	struct errbuf e;
 
-	SKIP_REMOTE(NO_FLAGS_REMOTE);
 	ERRBUF(&e, CLIENTBUF_BUF_WRITE);
 	/* The test package keeps the last finished request: this one. */
 	ASSERT_OK(cbt_op(self->fd, CBTEST_OP_NOP, CBTEST_CTX_CALLER, NULL, 0,
@@ -474,7 +455,6 @@ TEST_F(copy, stale_request)
 
 TEST_F(copy, stale_request_len_zero)
 {
-	SKIP_REMOTE(NO_FLAGS_REMOTE);
 	ASSERT_OK(cbt_op(self->fd, CBTEST_OP_NOP, CBTEST_CTX_CALLER, NULL, 0,
 			 0, 0));
 	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
@@ -486,7 +466,6 @@ TEST_F(copy, stale_request_from)
 {
 	struct errbuf e;
 
-	SKIP_REMOTE(NO_FLAGS_REMOTE);
 	ERRBUF(&e, CLIENTBUF_BUF_READ);
 	ASSERT_OK(cbt_op(self->fd, CBTEST_OP_NOP, CBTEST_CTX_CALLER, NULL, 0,
 			 0, 0));

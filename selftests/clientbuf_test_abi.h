@@ -79,6 +79,9 @@ struct cbtest_cmd {
  * @status: NTSTATUS of the (last) operation (out)
  * @done: QUEUE/RESULT: copies that succeeded (out)
  * @result_addr: ALLOC: the block (out)
+ * @flags: COPY: CBTEST_F_* as in struct cbtest_cmd (in)
+ * @protocol_status: COPY: the operation's protocol status, e.g.
+ *	STATUS_UNSUCCESSFUL for a COPY_FROM that read the wrong bytes (out)
  */
 struct cbtest_remote {
 	__u32 handle;
@@ -91,6 +94,8 @@ struct cbtest_remote {
 	__u32 status;
 	__u32 done;
 	__aligned_u64 result_addr;
+	__u32 flags;
+	__u32 protocol_status;
 };
 
 /**

@@ -632,19 +632,29 @@ static inline int cb_server_start(struct cb_server *s, int client_fd)
 }
 
 /* Run CBTEST_IOC_COPY in the server. */
-static inline struct cb_res cb_server_copy(struct cb_server *s, __u32 handle,
-					   __u32 op, const void *addr,
-					   __u32 len, __u32 seed)
+static inline struct cb_res cb_server_copy_flags(struct cb_server *s,
+						 __u32 handle, __u32 op,
+						 const void *addr, __u32 len,
+						 __u32 seed, __u32 flags)
 {
 	struct cbtest_remote r = cbt_remote(handle, op, addr, len, seed);
 	struct cb_res res = { .err = CB_NO_ERRNO, .status = 0xdeaddeadU };
 
+	r.flags = flags;
 	if (cb_write_full(s->req, &r, sizeof(r)) ||
 	    cb_read_full(s->resp, &r, sizeof(r)))
 		return res;
 	res.status = r.done ? 0xdead0000U | r.done : r.status;
+	res.proto = r.protocol_status;
 	res.ret_addr = r.result_addr;
 	return res;
+}
+
+static inline struct cb_res cb_server_copy(struct cb_server *s, __u32 handle,
+					   __u32 op, const void *addr,
+					   __u32 len, __u32 seed)
+{
+	return cb_server_copy_flags(s, handle, op, addr, len, seed, 0);
 }
 
 /* Stop the server; returns its exit status (0 when it was fine). */

@@ -366,6 +366,7 @@ static void cbt_remote_to_op(const struct cbtest_remote *r, struct cbt_op *o,
 	o->addr = r->addr;
 	o->len = r->len;
 	o->seed = r->seed;
+	o->flags = r->flags;
 }
 
 static long cbt_ioc_copy(struct cbtest_remote *r)
@@ -379,6 +380,7 @@ static long cbt_ioc_copy(struct cbtest_remote *r)
 	cbt_run(&o);
 	clientbuf_request_put(req);
 	r->status = (__force u32)o.status;
+	r->protocol_status = (__force u32)o.result.protocol_status;
 	r->result_addr = (unsigned long)o.result.return_buffer;
 	return 0;
 }
