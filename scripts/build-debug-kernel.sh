@@ -30,17 +30,21 @@ fi
 [ -f "$src_tar" ] || "$top"/scripts/install-deps.sh >&2
 
 key=$( (stat -c '%s %Y' "$src_tar"; cat "$frag") | sha256sum | cut -c1-16)
-tree=$cache/debug-kernel-$key/linux
+dir=$cache/debug-kernel-$key
+tree=$dir/linux
+mkdir -p "$dir"
+# One build at a time: a second caller waits for the first one's tree.
+exec 9>"$dir/.lock"
+flock 9
 if [ -f "$tree/.clientbuf-built" ]; then
 	echo "$tree"
 	exit 0
 fi
 
-mkdir -p "$cache/debug-kernel-$key"
-rm -rf "$tree"
+rm -rf "$tree" "$dir"/linux-source-*
 echo "debug kernel: extracting $src_tar" >&2
-tar -xJf "$src_tar" -C "$cache/debug-kernel-$key"
-mv "$cache/debug-kernel-$key"/linux-source-* "$tree"
+tar -xJf "$src_tar" -C "$dir"
+mv "$dir"/linux-source-* "$tree"
 
 cd "$tree"
 echo "debug kernel: configuring" >&2
