@@ -22,6 +22,7 @@
 #include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include "internal.h"
 
 /* May these VMAs be pinned long-term? Called with mmap_lock held. */
@@ -133,7 +134,10 @@ void cb_unpin_buffer(struct cb_client *client, struct cb_buffer *buf)
  * With @kbuf it cannot fail: the pages are pinned. With @ubuf the data
  * moves between the server's memory and the pinned pages with one
  * copy_{from,to}_user(), no bounce buffer; a fault in the server's memory
- * stops it.
+ * stops it. Copies into the client use __copy_from_user() after one
+ * access_ok(): copy_from_user() would zero the rest of the chunk on a
+ * fault, writing zeros into the client's memory past the bytes that
+ * landed (or into a range reported as STATUS_ACCESS_VIOLATION).
  *
  * Return: bytes not copied.
  */
@@ -143,6 +147,8 @@ unsigned long cb_copy_pinned(struct cb_buffer *buf, unsigned long addr,
 	unsigned long off = addr - (buf->addr & PAGE_MASK), left = 0;
 	u32 done = 0;
 
+	if (!kbuf && !access_ok(ubuf, len))
+		return len;
 	while (done < len) {
 		struct page *page = buf->pages[off >> PAGE_SHIFT];
 		unsigned int poff = offset_in_page(off);
@@ -155,7 +161,7 @@ unsigned long cb_copy_pinned(struct cb_buffer *buf, unsigned long addr,
 		else if (kbuf)
 			memcpy(kbuf + done, p + poff, n);
 		else if (write)
-			left = copy_from_user(p + poff, ubuf + done, n);
+			left = __copy_from_user(p + poff, ubuf + done, n);
 		else
 			left = copy_to_user(ubuf + done, p + poff, n);
 		kunmap_local(p);
