@@ -7,6 +7,7 @@
 #   make check        build, boot each test kernel in QEMU, run the selftests;
 #                     ends with "N passed, N failed"
 #   make run          boot the 6.12 test kernel and run the demo
+#                     (scripts/run-demo.sh; RUN_SCRIPT=FILE for another)
 #   make bench        boot the 6.12 test kernel and run the copy benchmark
 #                     (tools/bench/; results and plot in build/bench/)
 #   make lint         checkpatch, kernel-doc, sparse, uapi headers, docs
@@ -170,9 +171,11 @@ install-test:
 dkms-test:
 	@$(top)/scripts/dkms-test.sh $(TEST_KVERS)
 
+# RUN_SCRIPT=FILE runs FILE in the VM instead of scripts/run-demo.sh.
 run:
 	@$(MAKE) --no-print-directory all KVER=$(or $(KVER),$(RUN_KVER))
-	@$(top)/scripts/vm-run.sh $(or $(KVER),$(RUN_KVER)) run
+	@RUN_SCRIPT=$(or $(RUN_SCRIPT),$(top)/scripts/run-demo.sh) \
+		$(top)/scripts/vm-run.sh $(or $(KVER),$(RUN_KVER)) run
 
 bench:
 	@$(MAKE) --no-print-directory all KVER=$(or $(KVER),$(RUN_KVER))

@@ -5,6 +5,9 @@
  *   clientbuf info                       module ABI version, features, limits
  *   clientbuf status CODE                decode an NTSTATUS
  *   clientbuf call [--async] PKG DATA    call a security package
+ *   clientbuf logon [OPTS] USER CHALLENGE
+ *                                        log on through the hmac_logon
+ *                                        sample package, check the token
  *   clientbuf serve [--count N] PKG      serve PKG from userspace (a toy
  *                                        package that greets its callers)
  *
@@ -27,6 +30,8 @@
 #include <sys/mman.h>
 
 #include "clientbuf.h"
+#include "clientbuf_hmac.h"
+#include "sha256.h"
 
 #define EXIT_OK		0
 #define EXIT_FAIL	1
@@ -57,6 +62,27 @@ static void usage(FILE *f)
 		"      --async              make an asynchronous call and wait for its\n"
 		"                           completion with poll()/read()\n"
 		"      --timeout=MS         how long --async waits (default %d, -1 for ever)\n"
+		"  logon [OPTIONS] USER CHALLENGE\n"
+		"                           log on as USER through the hmac_logon sample package\n"
+		"                           (clientbuf_hmac.ko): submit USER and the bytes of\n"
+		"                           CHALLENGE, print the call's statuses and the 32-byte\n"
+		"                           token HMAC-SHA256(key, USER NUL-padded to 32 bytes ||\n"
+		"                           CHALLENGE), allocated in a 64 KiB ALLOC|WRITE|READ buffer\n"
+		"      --async              asynchronous call (CLIENTBUF_CALL_ASYNC, and\n"
+		"                           HMAC_LOGON_F_DEFER): STATUS_PENDING, then wait for\n"
+		"                           the completion record with poll()/read()\n"
+		"      --defer              the package answers from a work item\n"
+		"                           (HMAC_LOGON_F_DEFER); without --async the ioctl waits\n"
+		"      --delay=MS           the work item waits MS ms first (at most %d;\n"
+		"                           implies --defer)\n"
+		"      --out                the package writes the token into an out buffer of\n"
+		"                           the client's (registered WRITE) instead of allocating\n"
+		"      --out-len=N          size of that buffer, 1..4096 (default 32; less than 32\n"
+		"                           is STATUS_BUFFER_TOO_SMALL); implies --out\n"
+		"      --verify-key KEY     compute the HMAC in userspace with KEY (the module's\n"
+		"                           default is \"clientbuf-sample-key\") and compare:\n"
+		"                           \"token verified\", or \"token MISMATCH\" and exit 1\n"
+		"      --timeout=MS         how long --async waits (default %d, -1 for ever)\n"
 		"  serve [OPTIONS] PACKAGE  serve PACKAGE from userspace (needs CAP_SYS_ADMIN):\n"
 		"                           print each call (id, pid, uid, submit as text) and\n"
 		"                           answer it with \"hello uid N, you sent: DATA\",\n"
@@ -66,7 +92,8 @@ static void usage(FILE *f)
 		"  help, --help, -h         show this help\n"
 		"\n"
 		"Exit status: 0 success, 1 failure, 2 usage error.\n",
-		prog, CALL_DEFAULT_TIMEOUT_MS);
+		prog, CALL_DEFAULT_TIMEOUT_MS, HMAC_LOGON_DELAY_MAX_MS,
+		CALL_DEFAULT_TIMEOUT_MS);
 }
 
 static int __printf(1, 2) usage_error(const char *fmt, ...)
@@ -149,6 +176,7 @@ static const struct {
 	{ CLIENTBUF_FEAT_CALL_ASYNC,	"call-async" },
 	{ CLIENTBUF_FEAT_ALLOC,		"alloc" },
 	{ CLIENTBUF_FEAT_SERVER,	"server" },
+	{ CLIENTBUF_FEAT_PIN,		"pin" },
 };
 
 static int cmd_info(int argc, char **argv)
@@ -320,6 +348,30 @@ static int parse_timeout(const char *s, int *ms)
 	return 0;
 }
 
+/*
+ * Wait for the completion record of @request_id; say why on stderr if none
+ * came. Return: 0 with @c filled, or a negative errno.
+ */
+static int await_completion(int fd, __u64 request_id, int timeout_ms,
+			    struct clientbuf_completion *c)
+{
+	int ret;
+
+	/* Completions of other calls cannot come: this fd made one. */
+	do {
+		ret = cb_wait_completion(fd, c, timeout_ms);
+	} while (!ret && c->request_id != request_id);
+	if (ret == -ETIMEDOUT)
+		fprintf(stderr,
+			"%s: no completion for request %" PRIu64 " within %d ms (status still STATUS_PENDING)\n",
+			prog, (uint64_t)request_id, timeout_ms);
+	else if (ret)
+		fprintf(stderr,
+			"%s: waiting for the completion failed: %s (%s)\n",
+			prog, strerror(-ret), errno_name(ret));
+	return ret;
+}
+
 static int cmd_call(int argc, char **argv)
 {
 	struct clientbuf_completion c;
@@ -388,21 +440,8 @@ static int cmd_call(int argc, char **argv)
 		print_status_brief(stdout, status);
 		printf(", waiting for the completion\n");
 		fflush(stdout);
-		/* Completions of other calls cannot come: this fd made one. */
-		do {
-			ret = cb_wait_completion(fd, &c, timeout_ms);
-		} while (!ret && c.request_id != request_id);
-		if (ret == -ETIMEDOUT) {
-			fprintf(stderr,
-				"%s: no completion for request %" PRIu64 " within %d ms (status still STATUS_PENDING)\n",
-				prog, (uint64_t)request_id, timeout_ms);
+		if (await_completion(fd, request_id, timeout_ms, &c))
 			goto out_unregister;
-		} else if (ret) {
-			fprintf(stderr,
-				"%s: waiting for the completion failed: %s (%s)\n",
-				prog, strerror(-ret), errno_name(ret));
-			goto out_unregister;
-		}
 		status = c.status;
 		protocol_status = c.protocol_status;
 		return_addr = c.return_addr;
@@ -461,6 +500,347 @@ out_close:
 	return rc;
 }
 
+/* Print @len bytes as a C-style quoted string. */
+static void print_quoted(const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	putchar('"');
+	for (i = 0; i < len; i++) {
+		if (p[i] == '"' || p[i] == '\\')
+			printf("\\%c", p[i]);
+		else if (isprint(p[i]))
+			putchar(p[i]);
+		else
+			printf("\\x%02x", p[i]);
+	}
+	putchar('"');
+}
+
+/* ---- logon ------------------------------------------------------------ */
+
+#define LOGON_OUT_MAX		4096
+
+struct logon_opts {
+	unsigned int call_flags;	/* CLIENTBUF_CALL_* */
+	__u32 hmac_flags;		/* HMAC_LOGON_F_* */
+	int out;			/* --out: the client's out buffer */
+	__u32 out_len;
+	const char *verify_key;
+	int timeout_ms;
+};
+
+/* Parse a decimal number in [@min, @max]. */
+static int parse_uint(const char *s, unsigned long min, unsigned long max,
+		      unsigned long *v)
+{
+	unsigned long long n;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno || *end || n < min || n > max)
+		return -EINVAL;
+	*v = (unsigned long)n;
+	return 0;
+}
+
+static void print_hex(const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		printf("%02x", p[i]);
+}
+
+/*
+ * HMAC-SHA256(@key, user field || challenge) computed here, independently
+ * of the kernel's crypto API, and compared with @token.
+ */
+static int logon_verify(const char *key, const struct hmac_logon_submit *s,
+			const unsigned char *challenge,
+			const unsigned char *token)
+{
+	uint8_t mac[SHA256_DIGEST_SIZE];
+	struct hmac_sha256_ctx ctx;
+
+	hmac_sha256_init(&ctx, key, strlen(key));
+	hmac_sha256_update(&ctx, s->user, sizeof(s->user));
+	hmac_sha256_update(&ctx, challenge, s->challenge_len);
+	hmac_sha256_final(&ctx, mac);
+	printf("expected:         ");
+	print_hex(mac, sizeof(mac));
+	printf(" (HMAC-SHA256 in userspace, key \"%s\")\n", key);
+	if (memcmp(mac, token, HMAC_LOGON_TOKEN_LEN)) {
+		printf("token MISMATCH\n");
+		fprintf(stderr,
+			"%s: the token is not HMAC-SHA256 of the user field and challenge under key \"%s\"\n",
+			prog, key);
+		return EXIT_FAIL;
+	}
+	printf("token verified\n");
+	return EXIT_OK;
+}
+
+static int logon_parse(int argc, char **argv, struct logon_opts *o)
+{
+	unsigned long v;
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->out_len = HMAC_LOGON_TOKEN_LEN;
+	o->timeout_ms = CALL_DEFAULT_TIMEOUT_MS;
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		} else if (!strcmp(a, "--async")) {
+			o->call_flags |= CLIENTBUF_CALL_ASYNC;
+			o->hmac_flags |= HMAC_LOGON_F_DEFER;
+		} else if (!strcmp(a, "--defer")) {
+			o->hmac_flags |= HMAC_LOGON_F_DEFER;
+		} else if (!strncmp(a, "--delay=", 8)) {
+			if (parse_uint(a + 8, 0, HMAC_LOGON_DELAY_MAX_MS, &v))
+				return -usage_error("invalid delay '%s' (0..%d ms)",
+						    a + 8,
+						    HMAC_LOGON_DELAY_MAX_MS);
+			o->hmac_flags &= ~HMAC_LOGON_F_DELAY_MASK;
+			o->hmac_flags |= HMAC_LOGON_F_DEFER |
+					 HMAC_LOGON_F_DELAY(v);
+		} else if (!strcmp(a, "--out")) {
+			o->out = 1;
+		} else if (!strncmp(a, "--out-len=", 10)) {
+			if (parse_uint(a + 10, 1, LOGON_OUT_MAX, &v))
+				return -usage_error("invalid out length '%s' (1..%d)",
+						    a + 10, LOGON_OUT_MAX);
+			o->out = 1;
+			o->out_len = (__u32)v;
+		} else if (!strcmp(a, "--verify-key") ||
+			   !strncmp(a, "--verify-key=", 13)) {
+			if (a[12] == '=')
+				o->verify_key = a + 13;
+			else if (i + 1 < argc)
+				o->verify_key = argv[++i];
+			if (!o->verify_key || !*o->verify_key)
+				return -usage_error("--verify-key needs a non-empty KEY");
+		} else if (!strncmp(a, "--timeout=", 10)) {
+			if (parse_timeout(a + 10, &o->timeout_ms))
+				return -usage_error("invalid timeout '%s'",
+						    a + 10);
+		} else {
+			return -usage_error("unknown option '%s' for 'logon'",
+					    a);
+		}
+	}
+	if (argc - i != 2)
+		return -usage_error("'logon' needs USER and CHALLENGE");
+	if (!*argv[i] || strlen(argv[i]) >= HMAC_LOGON_USER_LEN)
+		return -usage_error("USER must be 1..%d bytes",
+				    HMAC_LOGON_USER_LEN - 1);
+	if (!*argv[i + 1] || strlen(argv[i + 1]) > HMAC_LOGON_DATA_MAX)
+		return -usage_error("CHALLENGE must be 1..%d bytes",
+				    HMAC_LOGON_DATA_MAX);
+	return i;
+}
+
+static void logon_print_mode(const struct logon_opts *o)
+{
+	unsigned int delay = o->hmac_flags >> HMAC_LOGON_DELAY_SHIFT;
+
+	printf("mode:             ");
+	if (o->call_flags & CLIENTBUF_CALL_ASYNC)
+		printf("async (CLIENTBUF_CALL_ASYNC; the package answers from a work item)");
+	else if (o->hmac_flags & HMAC_LOGON_F_DEFER)
+		printf("sync, deferred (the package answers from a work item; the ioctl waits)");
+	else
+		printf("sync (the package answers in the caller's context)");
+	if (delay)
+		printf(", delay %u ms", delay);
+	printf("\n");
+}
+
+static int cmd_logon(int argc, char **argv)
+{
+	struct {
+		struct hmac_logon_submit hdr;
+		unsigned char data[HMAC_LOGON_DATA_MAX];
+	} sub;
+	struct hmac_logon_submit *s = &sub.hdr;
+	struct clientbuf_completion c;
+	struct clientbuf_call call;
+	struct logon_opts o;
+	const char *user, *challenge;
+	size_t clen;
+	unsigned char *arena, *outbuf = NULL;
+	const unsigned char *token = NULL;
+	__u32 arena_id = 0, out_id = 0, st, status, protocol_status, return_len;
+	__u64 return_addr, request_id;
+	int fd, i, ret, rc = EXIT_FAIL;
+	long page = sysconf(_SC_PAGESIZE);
+
+	/* the challenge must follow the header directly */
+	_Static_assert(offsetof(typeof(sub), data) ==
+		       sizeof(struct hmac_logon_submit), "padding");
+
+	i = logon_parse(argc, argv, &o);
+	if (i < 0)
+		return -i;
+	user = argv[i];
+	challenge = argv[i + 1];
+	clen = strlen(challenge);
+
+	memset(&sub, 0, sizeof(sub));
+	s->op = HMAC_LOGON_OP_LOGON;
+	s->flags = o.hmac_flags;
+	memcpy(s->user, user, strlen(user));	/* NUL-padded by the memset */
+	s->challenge_len = (__u32)clen;
+	memcpy(sub.data, challenge, clen);
+
+	fd = open_device();
+	if (fd < 0)
+		return EXIT_FAIL;
+
+	arena = mmap(NULL, CALL_RETURN_BUF_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (arena == MAP_FAILED) {
+		fprintf(stderr, "%s: mmap: %s\n", prog, strerror(errno));
+		goto out_close;
+	}
+	ret = cb_register(fd, arena, CALL_RETURN_BUF_SIZE,
+			  CLIENTBUF_BUF_ALLOC | CLIENTBUF_BUF_WRITE |
+			  CLIENTBUF_BUF_READ, &arena_id, &st);
+	if (ret) {
+		fail_status("registering the return buffer", ret, st);
+		goto out_unmap;
+	}
+	if (o.out) {
+		outbuf = mmap(NULL, page, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (outbuf == MAP_FAILED) {
+			outbuf = NULL;
+			fprintf(stderr, "%s: mmap: %s\n", prog,
+				strerror(errno));
+			goto out_unregister;
+		}
+		ret = cb_register(fd, outbuf, page, CLIENTBUF_BUF_WRITE,
+				  &out_id, &st);
+		if (ret) {
+			fail_status("registering the out buffer", ret, st);
+			goto out_unregister;
+		}
+		s->out_addr = (uintptr_t)outbuf;
+		s->out_len = o.out_len;
+	}
+
+	printf("package:          %s\n", HMAC_LOGON_PACKAGE);
+	logon_print_mode(&o);
+	printf("user:             \"%s\"\n", user);
+	printf("challenge:        ");
+	print_quoted((const unsigned char *)challenge, clen);
+	printf(" (%zu bytes)\n", clen);
+	if (o.out)
+		printf("answer into:      out buffer %" PRIu32 " at %p, out_len %" PRIu32 " (registered WRITE)\n",
+		       (uint32_t)out_id, (void *)outbuf, (uint32_t)o.out_len);
+	else
+		printf("answer into:      a block allocated in buffer %" PRIu32 " (%d KiB at %p, ALLOC|WRITE|READ)\n",
+		       (uint32_t)arena_id, CALL_RETURN_BUF_SIZE / 1024,
+		       (void *)arena);
+
+	ret = cb_call(fd, HMAC_LOGON_PACKAGE, &sub,
+		      (__u32)(sizeof(*s) + clen), arena_id, o.call_flags,
+		      &call);
+	status = call.status;
+	protocol_status = call.protocol_status;
+	return_addr = call.return_addr;
+	return_len = call.return_len;
+	request_id = call.request_id;
+	printf("request_id:       %" PRIu64 "\n", (uint64_t)request_id);
+	if (!ret && status == CLIENTBUF_STATUS_PENDING) {
+		printf("call returned:    ");
+		print_status_brief(stdout, status);
+		printf("\n");
+		printf("waiting:          poll()/read() for the completion record\n");
+		fflush(stdout);
+		if (await_completion(fd, request_id, o.timeout_ms, &c))
+			goto out_unregister;
+		printf("completion:       request %" PRIu64 "\n",
+		       (uint64_t)c.request_id);
+		status = c.status;
+		protocol_status = c.protocol_status;
+		return_addr = c.return_addr;
+		return_len = c.return_len;
+		ret = cb_status_to_errno(status);
+	}
+
+	printf("status:           ");
+	print_status_brief(stdout, status);
+	printf("\nprotocol_status:  ");
+	print_status_brief(stdout, protocol_status);
+	printf("\nreturn:           0x%" PRIx64 ", %" PRIu32 " bytes%s\n",
+	       (uint64_t)return_addr, (uint32_t)return_len,
+	       status == CLIENTBUF_STATUS_BUFFER_TOO_SMALL ?
+	       " (the length needed)" : "");
+
+	if (ret || !cb_nt_success(status)) {
+		fprintf(stderr, "%s: logon failed: ", prog);
+		print_status_brief(stderr, status);
+		fprintf(stderr, "\n");
+		goto out_unregister;
+	}
+	if (return_len != HMAC_LOGON_TOKEN_LEN) {
+		fprintf(stderr, "%s: the answer is %" PRIu32 " bytes, not a %d-byte token\n",
+			prog, (uint32_t)return_len, HMAC_LOGON_TOKEN_LEN);
+		goto out_unregister;
+	}
+	if (o.out) {
+		if (return_addr != (uintptr_t)outbuf) {
+			fprintf(stderr, "%s: the answer is not in the out buffer\n",
+				prog);
+			goto out_unregister;
+		}
+		token = outbuf;
+	} else {
+		uintptr_t lo = (uintptr_t)arena;
+
+		if (return_addr < lo ||
+		    return_addr - lo > CALL_RETURN_BUF_SIZE - return_len) {
+			fprintf(stderr, "%s: the answer is not inside the return buffer\n",
+				prog);
+			goto out_unregister;
+		}
+		token = arena + (return_addr - lo);
+	}
+	printf("token:            ");
+	print_hex(token, HMAC_LOGON_TOKEN_LEN);
+	printf("\n");
+	rc = EXIT_OK;
+	if (o.verify_key)
+		rc = logon_verify(o.verify_key, s, sub.data, token);
+	if (!o.out && cb_free(fd, arena_id, (void *)(uintptr_t)return_addr,
+			      &st))
+		fprintf(stderr, "%s: warning: freeing the token failed: %s\n",
+			prog, status_name(st));
+
+out_unregister:
+	if (out_id && cb_unregister(fd, out_id, &st))
+		fprintf(stderr, "%s: warning: unregistering failed: %s\n",
+			prog, status_name(st));
+	if (cb_unregister(fd, arena_id, &st))
+		fprintf(stderr, "%s: warning: unregistering failed: %s\n",
+			prog, status_name(st));
+	if (outbuf)
+		munmap(outbuf, page);
+out_unmap:
+	munmap(arena, CALL_RETURN_BUF_SIZE);
+out_close:
+	cb_close(fd);
+	return rc;
+}
+
 /* ---- serve ------------------------------------------------------------ */
 
 #define SERVE_GREETING_MAX	(64 * 1024)
@@ -485,23 +865,6 @@ static int parse_count(const char *s, unsigned long *count)
 		return -EINVAL;
 	*count = (unsigned long)v;
 	return 0;
-}
-
-/* Print @len bytes as a C-style quoted string. */
-static void print_quoted(const unsigned char *p, size_t len)
-{
-	size_t i;
-
-	putchar('"');
-	for (i = 0; i < len; i++) {
-		if (p[i] == '"' || p[i] == '\\')
-			printf("\\%c", p[i]);
-		else if (isprint(p[i]))
-			putchar(p[i]);
-		else
-			printf("\\x%02x", p[i]);
-	}
-	putchar('"');
 }
 
 /*
@@ -724,6 +1087,7 @@ static const struct command {
 	{ "info",	cmd_info },
 	{ "status",	cmd_status },
 	{ "call",	cmd_call },
+	{ "logon",	cmd_logon },
 	{ "serve",	cmd_serve },
 };
 

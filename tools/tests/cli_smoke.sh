@@ -73,16 +73,48 @@ run 2 "serve with a zero count" serve --count=0 pkg && grep_in "$err" "invalid c
 run 2 "serve with a missing count" serve --count
 run 2 "serve with an unknown option" serve --bogus pkg
 run 2 "serve with a too long package name" serve aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+run 0 "--help lists logon" --help &&
+	grep_in "$out" "logon \[OPTIONS\] USER CHALLENGE" "--help documents logon" &&
+	grep_in "$out" "--verify-key KEY" "--help documents --verify-key"
+run 2 "logon without arguments" logon
+run 2 "logon without a challenge" logon alice
+run 2 "logon with an unknown option" logon --bogus alice ch
+run 2 "logon with an empty user" logon "" ch
+run 2 "logon with a 32-byte user" logon aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ch &&
+	grep_in "$err" "USER must be" "long user explained"
+run 2 "logon with an empty challenge" logon alice ""
+run 2 "logon with a 257-byte challenge" logon alice \
+	"$(printf '%257s' '' | tr ' ' x)" &&
+	grep_in "$err" "CHALLENGE must be" "long challenge explained"
+run 2 "logon with a too long delay" logon --delay=2001 alice ch
+run 2 "logon with out-len 0" logon --out-len=0 alice ch
+run 2 "logon with out-len 4097" logon --out-len=4097 alice ch
+run 2 "logon with --verify-key and no key" logon --verify-key
+run 2 "logon with an empty --verify-key=" logon --verify-key= alice ch
 
 if [ -e /dev/clientbuf ]; then
 	run 0 "info" info && grep_in "$out" "abi_version" "info prints the ABI version"
 	run 1 "call to a missing package" call no_such_package_xyz data &&
 		grep_in "$err" "STATUS_NO_SUCH_PACKAGE" "failure names the status"
+	if grep -q '^clientbuf_hmac ' /proc/modules; then
+		key=clientbuf-sample-key
+		for mode in "" --defer --async "--async --out" "--delay=10 --out"; do
+			# shellcheck disable=SC2086 # $mode is a list of options
+			run 0 "logon ${mode:-(sync)}" logon $mode --verify-key $key alice c1 &&
+				grep_in "$out" "^token verified" "logon ${mode:-(sync)}: token verified"
+		done
+		run 1 "logon with the wrong key" logon --verify-key wrong alice c1 &&
+			grep_in "$out" "^token MISMATCH" "wrong key: MISMATCH"
+		run 1 "logon with out-len 31" logon --out-len=31 alice c1 &&
+			grep_in "$out" "STATUS_BUFFER_TOO_SMALL" "BUFFER_TOO_SMALL named" &&
+			grep_in "$out" "0x0, 32 bytes (the length needed)" "needed length reported"
+	fi
 else
 	run 1 "info without the module" info &&
 		grep_in "$err" "no /dev/clientbuf" "info says there is no /dev/clientbuf"
 	run 1 "call without the module" call pkg data
 	run 1 "serve without the module" serve pkg
+	run 1 "logon without the module" logon alice ch
 fi
 
 echo "1..$n"

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host-run test of the CLI's SHA-256 and HMAC-SHA256 (tools/sha256.c)
+ * against published vectors: FIPS 180-4 examples (NIST CSRC "Example
+ * Algorithms", SHA256.pdf) and RFC 4231 test cases 1, 2, 3, 6 and 7.
+ * Prints TAP.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sha256.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static int num, failed;
+
+static void hex(const uint8_t *p, size_t len, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+static void check(const char *name, const uint8_t *digest, const char *want)
+{
+	char got[2 * SHA256_DIGEST_SIZE + 1];
+
+	hex(digest, SHA256_DIGEST_SIZE, got);
+	num++;
+	if (!strcmp(got, want)) {
+		printf("ok %d - %s\n", num, name);
+	} else {
+		printf("not ok %d - %s\n# got  %s\n# want %s\n", num, name,
+		       got, want);
+		failed++;
+	}
+}
+
+static const struct {
+	const char *name;
+	const char *msg;
+	const char *digest;
+} sha_vectors[] = {
+	{ "sha256 empty", "",
+	  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+	{ "sha256 abc", "abc",
+	  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+	{ "sha256 two blocks",
+	  "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+	  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+};
+
+int main(void)
+{
+	static const char tc7[] =
+		"This is a test using a larger than block-size key and a "
+		"larger than block-size data. The key needs to be hashed "
+		"before being used by the HMAC algorithm.";
+	static const char tc6[] =
+		"Test Using Larger Than Block-Size Key - Hash Key First";
+	uint8_t key[131], data[50], out[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
+	struct hmac_sha256_ctx hctx;
+	char *million;
+	size_t i, n;
+
+	printf("TAP version 13\n");
+	for (i = 0; i < ARRAY_SIZE(sha_vectors); i++) {
+		sha256(sha_vectors[i].msg, strlen(sha_vectors[i].msg), out);
+		check(sha_vectors[i].name, out, sha_vectors[i].digest);
+	}
+
+	/* one million 'a', fed in odd-sized pieces across block borders */
+	million = malloc(1000000);
+	if (!million)
+		return 1;
+	memset(million, 'a', 1000000);
+	sha256(million, 1000000, out);
+	check("sha256 one million a", out,
+	      "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	sha256_init(&ctx);
+	for (i = 0; i < 1000000; i += n) {
+		n = 1000000 - i < 61 ? 1000000 - i : 61;
+		sha256_update(&ctx, million + i, n);
+	}
+	sha256_final(&ctx, out);
+	check("sha256 one million a, 61 bytes at a time", out,
+	      "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	free(million);
+
+	memset(key, 0x0b, 20);
+	hmac_sha256(key, 20, "Hi There", 8, out);
+	check("hmac-sha256 RFC 4231 test case 1", out,
+	      "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+	hmac_sha256("Jefe", 4, "what do ya want for nothing?", 28, out);
+	check("hmac-sha256 RFC 4231 test case 2", out,
+	      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	memset(key, 0xaa, sizeof(key));
+	memset(data, 0xdd, sizeof(data));
+	hmac_sha256(key, 20, data, sizeof(data), out);
+	check("hmac-sha256 RFC 4231 test case 3", out,
+	      "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe");
+	hmac_sha256(key, 131, tc6, strlen(tc6), out);
+	check("hmac-sha256 RFC 4231 test case 6 (key hashed)", out,
+	      "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+	hmac_sha256_init(&hctx, key, 131);
+	for (i = 0; i < strlen(tc7); i += 13)
+		hmac_sha256_update(&hctx, tc7 + i,
+				   strlen(tc7) - i < 13 ? strlen(tc7) - i : 13);
+	hmac_sha256_final(&hctx, out);
+	check("hmac-sha256 RFC 4231 test case 7, 13 bytes at a time", out,
+	      "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+
+	printf("1..%d\n", num);
+	return failed ? 1 : 0;
+}
