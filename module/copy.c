@@ -397,3 +397,40 @@ ntstatus_t cb_copy_user(struct clientbuf_request *request,
 {
 	return cb_copy(request, client_addr, NULL, ubuf, length, write);
 }
+
+/**
+ * cb_copy_check() - would a copy of this range be allowed?
+ * @request: the call
+ * @client_addr: address in the client
+ * @length: bytes
+ * @write: copy into the client
+ *
+ * The checks cb_copy() makes before it looks at the client's mappings:
+ * request live, no wrap, the range inside one registered buffer that
+ * allows the direction. Used to check every segment of a vectored copy
+ * before any byte moves.
+ *
+ * Return: STATUS_SUCCESS or the status the copy would fail with.
+ */
+ntstatus_t cb_copy_check(struct clientbuf_request *request,
+			 unsigned long client_addr, u32 length, bool write)
+{
+	struct cb_buffer *buf;
+	unsigned long end;
+	ntstatus_t st;
+
+	st = cb_request_check(request);
+	if (st != STATUS_SUCCESS || !length)
+		return st;
+	if (!client_addr ||
+	    check_add_overflow(client_addr, (unsigned long)length, &end) ||
+	    length > INT_MAX)
+		return STATUS_ACCESS_VIOLATION;
+	buf = cb_buffer_find_get(request->client, client_addr, length,
+				 write ? CLIENTBUF_BUF_WRITE :
+					 CLIENTBUF_BUF_READ);
+	if (!buf)
+		return STATUS_ACCESS_VIOLATION;
+	cb_buffer_put(buf);
+	return STATUS_SUCCESS;
+}

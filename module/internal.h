@@ -182,6 +182,8 @@ unsigned long cb_copy_pinned(struct cb_buffer *buf, unsigned long addr,
 ntstatus_t cb_copy_user(struct clientbuf_request *request,
 			unsigned long client_addr, void __user *ubuf,
 			u32 length, bool write);
+ntstatus_t cb_copy_check(struct clientbuf_request *request,
+			 unsigned long client_addr, u32 length, bool write);
 
 /* arena.c */
 struct cb_arena *cb_arena_create(void);

@@ -380,6 +380,51 @@ static ntstatus_t cb_server_copy(struct clientbuf_request *req,
 			    op->op == CLIENTBUF_SRV_COPY_TO);
 }
 
+/*
+ * A vectored copy: every segment checked first, then copied in order;
+ * op->result_addr is the index of the segment that failed.
+ */
+static ntstatus_t cb_server_copy_vec(struct clientbuf_request *req,
+				     struct clientbuf_server_op *op)
+{
+	bool write = op->op == CLIENTBUF_SRV_COPY_TO_VEC;
+	struct clientbuf_segment *seg;
+	ntstatus_t st = STATUS_SUCCESS;
+	u32 i, n = op->len;
+
+	if (!n || n > CLIENTBUF_SRV_VEC_MAX)
+		return STATUS_INVALID_PARAMETER;
+	seg = kvmalloc_array(n, sizeof(*seg), GFP_KERNEL_ACCOUNT);
+	if (!seg)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	if (copy_from_user(seg, u64_to_user_ptr(op->server_addr),
+			   array_size(n, sizeof(*seg)))) {
+		st = STATUS_ACCESS_VIOLATION;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		st = seg[i].reserved ? STATUS_INVALID_PARAMETER :
+		     cb_copy_check(req, seg[i].client_addr, seg[i].len, write);
+		if (st != STATUS_SUCCESS)
+			goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		void __user *saddr = u64_to_user_ptr(seg[i].server_addr);
+
+		st = !saddr && seg[i].len ? STATUS_ACCESS_VIOLATION :
+		     cb_copy_user(req, seg[i].client_addr, saddr, seg[i].len,
+				  write);
+		if (st != STATUS_SUCCESS)
+			goto fail;
+	}
+	goto out;
+fail:
+	op->result_addr = i;
+out:
+	kvfree(seg);
+	return st;
+}
+
 static ntstatus_t cb_server_complete(struct cb_server *srv,
 				     struct clientbuf_server_op *op)
 {
@@ -408,7 +453,7 @@ static ntstatus_t cb_server_op_run(struct cb_server *srv,
 	ntstatus_t st;
 
 	if (op->reserved || op->reserved2 || !op->op ||
-	    op->op > CLIENTBUF_SRV_COMPLETE)
+	    op->op > CLIENTBUF_SRV_COPY_FROM_VEC)
 		return STATUS_INVALID_PARAMETER;
 	if (op->op == CLIENTBUF_SRV_COMPLETE)
 		return cb_server_complete(srv, op);
@@ -425,6 +470,10 @@ static ntstatus_t cb_server_op_run(struct cb_server *srv,
 	case CLIENTBUF_SRV_COPY_TO:
 	case CLIENTBUF_SRV_COPY_FROM:
 		st = cb_server_copy(req, op);
+		break;
+	case CLIENTBUF_SRV_COPY_TO_VEC:
+	case CLIENTBUF_SRV_COPY_FROM_VEC:
+		st = cb_server_copy_vec(req, op);
 		break;
 	case CLIENTBUF_SRV_ALLOC:
 		st = allocate_client_buffer(req, op->len, &block);

@@ -264,6 +264,97 @@ TEST(serve_as_root)
 	close(cfd);
 }
 
+static void set_seg(struct clientbuf_segment *seg, __u64 caddr, void *saddr,
+		    __u32 len)
+{
+	seg->client_addr = caddr;
+	seg->server_addr = (uintptr_t)saddr;
+	seg->len = len;
+	seg->reserved = 0;
+}
+
+/*
+ * Vectored copies: every segment is checked before any byte moves, then
+ * they are copied in order; a bad segment is named by its index.
+ */
+TEST_F(srv, vectored_copies)
+{
+	__u8 a[64], b[120], c[3], in1[100], in2[50];
+	struct clientbuf_segment seg[4], big[2];
+	struct record rec;
+	struct report r;
+	__u64 block = 0, index = 0;
+
+	START_AND_READ(CHILD_SYNC, &rec);
+	ASSERT_SRV_OK(srv_alloc(self->fd, rec.hdr.call_id, ANSWER_LEN,
+				&block));
+	ASSERT_LE(sizeof(a) + sizeof(b) + sizeof(c), ANSWER_LEN);
+	srv_fill(a, sizeof(a), 1);
+	srv_fill(b, sizeof(b), 2);
+	srv_fill(c, sizeof(c), 3);
+
+	memset(seg, 0, sizeof(seg));
+	set_seg(&seg[0], block, a, sizeof(a));
+	set_seg(&seg[1], block + sizeof(a), b, sizeof(b));
+	set_seg(&seg[2], block + sizeof(a) + sizeof(b), c, sizeof(c));
+	/* segment 3 lies in the READ buffer: refused before any byte moves */
+	set_seg(&seg[3], rec.s.read_addr, a, 1);
+	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   srv_copy_vec(self->fd, rec.hdr.call_id,
+				CLIENTBUF_SRV_COPY_TO_VEC, seg, 4, &index));
+	EXPECT_EQ(3, index);
+	/* a reserved field is refused the same way */
+	seg[3] = seg[2];
+	seg[3].reserved = 1;
+	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+		   srv_copy_vec(self->fd, rec.hdr.call_id,
+				CLIENTBUF_SRV_COPY_TO_VEC, seg, 4, &index));
+	EXPECT_EQ(3, index);
+	/* no segment, too many, and a bad array */
+	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+		   srv_copy_vec(self->fd, rec.hdr.call_id,
+				CLIENTBUF_SRV_COPY_TO_VEC, seg, 0, NULL));
+	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+		   srv_copy_vec(self->fd, rec.hdr.call_id,
+				CLIENTBUF_SRV_COPY_TO_VEC, seg,
+				CLIENTBUF_SRV_VEC_MAX + 1, NULL));
+	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   srv_copy_vec(self->fd, rec.hdr.call_id,
+				CLIENTBUF_SRV_COPY_TO_VEC, NULL, 2, NULL));
+	/* the first three segments land, back to back */
+	ASSERT_SRV_OK(srv_copy_vec(self->fd, rec.hdr.call_id,
+				   CLIENTBUF_SRV_COPY_TO_VEC, seg, 3, NULL));
+
+	/* and two segments of the READ buffer come back */
+	memset(big, 0, sizeof(big));
+	set_seg(&big[0], rec.s.read_addr, in1, sizeof(in1));
+	set_seg(&big[1], rec.s.read_addr + sizeof(in1), in2, sizeof(in2));
+	ASSERT_SRV_OK(srv_copy_vec(self->fd, rec.hdr.call_id,
+				   CLIENTBUF_SRV_COPY_FROM_VEC, big, 2, NULL));
+	ASSERT_TRUE(srv_is_pattern(in1, sizeof(in1), rec.s.seed));
+	/* in2 is the pattern from offset 100 on */
+	{
+		__u8 all[sizeof(in1) + sizeof(in2)];
+
+		memcpy(all, in1, sizeof(in1));
+		memcpy(all + sizeof(in1), in2, sizeof(in2));
+		ASSERT_TRUE(srv_is_pattern(all, sizeof(all), rec.s.seed));
+	}
+
+	ASSERT_SRV_OK(srv_complete(self->fd, rec.hdr.call_id,
+				   CLIENTBUF_STATUS_SUCCESS, 0, block,
+				   sizeof(a) + sizeof(b) + sizeof(c)));
+	ASSERT_EQ(0, client_child_report(&self->child, &r));
+	EXPECT_EQ(CLIENTBUF_STATUS_SUCCESS, r.call.status);
+	ASSERT_TRUE(r.answer_ok);
+	EXPECT_EQ(0, memcmp(r.answer, a, sizeof(a)));
+	EXPECT_EQ(0, memcmp(r.answer + sizeof(a), b, sizeof(b)));
+	EXPECT_EQ(0, memcmp(r.answer + sizeof(a) + sizeof(b), c, sizeof(c)));
+	EXPECT_EQ(0, srv_wait_child(self->child.pid));
+	self->child.pid = 0;
+	CHECK_LEAKS();
+}
+
 TEST_F(srv, name_collision)
 {
 	int fd2 = srv_open();

@@ -180,6 +180,23 @@ static inline struct srv_res srv_copy_from(int fd, __u64 id, void *dst,
 	return srv_op_raw(fd, &o);
 }
 
+/* A vectored copy; *@index gets result_addr (the failing segment). */
+static inline struct srv_res srv_copy_vec(int fd, __u64 id, __u32 op,
+					  const struct clientbuf_segment *seg,
+					  __u32 n, __u64 *index)
+{
+	struct clientbuf_server_op o = srv_op_init(op, id);
+	struct srv_res r;
+
+	o.server_addr = (uintptr_t)seg;
+	o.len = n;
+	o.result_addr = 0xdeadbeef;
+	r = srv_op_raw(fd, &o);
+	if (index)
+		*index = o.result_addr;
+	return r;
+}
+
 static inline struct srv_res srv_alloc(int fd, __u64 id, __u32 len,
 				       __u64 *block)
 {

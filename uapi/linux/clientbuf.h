@@ -268,6 +268,31 @@ struct clientbuf_server_call {
 #define CLIENTBUF_SRV_ALLOC	3	/* allocate_client_buffer() */
 #define CLIENTBUF_SRV_FREE	4	/* free_client_buffer() */
 #define CLIENTBUF_SRV_COMPLETE	5	/* clientbuf_complete_request() */
+#define CLIENTBUF_SRV_COPY_TO_VEC   6	/* COPY_TO for each segment */
+#define CLIENTBUF_SRV_COPY_FROM_VEC 7	/* COPY_FROM for each segment */
+#define CLIENTBUF_SRV_VEC_MAX	1024	/* segments in one vectored op */
+
+/**
+ * struct clientbuf_segment - one segment of a vectored server copy
+ * @client_addr: address in the client
+ * @server_addr: address in the server's own memory
+ * @len: bytes
+ * @reserved: must be zero
+ *
+ * For CLIENTBUF_SRV_COPY_TO_VEC and CLIENTBUF_SRV_COPY_FROM_VEC,
+ * clientbuf_server_op.server_addr points to an array of these and
+ * clientbuf_server_op.len is their number (1..CLIENTBUF_SRV_VEC_MAX). Every
+ * segment is checked (reserved zero, no wrap, inside one registered buffer
+ * that allows the direction) before any byte moves; then the segments are
+ * copied in order. On failure clientbuf_server_op.result_addr is the index
+ * of the segment that failed; the ones before it were copied.
+ */
+struct clientbuf_segment {
+	__aligned_u64 client_addr;
+	__aligned_u64 server_addr;
+	__u32 len;
+	__u32 reserved;
+};
 
 /**
  * struct clientbuf_server_op - CLIENTBUF_IOC_SERVER_OP argument
@@ -277,11 +302,13 @@ struct clientbuf_server_call {
  * @client_addr: address in the client (COPY_TO, COPY_FROM, FREE; COMPLETE:
  *	return buffer) (in)
  * @server_addr: address in the server's own memory (COPY_TO: source,
- *	COPY_FROM: destination) (in)
- * @len: bytes (COPY_*, ALLOC; COMPLETE: return length) (in)
+ *	COPY_FROM: destination; *_VEC: the struct clientbuf_segment array) (in)
+ * @len: bytes (COPY_TO, COPY_FROM, ALLOC; COMPLETE: return length;
+ *	*_VEC: number of segments) (in)
  * @call_status: COMPLETE: the call's NTSTATUS (in)
  * @protocol_status: COMPLETE: the package's own status (in)
- * @result_addr: ALLOC: the block's client address (out)
+ * @result_addr: ALLOC: the block's client address; *_VEC: on failure the
+ *	index of the failing segment (out)
  * @status: NTSTATUS of this operation (out)
  * @reserved: must be zero
  * @reserved2: must be zero
