@@ -76,7 +76,7 @@ ntstatus_t cb_pin_buffer(struct cb_client *client, struct cb_buffer *buf)
 	if (account_locked_vm(client->mm, nr, true))
 		return STATUS_QUOTA_EXCEEDED;
 	buf->pages = kvmalloc_array(nr, sizeof(*buf->pages),
-				    GFP_KERNEL_ACCOUNT);
+				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!buf->pages) {
 		st = STATUS_INSUFFICIENT_RESOURCES;
 		goto out_unaccount;

@@ -91,7 +91,7 @@ static ntstatus_t cb_server_call_package(struct clientbuf_request *req,
 	struct cb_server_call *call;
 
 	call = kmalloc(struct_size(call, submit, submit_len),
-		       GFP_KERNEL_ACCOUNT);
+		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!call)
 		return STATUS_INSUFFICIENT_RESOURCES;
 	call->req = clientbuf_request_get(req);
@@ -394,7 +394,8 @@ static ntstatus_t cb_server_copy_vec(struct clientbuf_request *req,
 
 	if (!n || n > CLIENTBUF_SRV_VEC_MAX)
 		return STATUS_INVALID_PARAMETER;
-	seg = kvmalloc_array(n, sizeof(*seg), GFP_KERNEL_ACCOUNT);
+	seg = kvmalloc_array(n, sizeof(*seg), GFP_KERNEL_ACCOUNT |
+			     __GFP_NOWARN);
 	if (!seg)
 		return STATUS_INSUFFICIENT_RESOURCES;
 	if (copy_from_user(seg, u64_to_user_ptr(op->server_addr),

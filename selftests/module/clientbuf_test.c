@@ -115,7 +115,7 @@ static void cbt_op_copy(struct cbt_op *o, struct clientbuf_request *req)
 	u8 *kbuf = NULL;
 
 	if (o->len && !(o->flags & CBTEST_F_NULL_BUFFER)) {
-		kbuf = kvmalloc(o->len, GFP_KERNEL);
+		kbuf = kvmalloc(o->len, GFP_KERNEL | __GFP_NOWARN);
 		if (!kbuf) {
 			o->status = STATUS_INSUFFICIENT_RESOURCES;
 			return;
@@ -173,7 +173,7 @@ static void cbt_op_info(struct cbt_op *o, struct clientbuf_request *req)
 static void cbt_op_alloc_pattern(struct cbt_op *o,
 				 struct clientbuf_request *req)
 {
-	u8 *kbuf = kvmalloc(o->len ? o->len : 1, GFP_KERNEL);
+	u8 *kbuf = kvmalloc(o->len ? o->len : 1, GFP_KERNEL | __GFP_NOWARN);
 
 	if (!kbuf) {
 		o->status = STATUS_INSUFFICIENT_RESOURCES;
