@@ -247,6 +247,14 @@ static ntstatus_t cb_copy_bounce(struct cb_copy *c)
 	struct cb_copy b = *c;
 	ntstatus_t st;
 
+	/* Check the client's pages before allocating up to c->len bytes. */
+	if (!mmget_not_zero(c->client->mm))
+		return STATUS_PROCESS_IS_TERMINATING;
+	st = cb_check_vmas(c->client->mm, c->addr, c->len, c->write);
+	mmput(c->client->mm);
+	if (st != STATUS_SUCCESS)
+		return st;
+
 	b.ubuf = NULL;
 	b.kbuf = kvmalloc(c->len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!b.kbuf)

@@ -223,6 +223,13 @@ static long cb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	ret = copy_struct_from_user(&buf, op->size, uarg, usize);
 	if (ret)
 		return ret;
+	/*
+	 * The answer is written back after the handler ran: make sure it can
+	 * be (the caller's own bytes, unchanged), so that an ioctl never
+	 * takes effect and then fails with EFAULT.
+	 */
+	if (copy_to_user(uarg, &buf, min_t(u32, usize, op->size)))
+		return -EFAULT;
 
 	if (op->owner_only && !cb_client_is_owner(client))
 		ret = cb_result(cb_ioctl_status(nr, &buf),

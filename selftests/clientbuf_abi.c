@@ -664,6 +664,12 @@ TEST_F(abi, bad_pointers)
 	finish(_metadata, self, &c, "read-only arg, bad flag", EFAULT,
 	       UNTOUCHED);
 	ASSERT_EQ(0, mprotect(self->argbuf, self->page, PROT_READ | PROT_WRITE));
+	/* a valid registration whose answer could not be written: not done */
+	begin(_metadata, self, &c, NR_REGISTER);
+	ASSERT_EQ(0, mprotect(self->argbuf, self->page, PROT_READ));
+	finish(_metadata, self, &c, "read-only arg, valid register", EFAULT,
+	       UNTOUCHED);
+	ASSERT_EQ(0, mprotect(self->argbuf, self->page, PROT_READ | PROT_WRITE));
 }
 
 /* ---- commands ----------------------------------------------------------- */

@@ -17,6 +17,7 @@
 
 #define CBTEST_PACKAGE		"clientbuf_test"
 #define CBTEST_MAX_HANDLES	64
+#define CBTEST_MAX_LEN		(64U << 20)	/* longest copy it makes */
 
 enum cbtest_op {
 	CBTEST_OP_NOP,		/* return STATUS_SUCCESS */
@@ -27,7 +28,7 @@ enum cbtest_op {
 	CBTEST_OP_INFO,		/* get_client_info into an allocated block */
 	CBTEST_OP_HOLD,		/* keep the request in slot handle, PENDING */
 	CBTEST_OP_ALLOC_COPY,	/* allocate len, copy pattern, return it */
-	CBTEST_OP_STATUS,	/* return cmd.seed as the NTSTATUS */
+	CBTEST_OP_STATUS,	/* return cmd.seed as the NTSTATUS (not PENDING) */
 };
 
 enum cbtest_ctx {

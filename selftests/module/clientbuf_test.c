@@ -320,7 +320,8 @@ static ntstatus_t cbt_call(struct clientbuf_request *req, const void *submit,
 
 	if (submit_len < sizeof(*cmd))
 		return STATUS_BUFFER_TOO_SMALL;
-	if (cmd->reserved || cmd->reserved2 || cmd->ctx > CBTEST_CTX_KTHREAD)
+	if (cmd->reserved || cmd->reserved2 || cmd->ctx > CBTEST_CTX_KTHREAD ||
+	    cmd->len > CBTEST_MAX_LEN)
 		return STATUS_INVALID_PARAMETER;
 
 	if (!(cmd->flags & CBTEST_F_STALE_REQUEST))
@@ -329,6 +330,9 @@ static ntstatus_t cbt_call(struct clientbuf_request *req, const void *submit,
 	case CBTEST_OP_NOP:
 		return STATUS_SUCCESS;
 	case CBTEST_OP_STATUS:
+		/* PENDING without keeping the request would never complete */
+		if (cmd->seed == CLIENTBUF_STATUS_PENDING)
+			return STATUS_INVALID_PARAMETER;
 		return (__force ntstatus_t)cmd->seed;
 	case CBTEST_OP_HOLD:
 		return cbt_hold(req, cmd->handle);
@@ -371,9 +375,12 @@ static void cbt_remote_to_op(const struct cbtest_remote *r, struct cbt_op *o,
 
 static long cbt_ioc_copy(struct cbtest_remote *r)
 {
+	struct clientbuf_request *req;
 	struct cbt_op o;
-	struct clientbuf_request *req = cbt_slot_get(r->handle);
 
+	if (r->len > CBTEST_MAX_LEN)
+		return -EINVAL;
+	req = cbt_slot_get(r->handle);
 	if (!req)
 		return -ENOENT;
 	cbt_remote_to_op(r, &o, req);
@@ -391,6 +398,8 @@ static long cbt_ioc_queue(struct cbtest_remote *r)
 	struct cbt_work *w;
 	long ret = 0;
 
+	if (r->len > CBTEST_MAX_LEN)
+		return -EINVAL;
 	w = kzalloc(sizeof(*w), GFP_KERNEL);
 	if (!w)
 		return -ENOMEM;
