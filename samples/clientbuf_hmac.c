@@ -162,8 +162,9 @@ static void hmac_work_fn(struct work_struct *work)
 	clientbuf_complete_request(req, st, res.protocol_status,
 				   res.return_buffer, res.return_length);
 	/*
-	 * This may drop the last module reference; hmac_exit() cannot run
-	 * before this function returned (destroy_workqueue() waits).
+	 * The completion above dropped the request's hold on this module;
+	 * hmac_exit() still cannot run before this function returned
+	 * (destroy_workqueue() waits).
 	 */
 	clientbuf_request_put(req);
 }
