@@ -561,7 +561,14 @@ static void copy_walks(struct __test_metadata *_metadata,
 				.run = run_copy,
 				.ok = CLIENTBUF_STATUS_SUCCESS,
 				.cleanup = close_client,
-				.min_nomem = 3,
+				/*
+				 * At least the submit copy and the request
+				 * are allocated in the caller's task; what
+				 * else its task allocates (and so can fail)
+				 * varies with the context and from run to
+				 * run (page tables, work items).
+				 */
+				.min_nomem = 2,
 			};
 
 			copy_op = dir ? CBTEST_OP_COPY_FROM : CBTEST_OP_COPY_TO;
@@ -631,25 +638,18 @@ TEST_F(fnth, allocate_free)
 
 /* ---- package servers ---------------------------------------------------------- */
 
-static struct cb_res srv_to_cb(struct srv_res s)
-{
-	struct cb_res r = { .err = s.err, .status = s.status };
-
-	return r;
-}
-
 static struct cb_res run_serve(FIXTURE_DATA(fnth) *self)
 {
 	srv_name(self->name, sizeof(self->name), "fnth");
-	return srv_to_cb(srv_serve(self->fd, self->name));
+	return srv_serve(self->fd, self->name);
 }
 
 /* A served package, and the client's buffer registered (@flags). */
 static int prep_server(FIXTURE_DATA(fnth) *self, __u32 flags)
 {
-	struct srv_res s;
+	struct cb_res s;
 
-	self->srv_fd = srv_open();
+	self->srv_fd = cb_open();
 	if (self->srv_fd < 0)
 		return errno;
 	srv_name(self->name, sizeof(self->name), "fnth");
@@ -729,23 +729,21 @@ static int prep_server_op_pin(FIXTURE_DATA(fnth) *self)
 
 static struct cb_res run_server_copy_to(FIXTURE_DATA(fnth) *self)
 {
-	return srv_to_cb(srv_copy_to(self->srv_fd, self->call_id,
-				     (uintptr_t)self->buf + 100, self->sbuf,
-				     COPY_LEN));
+	return srv_copy_to(self->srv_fd, self->call_id,
+			   (uintptr_t)self->buf + 100, self->sbuf, COPY_LEN);
 }
 
 static struct cb_res run_server_copy_from(FIXTURE_DATA(fnth) *self)
 {
-	return srv_to_cb(srv_copy_from(self->srv_fd, self->call_id,
-				       self->sbuf, (uintptr_t)self->buf + 100,
-				       COPY_LEN));
+	return srv_copy_from(self->srv_fd, self->call_id, self->sbuf,
+			     (uintptr_t)self->buf + 100, COPY_LEN);
 }
 
 static struct cb_res run_server_alloc(FIXTURE_DATA(fnth) *self)
 {
 	__u64 block;
 
-	return srv_to_cb(srv_alloc(self->srv_fd, self->call_id, 100, &block));
+	return srv_alloc(self->srv_fd, self->call_id, 100, &block);
 }
 
 static int prep_server_op_alloc(FIXTURE_DATA(fnth) *self)
