@@ -125,7 +125,7 @@ struct abcase {
 	int sfd;		/* SERVE: a fresh fd */
 	__u8 before[8192];	/* the struct as passed (UNTOUCHED) */
 	size_t before_len;
-	struct hx_live live;
+	struct cb_live live;
 };
 
 static void srv_name_new(char *name, size_t len)
@@ -137,7 +137,7 @@ static void srv_name_new(char *name, size_t len)
 
 /* The client is as it was: bytes, reachability, the server's call. */
 static void check_client(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(abi) *self, struct hx_live *live)
+			 FIXTURE_DATA(abi) *self, struct cb_live *live)
 {
 	struct cb_res res;
 
@@ -148,12 +148,12 @@ static void check_client(struct __test_metadata *_metadata,
 	ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, res.proto);
 	if (self->root) {
 		memset(self->srvbuf, 0, 64);
-		ASSERT_SRV_OK(srv_copy_from(self->srv, self->call_id,
-					    self->srvbuf,
-					    (uintptr_t)self->a + 64, 64));
+		ASSERT_OK(srv_copy_from(self->srv, self->call_id,
+					self->srvbuf,
+					(uintptr_t)self->a + 64, 64));
 		ASSERT_EQ(0, memcmp(self->srvbuf, self->a + 64, 64));
 	}
-	ASSERT_EQ(0, hx_live_read(live));
+	ASSERT_EQ(0, cb_live_read(live));
 }
 
 FIXTURE_SETUP(abi)
@@ -208,7 +208,7 @@ FIXTURE_SETUP(abi)
 	self->srv = cb_open();
 	ASSERT_LE(0, self->srv);
 	srv_name_new(self->srv_name, sizeof(self->srv_name));
-	ASSERT_SRV_OK(srv_serve(self->srv, self->srv_name));
+	ASSERT_OK(srv_serve(self->srv, self->srv_name));
 	c = srv_call(self->fd, self->srv_name, &self->nop, sizeof(self->nop),
 		     CLIENTBUF_CALL_ASYNC, 0);
 	ASSERT_EQ(0, c.err);
@@ -242,15 +242,7 @@ FIXTURE_TEARDOWN(abi)
 static void build_valid(struct __test_metadata *_metadata,
 			FIXTURE_DATA(abi) *self, struct abcase *c, __u8 *p)
 {
-	union {
-		struct clientbuf_info info;
-		struct clientbuf_register reg;
-		struct clientbuf_unregister unreg;
-		struct clientbuf_call call;
-		struct clientbuf_free fr;
-		struct clientbuf_serve serve;
-		struct clientbuf_server_op op;
-	} u;
+	union hx_ioc_arg u;
 	struct cb_res res;
 
 	memset(&u, 0, sizeof(u));
@@ -387,7 +379,7 @@ static void check_success(struct __test_metadata *_metadata,
 		break;
 	case NR_SERVE:
 		/* The fd serves: a second SERVE is refused. */
-		ASSERT_SRV(EBUSY, CLIENTBUF_STATUS_DEVICE_BUSY,
+		ASSERT_RES(EBUSY, CLIENTBUF_STATUS_DEVICE_BUSY,
 			   srv_serve(c->sfd, "abi.second"));
 		break;
 	case NR_SERVER_OP:
@@ -414,7 +406,7 @@ static void check_failure(struct __test_metadata *_metadata,
 	case NR_SERVE:
 		/* Nothing half-done: the fd can still serve. */
 		srv_name_new(name, sizeof(name));
-		ASSERT_SRV_OK(srv_serve(c->sfd, name));
+		ASSERT_OK(srv_serve(c->sfd, name));
 		break;
 	case NR_SERVER_OP:
 		ASSERT_BYTES(self->srvbuf, 64, 0);
@@ -430,7 +422,7 @@ static void finish(struct __test_metadata *_metadata, FIXTURE_DATA(abi) *self,
 		   struct abcase *c, const char *what, int err, __u32 status)
 {
 	const struct ioc_desc *d = &iocs[c->nr];
-	struct hx_live live;
+	struct cb_live live;
 	struct cb_res res;
 	__u32 got = 0;
 	int ret, e;
@@ -478,7 +470,7 @@ static void finish(struct __test_metadata *_metadata, FIXTURE_DATA(abi) *self,
 		self->next_id++;
 	}
 	check_client(_metadata, self, &live);
-	ASSERT_TRUE(hx_live_eq(&c->live, &live))
+	ASSERT_TRUE(cb_live_eq_all(&c->live, &live))
 		TH_LOG("%s %s: before " HX_LIVE_FMT "; after " HX_LIVE_FMT,
 		       d->name, what, HX_LIVE_ARGS(&c->live),
 		       HX_LIVE_ARGS(&live));
@@ -1066,7 +1058,7 @@ TEST_F(abi, call_ranges)
 TEST_F(abi, limit_max_buffers)
 {
 	__u32 ids[1024], n = 0, i;
-	struct hx_live base;
+	struct cb_live base;
 	struct abcase c;
 
 	ASSERT_GE(1024, self->info.max_buffers);
@@ -1103,10 +1095,10 @@ TEST_F(abi, limit_max_buffers)
 	while (n)
 		test_unregister(self->fd, ids[--n]);
 	{
-		struct hx_live now;
+		struct cb_live now;
 
 		check_client(_metadata, self, &now);
-		ASSERT_TRUE(hx_live_eq(&base, &now));
+		ASSERT_TRUE(cb_live_eq_all(&base, &now));
 	}
 }
 
@@ -1151,7 +1143,7 @@ TEST_F(abi, limit_max_pending)
 {
 	struct abcase c;
 	struct srv_call sc;
-	struct hx_live base;
+	struct cb_live base;
 	__u32 i;
 	int cfd;
 
@@ -1181,10 +1173,10 @@ TEST_F(abi, limit_max_pending)
 	/* Closing cancels them all; nothing stays behind. */
 	close(cfd);
 	for (i = 0; i < 100; i++) {
-		struct hx_live now;
+		struct cb_live now;
 
 		check_client(_metadata, self, &now);
-		if (hx_live_eq(&base, &now))
+		if (cb_live_eq_all(&base, &now))
 			break;
 		cb_msleep(10);
 	}
@@ -1340,7 +1332,7 @@ TEST_F(abi, server_call_ids)
 	ASSERT_LT(0, read(self->srv, rec, sizeof(rec)));
 	memcpy(&hdr, rec, sizeof(hdr));
 	done_id = hdr.call_id;
-	ASSERT_SRV_OK(srv_complete(self->srv, done_id, 0, 0, 0, 0));
+	ASSERT_OK(srv_complete(self->srv, done_id, 0, 0, 0, 0));
 	/* a queued call */
 	sc = srv_call(cfd, self->srv_name, &self->nop, sizeof(self->nop),
 		      CLIENTBUF_CALL_ASYNC, 0);
@@ -1350,7 +1342,7 @@ TEST_F(abi, server_call_ids)
 	srv2 = cb_open();
 	ASSERT_LE(0, srv2);
 	srv_name_new(name, sizeof(name));
-	ASSERT_SRV_OK(srv_serve(srv2, name));
+	ASSERT_OK(srv_serve(srv2, name));
 	for (i = 0; i < 5; i++) {
 		sc = srv_call(cfd, name, &self->nop, sizeof(self->nop),
 			      CLIENTBUF_CALL_ASYNC, 0);

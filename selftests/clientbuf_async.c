@@ -17,11 +17,6 @@
 #define CALLS_PER_THREAD 8
 #define NR_CALLS	(NR_THREADS * CALLS_PER_THREAD)
 
-static int cbt_open(void)
-{
-	return open(SRV_TEST_DEV, O_RDWR | O_CLOEXEC);
-}
-
 /* HOLD in @slot: the call stays pending until the slot is completed. */
 static struct srv_call hold(int fd, __u32 slot, __u32 flags)
 {
@@ -30,56 +25,17 @@ static struct srv_call hold(int fd, __u32 slot, __u32 flags)
 	return srv_call(fd, CBTEST_PACKAGE, &c, sizeof(c), flags, 0);
 }
 
-/* CBTEST_IOC_COMPLETE: errno of the ioctl, 0 on success. */
-static int complete_slot(int tfd, __u32 slot, __u32 status)
-{
-	struct cbtest_remote r = { .handle = slot, .seed = status };
-
-	return ioctl(tfd, CBTEST_IOC_COMPLETE, &r) ? errno : 0;
-}
-
 /* Complete @slot as soon as a call holds it; 0 or an errno (ETIMEDOUT). */
 static int complete_when_held(int tfd, __u32 slot, __u32 status, int ms)
 {
 	int i, err = ENOENT;
 
 	for (i = 0; i < ms && err == ENOENT; i++) {
-		err = complete_slot(tfd, slot, status);
+		err = cbt_complete(tfd, slot, status);
 		if (err == ENOENT)
-			srv_msleep(1);
+			cb_msleep(1);
 	}
 	return err == ENOENT ? ETIMEDOUT : err;
-}
-
-/* CBTEST_IOC_COPY on a held request: the NTSTATUS, or 0xdead0000|errno. */
-static __u32 remote_copy_to(int tfd, __u32 slot, void *addr, __u32 len)
-{
-	struct cbtest_remote r = {
-		.handle = slot, .op = CBTEST_OP_COPY_TO,
-		.addr = (uintptr_t)addr, .len = len, .seed = 1,
-		.status = 0xdeadbeef,
-	};
-
-	if (ioctl(tfd, CBTEST_IOC_COPY, &r))
-		return 0xdead0000U | (__u32)errno;
-	return r.status;
-}
-
-/* Finish whatever a test left held, so that nothing blocks the next. */
-static void release_slots(void)
-{
-	int tfd = cbt_open();
-	__u32 h;
-
-	if (tfd < 0)
-		return;
-	for (h = 0; h < CBTEST_MAX_HANDLES; h++) {
-		struct cbtest_remote r = { .handle = h };
-
-		ioctl(tfd, CBTEST_IOC_RESULT, &r);
-		complete_slot(tfd, h, CLIENTBUF_STATUS_CANCELLED);
-	}
-	close(tfd);
 }
 
 /* The status the test completes @slot with: a distinct one per slot. */
@@ -92,20 +48,20 @@ static __u32 slot_status(__u32 slot)
 FIXTURE(async) {
 	int fd;
 	int tfd;
-	struct srv_live base;
+	struct cb_live base;
 };
 
 FIXTURE_SETUP(async)
 {
 	self->fd = -1;
 	self->tfd = -1;
-	ASSERT_EQ(0, srv_live_baseline(&self->base))
-		TH_LOG("%s: %s", SRV_STATS, strerror(errno));
-	self->fd = srv_open();
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", SRV_DEV, strerror(errno));
+	ASSERT_EQ(0, cb_live_baseline(&self->base))
+		TH_LOG("%s: %s", CB_STATS, strerror(errno));
+	self->fd = cb_open();
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", CB_DEV, strerror(errno));
 	self->tfd = cbt_open();
 	ASSERT_LE(0, self->tfd) TH_LOG("open %s: %s (clientbuf_test.ko?)",
-				       SRV_TEST_DEV, strerror(errno));
+				       CBT_DEV, strerror(errno));
 }
 
 FIXTURE_TEARDOWN(async)
@@ -114,17 +70,8 @@ FIXTURE_TEARDOWN(async)
 		close(self->fd);
 	if (self->tfd >= 0)
 		close(self->tfd);
-	release_slots();
+	cbt_release_slots();
 }
-
-/* Close the client and compare the live counters with the baseline. */
-#define CHECK_LEAKS() do {						\
-	if (self->fd >= 0) {						\
-		close(self->fd);					\
-		self->fd = -1;						\
-	}								\
-	ASSERT_LIVE_BASE(&self->base);					\
-} while (0)
 
 /* ---- many calls from many threads ----------------------------------------- */
 
@@ -200,7 +147,7 @@ static void *reader_main(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&m->lock);
-		if (!(srv_poll(m->fd, POLLIN, 100) & POLLIN)) {
+		if (!(cb_poll(m->fd, POLLIN, 100) & POLLIN)) {
 			if (++idle > WAIT_MS / 100)
 				break;
 			continue;
@@ -236,7 +183,7 @@ TEST_F(async, many_threads)
 	int seen[NR_CALLS];
 	int i, j;
 
-	ASSERT_EQ(0, srv_get_info(self->fd, &info));
+	ASSERT_EQ(0, cb_get_info(self->fd, &info));
 	if (info.max_pending < NR_CALLS)
 		SKIP(return, "max_pending %u < %u", info.max_pending,
 		     NR_CALLS);
@@ -263,8 +210,9 @@ TEST_F(async, many_threads)
 		ASSERT_EQ(0, pthread_join(readers[i], NULL));
 
 	for (i = 0; i < NR_CALLS; i++) {
-		ASSERT_SRV(0, CLIENTBUF_STATUS_PENDING,
-			   ((struct srv_res){ m->err[i], m->status[i] }));
+		ASSERT_RES(0, CLIENTBUF_STATUS_PENDING,
+			   ((struct cb_res){ .err = m->err[i],
+					     .status = m->status[i] }));
 		ASSERT_EQ(0, m->complete_err[i]) TH_LOG("slot %d", i);
 		ASSERT_NE(0, m->req_id[i]);
 		for (j = 0; j < i; j++)
@@ -301,7 +249,7 @@ TEST_F(async, many_threads)
 	ASSERT_EQ(EAGAIN, errno);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 /* ---- the pending quota ------------------------------------------------------ */
@@ -314,40 +262,40 @@ TEST_F(async, quota_hold)
 	struct srv_call c;
 	__u32 i;
 
-	ASSERT_EQ(0, srv_get_info(self->fd, &info));
+	ASSERT_EQ(0, cb_get_info(self->fd, &info));
 	ASSERT_NE(0, info.max_pending);
 	if (info.max_pending > CBTEST_MAX_HANDLES)
 		SKIP(return, "max_pending %u > %u slots", info.max_pending,
 		     CBTEST_MAX_HANDLES);
 	for (i = 0; i < info.max_pending; i++) {
 		c = hold(self->fd, i, CLIENTBUF_CALL_ASYNC);
-		ASSERT_SRV(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
+		ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
 	}
 	/* one more asynchronous call, whatever it asks, is refused */
 	c = srv_call(self->fd, CBTEST_PACKAGE, &nop, sizeof(nop),
 		     CLIENTBUF_CALL_ASYNC, 0);
-	ASSERT_SRV(EDQUOT, CLIENTBUF_STATUS_QUOTA_EXCEEDED, srv_call_res(&c));
+	ASSERT_RES(EDQUOT, CLIENTBUF_STATUS_QUOTA_EXCEEDED, srv_call_res(&c));
 	/* a synchronous call is not counted */
 	c = srv_call(self->fd, CBTEST_PACKAGE, &nop, sizeof(nop), 0, 0);
-	ASSERT_SRV_OK(srv_call_res(&c));
+	ASSERT_OK(srv_call_res(&c));
 
 	/* one completion makes room for one call */
-	ASSERT_EQ(0, complete_slot(self->tfd, 0, CLIENTBUF_STATUS_SUCCESS));
+	ASSERT_EQ(0, cbt_complete(self->tfd, 0, CLIENTBUF_STATUS_SUCCESS));
 	c = srv_call(self->fd, CBTEST_PACKAGE, &nop, sizeof(nop),
 		     CLIENTBUF_CALL_ASYNC, 0);
-	ASSERT_SRV_OK(srv_call_res(&c));
+	ASSERT_OK(srv_call_res(&c));
 	c = hold(self->fd, 0, CLIENTBUF_CALL_ASYNC);
-	ASSERT_SRV(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
 	c = hold(self->fd, CBTEST_MAX_HANDLES - 1, CLIENTBUF_CALL_ASYNC);
-	ASSERT_SRV(EDQUOT, CLIENTBUF_STATUS_QUOTA_EXCEEDED, srv_call_res(&c));
+	ASSERT_RES(EDQUOT, CLIENTBUF_STATUS_QUOTA_EXCEEDED, srv_call_res(&c));
 
 	for (i = 0; i < info.max_pending; i++)
-		ASSERT_EQ(0, complete_slot(self->tfd, i,
-					   CLIENTBUF_STATUS_SUCCESS));
+		ASSERT_EQ(0, cbt_complete(self->tfd, i,
+					  CLIENTBUF_STATUS_SUCCESS));
 	for (i = 0; i < info.max_pending + 1; i++)
 		ASSERT_EQ(0, srv_read_completion(self->fd, &comp, WAIT_MS));
 	ASSERT_EQ(ETIMEDOUT, srv_read_completion(self->fd, &comp, 0));
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 /* The same with calls pending at a userspace server: no slot limit. */
@@ -358,19 +306,19 @@ TEST_F(async, quota_server)
 	struct clientbuf_info info;
 	struct srv_call c;
 	__u32 i;
-	int sfd = srv_open();
+	int sfd = cb_open();
 
 	ASSERT_LE(0, sfd);
-	ASSERT_EQ(0, srv_get_info(self->fd, &info));
+	ASSERT_EQ(0, cb_get_info(self->fd, &info));
 	srv_name(name, sizeof(name), "quota");
-	ASSERT_SRV_OK(srv_serve(sfd, name));
+	ASSERT_OK(srv_serve(sfd, name));
 	for (i = 0; i < info.max_pending; i++) {
 		c = srv_call(self->fd, name, &i, sizeof(i),
 			     CLIENTBUF_CALL_ASYNC, 0);
-		ASSERT_SRV(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
+		ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
 	}
 	c = srv_call(self->fd, name, &i, sizeof(i), CLIENTBUF_CALL_ASYNC, 0);
-	ASSERT_SRV(EDQUOT, CLIENTBUF_STATUS_QUOTA_EXCEEDED, srv_call_res(&c));
+	ASSERT_RES(EDQUOT, CLIENTBUF_STATUS_QUOTA_EXCEEDED, srv_call_res(&c));
 
 	/* the server goes away: every pending call fails, once */
 	close(sfd);
@@ -379,7 +327,7 @@ TEST_F(async, quota_server)
 		EXPECT_EQ(CLIENTBUF_STATUS_PORT_DISCONNECTED, comp.status);
 	}
 	ASSERT_EQ(ETIMEDOUT, srv_read_completion(self->fd, &comp, 0));
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 /* ---- closing a client with calls pending ------------------------------------ */
@@ -391,31 +339,32 @@ TEST_F(async, quota_server)
  */
 TEST_F(async, close_with_pending_hold)
 {
-	__u8 *buf = srv_map(4096);
+	__u8 *buf = cb_map(4096);
 	struct srv_call c;
 	__u32 i;
 
 	ASSERT_NE(NULL, buf);
-	ASSERT_SRV_OK(srv_register(self->fd, CLIENTBUF_BUF_WRITE, buf, 4096,
-				   NULL));
+	ASSERT_OK(_cb_register(self->fd, CLIENTBUF_BUF_WRITE, buf, 4096));
 	for (i = 0; i < 4; i++) {
 		c = hold(self->fd, i, CLIENTBUF_CALL_ASYNC);
-		ASSERT_SRV(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
+		ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
 	}
 	/* while the client is open, the held requests reach its buffer */
 	ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS,
-		  remote_copy_to(self->tfd, 0, buf, 16));
+		  cbt_remote_copy(self->tfd, 0, CBTEST_OP_COPY_TO, buf, 16,
+				  1).status);
 	close(self->fd);
 	self->fd = -1;
 	for (i = 0; i < 4; i++)
 		ASSERT_EQ(CLIENTBUF_STATUS_INVALID_HANDLE,
-			  remote_copy_to(self->tfd, i, buf, 16))
+			  cbt_remote_copy(self->tfd, i, CBTEST_OP_COPY_TO, buf,
+					  16, 1).status)
 			TH_LOG("slot %u", i);
 	for (i = 0; i < 4; i++)
-		ASSERT_EQ(0, complete_slot(self->tfd, i,
-					   CLIENTBUF_STATUS_SUCCESS));
+		ASSERT_EQ(0, cbt_complete(self->tfd, i,
+					  CLIENTBUF_STATUS_SUCCESS));
 	munmap(buf, 4096);
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 /* A served package sees the cancel: calls it had not read are withdrawn. */
@@ -428,32 +377,32 @@ TEST_F(async, close_with_pending_server)
 	} rec;
 	struct srv_call c;
 	__u32 i;
-	int sfd = srv_open();
+	int sfd = cb_open();
 
 	ASSERT_LE(0, sfd);
 	srv_name(name, sizeof(name), "cancel");
-	ASSERT_SRV_OK(srv_serve(sfd, name));
+	ASSERT_OK(srv_serve(sfd, name));
 	for (i = 0; i < 3; i++) {
 		c = srv_call(self->fd, name, &i, sizeof(i),
 			     CLIENTBUF_CALL_ASYNC, 0);
-		ASSERT_SRV(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
+		ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
 	}
 	/* the server takes the first; two stay queued */
-	ASSERT_TRUE(srv_poll(sfd, POLLIN, WAIT_MS) & POLLIN);
+	ASSERT_TRUE(cb_poll(sfd, POLLIN, WAIT_MS) & POLLIN);
 	ASSERT_EQ((ssize_t)(sizeof(rec.hdr) + sizeof(i)),
 		  read(sfd, &rec, sizeof(rec)));
 	close(self->fd);
 	self->fd = -1;
 
-	ASSERT_EQ(0, srv_poll(sfd, POLLIN, 0));
+	ASSERT_EQ(0, cb_poll(sfd, POLLIN, 0));
 	ASSERT_EQ(0, fcntl(sfd, F_SETFL, O_NONBLOCK));
 	ASSERT_EQ(-1, read(sfd, &rec, sizeof(rec)));
 	ASSERT_EQ(EAGAIN, errno);
-	ASSERT_SRV(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_copy_to(sfd, rec.hdr.call_id, 0x10000, "x", 1));
-	ASSERT_SRV_OK(srv_complete(sfd, rec.hdr.call_id, 0, 0, 0, 0));
+	ASSERT_OK(srv_complete(sfd, rec.hdr.call_id, 0, 0, 0, 0));
 	close(sfd);
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 /* ---- misc -------------------------------------------------------------------- */
@@ -466,12 +415,12 @@ TEST_F(async, unknown_package)
 
 	srv_name(name, sizeof(name), "nopkg");
 	c = srv_call(self->fd, name, "x", 1, CLIENTBUF_CALL_ASYNC, 0);
-	ASSERT_SRV(ENOPKG, CLIENTBUF_STATUS_NO_SUCH_PACKAGE, srv_call_res(&c));
+	ASSERT_RES(ENOPKG, CLIENTBUF_STATUS_NO_SUCH_PACKAGE, srv_call_res(&c));
 	c = srv_call(self->fd, name, "x", 1, 0, 0);
-	ASSERT_SRV(ENOPKG, CLIENTBUF_STATUS_NO_SUCH_PACKAGE, srv_call_res(&c));
+	ASSERT_RES(ENOPKG, CLIENTBUF_STATUS_NO_SUCH_PACKAGE, srv_call_res(&c));
 	/* no completion record for a call that never started */
 	ASSERT_EQ(ETIMEDOUT, srv_read_completion(self->fd, &comp, 0));
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 TEST_F(async, read_rules)
@@ -479,17 +428,17 @@ TEST_F(async, read_rules)
 	struct clientbuf_completion comp[2];
 	struct srv_call c;
 
-	ASSERT_EQ(0, srv_poll(self->fd, POLLIN, 0));
+	ASSERT_EQ(0, cb_poll(self->fd, POLLIN, 0));
 	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK));
 	ASSERT_EQ(-1, read(self->fd, comp, sizeof(comp)));
 	ASSERT_EQ(EAGAIN, errno);
 
 	c = hold(self->fd, 5, CLIENTBUF_CALL_ASYNC);
-	ASSERT_SRV(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
-	ASSERT_EQ(0, srv_poll(self->fd, POLLIN, 0));
-	ASSERT_EQ(0, complete_slot(self->tfd, 5,
-				   CLIENTBUF_STATUS_ACCESS_VIOLATION));
-	ASSERT_TRUE(srv_poll(self->fd, POLLIN, WAIT_MS) & POLLIN);
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
+	ASSERT_EQ(0, cb_poll(self->fd, POLLIN, 0));
+	ASSERT_EQ(0, cbt_complete(self->tfd, 5,
+				  CLIENTBUF_STATUS_ACCESS_VIOLATION));
+	ASSERT_TRUE(cb_poll(self->fd, POLLIN, WAIT_MS) & POLLIN);
 	/* smaller than one record */
 	ASSERT_EQ(-1, read(self->fd, comp, sizeof(comp[0]) - 1));
 	ASSERT_EQ(EINVAL, errno);
@@ -501,8 +450,8 @@ TEST_F(async, read_rules)
 	ASSERT_EQ(-1, read(self->fd, comp, sizeof(comp)));
 	ASSERT_EQ(EAGAIN, errno);
 	/* the slot was emptied by the completion */
-	ASSERT_EQ(ENOENT, complete_slot(self->tfd, 5, 0));
-	CHECK_LEAKS();
+	ASSERT_EQ(ENOENT, cbt_complete(self->tfd, 5, 0));
+	SRV_CHECK_LEAKS();
 }
 
 /* ---- synchronous calls completed from another thread ------------------------ */
@@ -549,39 +498,39 @@ TEST_F(async, sync_completed_by_other_thread)
 
 	c = sync_hold(self->fd, self->tfd, 3, CLIENTBUF_STATUS_SUCCESS, &err);
 	ASSERT_EQ(0, err);
-	ASSERT_SRV_OK(srv_call_res(&c));
+	ASSERT_OK(srv_call_res(&c));
 	EXPECT_EQ(CLIENTBUF_STATUS_SUCCESS, c.c.protocol_status);
 	EXPECT_EQ(0, c.c.return_addr);
 
 	c = sync_hold(self->fd, self->tfd, 3, CLIENTBUF_STATUS_ACCESS_DENIED,
 		      &err);
 	ASSERT_EQ(0, err);
-	ASSERT_SRV(EPERM, CLIENTBUF_STATUS_ACCESS_DENIED, srv_call_res(&c));
+	ASSERT_RES(EPERM, CLIENTBUF_STATUS_ACCESS_DENIED, srv_call_res(&c));
 
 	c = sync_hold(self->fd, self->tfd, 60, CLIENTBUF_STATUS_CANCELLED,
 		      &err);
 	ASSERT_EQ(0, err);
-	ASSERT_SRV(ECANCELED, CLIENTBUF_STATUS_CANCELLED, srv_call_res(&c));
+	ASSERT_RES(ECANCELED, CLIENTBUF_STATUS_CANCELLED, srv_call_res(&c));
 
 	/* an informational status is a success: the ioctl returns 0 */
 	c = sync_hold(self->fd, self->tfd, 7, 0x40000123U, &err);
 	ASSERT_EQ(0, err);
-	ASSERT_SRV(0, 0x40000123U, srv_call_res(&c));
+	ASSERT_RES(0, 0x40000123U, srv_call_res(&c));
 
 	/* a warning is not: PARTIAL_COPY is EFAULT */
 	c = sync_hold(self->fd, self->tfd, 7, CLIENTBUF_STATUS_PARTIAL_COPY,
 		      &err);
 	ASSERT_EQ(0, err);
-	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_PARTIAL_COPY, srv_call_res(&c));
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_PARTIAL_COPY, srv_call_res(&c));
 
 	/* completing with STATUS_PENDING is a package bug: UNSUCCESSFUL */
 	c = sync_hold(self->fd, self->tfd, 9, CLIENTBUF_STATUS_PENDING, &err);
 	ASSERT_EQ(0, err);
-	ASSERT_SRV(EIO, CLIENTBUF_STATUS_UNSUCCESSFUL, srv_call_res(&c));
+	ASSERT_RES(EIO, CLIENTBUF_STATUS_UNSUCCESSFUL, srv_call_res(&c));
 
 	/* synchronous calls leave no completion record */
 	ASSERT_EQ(ETIMEDOUT, srv_read_completion(self->fd, &comp, 0));
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 /* A synchronous caller killed while its call is held: no leak. */
@@ -593,7 +542,7 @@ TEST_F(async, sync_caller_killed)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		int fd = srv_open();
+		int fd = cb_open();
 
 		if (fd >= 0)
 			hold(fd, 11, 0);
@@ -608,13 +557,13 @@ TEST_F(async, sync_caller_killed)
 			err = 0;
 			break;
 		}
-		srv_msleep(1);
+		cb_msleep(1);
 	}
 	ASSERT_EQ(0, err);
-	ASSERT_TRUE(srv_kill_child(pid));
+	ASSERT_TRUE(cb_kill_child(pid));
 	/* the package completes the orphaned request later */
-	ASSERT_EQ(0, complete_slot(self->tfd, 11, CLIENTBUF_STATUS_SUCCESS));
-	CHECK_LEAKS();
+	ASSERT_EQ(0, cbt_complete(self->tfd, 11, CLIENTBUF_STATUS_SUCCESS));
+	SRV_CHECK_LEAKS();
 }
 
 TEST_HARNESS_MAIN

@@ -380,15 +380,7 @@ static void build_segments(struct world *w, struct clientbuf_server_op *op)
 static __u32 build(struct world *w, int nr, __u8 *p, size_t room,
 		   bool *force_async)
 {
-	union {
-		struct clientbuf_info info;
-		struct clientbuf_register reg;
-		struct clientbuf_unregister unreg;
-		struct clientbuf_call call;
-		struct clientbuf_free fr;
-		struct clientbuf_serve serve;
-		struct clientbuf_server_op op;
-	} u;
+	union hx_ioc_arg u;
 	__u32 size = _IOC_SIZE(real_cmds[nr]);
 
 	memset(&u, 0, sizeof(u));
@@ -709,7 +701,7 @@ static int clientbuf_fds_open(void)
 FIXTURE(fuzz) {
 	struct world w;
 	struct checker chk;
-	struct hx_live base;
+	struct cb_live base;
 	struct tally *t;	/* [0] parent, [1] child; shared */
 };
 
@@ -723,7 +715,7 @@ FIXTURE_SETUP(fuzz)
 	if (geteuid())
 		SKIP(return, "the fuzzer serves a package: needs root");
 	cbt_release_slots();
-	ASSERT_EQ(0, hx_live_baseline(&self->base));
+	ASSERT_EQ(0, cb_live_baseline(&self->base));
 	memset(w, 0, sizeof(*w));
 	w->page = cb_page();
 	self->t = mmap(NULL, 2 * sizeof(struct tally), PROT_READ | PROT_WRITE,

@@ -3,7 +3,7 @@
  * clientbuf selftests: helpers of the hostile-input tests
  * (clientbuf_abi.c, clientbuf_fuzz.c, clientbuf_isolation.c).
  *
- * On top of clientbuf_util.h: every live counter of
+ * On top of clientbuf_util.h: a leak check on every live counter of
  * /sys/kernel/debug/clientbuf/stats (pinned_pages too), a page followed by
  * a PROT_NONE guard page, and a count that the harness's forked test
  * processes add to and the main process prints at exit.
@@ -20,74 +20,33 @@
 #define HX_SRV_OP_MAX	CLIENTBUF_SRV_COMPLETE
 #endif
 
-/* Every live-object counter of the stats file. */
-struct hx_live {
-	long long clients;
-	long long buffers;
-	long long requests;
-	long long allocations;
-	long long pinned_pages;
+/* The argument of any /dev/clientbuf ioctl. */
+union hx_ioc_arg {
+	struct clientbuf_info info;
+	struct clientbuf_register reg;
+	struct clientbuf_unregister unreg;
+	struct clientbuf_call call;
+	struct clientbuf_free fr;
+	struct clientbuf_serve serve;
+	struct clientbuf_server_op op;
 };
-
-static inline int hx_live_read(struct hx_live *l)
-{
-	char name[64];
-	long long v;
-	FILE *f = fopen(CB_STATS, "r");
-	int n = 0;
-
-	if (!f)
-		return -errno;
-	memset(l, 0, sizeof(*l));
-	while (fscanf(f, "%63s %lld", name, &v) == 2) {
-		if (!strcmp(name, "clients"))
-			l->clients = v, n++;
-		else if (!strcmp(name, "buffers"))
-			l->buffers = v, n++;
-		else if (!strcmp(name, "requests"))
-			l->requests = v, n++;
-		else if (!strcmp(name, "allocations"))
-			l->allocations = v, n++;
-		else if (!strcmp(name, "pinned_pages"))
-			l->pinned_pages = v, n++;
-	}
-	fclose(f);
-	return n == 5 ? 0 : -EINVAL;
-}
-
-static inline bool hx_live_eq(const struct hx_live *a, const struct hx_live *b)
-{
-	return !memcmp(a, b, sizeof(*a));
-}
 
 #define HX_LIVE_FMT "clients %lld buffers %lld requests %lld allocations %lld pinned_pages %lld"
 #define HX_LIVE_ARGS(_l) (_l)->clients, (_l)->buffers, (_l)->requests, \
 	(_l)->allocations, (_l)->pinned_pages
 
 /*
- * Every live counter is back at @base (after cb_live_prime(), waiting up to
- * a second for work items). Call it once the test's clients are closed.
+ * Every live counter, pinned_pages too, is back at @base (after
+ * cb_live_prime(), waiting up to a second for work items). Call it once
+ * the test's clients are closed.
  */
 #define ASSERT_HX_LIVE_EQ(_base) do {					\
-	struct hx_live __now;						\
-	int __i;							\
+	struct cb_live __now;						\
 	ASSERT_EQ(0, cb_live_prime());					\
-	for (__i = 0; __i < 100; __i++) {				\
-		ASSERT_EQ(0, hx_live_read(&__now));			\
-		if (hx_live_eq(&__now, _base))				\
-			break;						\
-		cb_msleep(10);						\
-	}								\
-	ASSERT_TRUE(hx_live_eq(&__now, _base))				\
+	ASSERT_EQ(0, cb_live_wait(&__now, _base, true));		\
+	ASSERT_TRUE(cb_live_eq_all(&__now, _base))			\
 		TH_LOG("now  " HX_LIVE_FMT, HX_LIVE_ARGS(&__now));	\
 } while (0)
-
-static inline int hx_live_baseline(struct hx_live *l)
-{
-	int ret = cb_live_prime();
-
-	return ret ? ret : hx_live_read(l);
-}
 
 /*
  * @npages read-write pages followed by one PROT_NONE page. Returns the

@@ -132,7 +132,7 @@ FIXTURE(passed) {
 	__u64 call_id;		/* a call read from srv */
 	char name[CLIENTBUF_PACKAGE_NAME_MAX];
 	struct b_result *shared;
-	struct hx_live base;
+	struct cb_live base;
 };
 
 FIXTURE_VARIANT(passed) {
@@ -158,7 +158,7 @@ FIXTURE_SETUP(passed)
 
 	self->page = cb_page();
 	self->fd = self->srv = -1;
-	ASSERT_EQ(0, hx_live_baseline(&self->base));
+	ASSERT_EQ(0, cb_live_baseline(&self->base));
 	self->shared = mmap(NULL, sizeof(*self->shared),
 			    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 			    -1, 0);
@@ -500,15 +500,6 @@ TEST_F(two, held_request_from_another_process)
 
 /* ---- two processes, one address ----------------------------------------- */
 
-static __u8 *map_fixed(size_t len)
-{
-	void *p = mmap((void *)(uintptr_t)FIXED_ADDR, len,
-		       PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-
-	return p == (void *)(uintptr_t)FIXED_ADDR ? p : NULL;
-}
-
 struct twin_msg {
 	int err;
 	__u32 status;
@@ -524,7 +515,7 @@ static void twin_b(int cmd, int rep, size_t len, bool pin)
 {
 	struct twin_msg m = { .changed = -1 };
 	struct cb_res res;
-	__u8 *p = map_fixed(len);
+	__u8 *p = cb_map_fixed(FIXED_ADDR, len);
 	char c;
 	int fd = cb_open();
 
@@ -603,7 +594,7 @@ FIXTURE_SETUP(twins)
 	self->cmd = cmd[1];
 	self->rep = rep[0];
 	/* A: the same address, its own memory, its own client */
-	self->p = map_fixed(self->len);
+	self->p = cb_map_fixed(FIXED_ADDR, self->len);
 	ASSERT_NE(NULL, self->p) TH_LOG("map %#llx: %s", FIXED_ADDR,
 					strerror(errno));
 	self->fd = cb_open();
@@ -711,7 +702,7 @@ static int exec_main(int argc, char **argv)
 	cmd = atoi(argv[3]);
 	rep = atoi(argv[4]);
 	r.euid = geteuid();
-	p = map_fixed(r.len);
+	p = cb_map_fixed(FIXED_ADDR, r.len);
 	if (!p) {
 		r.err = errno, r.step = 1;
 		cb_write_full(rep, &r, sizeof(r));
@@ -745,7 +736,7 @@ static void exec_client(int cmd, int rep, size_t len, bool pin)
 		goto fail;
 	}
 	fd = cb_open();
-	p = map_fixed(len);
+	p = cb_map_fixed(FIXED_ADDR, len);
 	if (fd < 0 || !p) {
 		r.err = errno, r.step = 2;
 		goto fail;
@@ -810,7 +801,7 @@ FIXTURE(suid) {
 	int tfd;
 	pid_t child;
 	int cmd, rep;
-	struct hx_live base;
+	struct cb_live base;
 };
 
 FIXTURE_VARIANT(suid) {
@@ -827,7 +818,7 @@ FIXTURE_SETUP(suid)
 	if (geteuid())
 		SKIP(return, "needs root to make a setuid program");
 	cbt_release_slots();
-	ASSERT_EQ(0, hx_live_baseline(&self->base));
+	ASSERT_EQ(0, cb_live_baseline(&self->base));
 	ASSERT_EQ(0, make_suid_copy()) TH_LOG("%s: %s", SUID_COPY,
 					      strerror(errno));
 	self->tfd = cbt_open();

@@ -796,7 +796,7 @@ struct pin_submit {
 
 struct pin_report {
 	int step;
-	struct srv_res reg;
+	struct cb_res reg;
 	struct srv_call call;
 };
 
@@ -805,7 +805,7 @@ FIXTURE(psrv) {
 	size_t page;
 	char name[CLIENTBUF_PACKAGE_NAME_MAX];
 	long long pinned0;
-	struct srv_live base;
+	struct cb_live base;
 	__u8 *shared;		/* the client's registered range */
 	pid_t child;
 	int rd;
@@ -821,20 +821,21 @@ psrv_client(const char *name, __u8 *shared, int wr)
 	struct pin_submit s = {
 		.addr = (uintptr_t)shared + SRV_OFF, .len = SRV_LEN - SRV_OFF,
 	};
-	int fd = srv_open();
+	int fd = cb_open();
 
 	memset(&r, 0, sizeof(r));
 	if (fd < 0)
 		goto out;
 	r.step = 1;
-	r.reg = srv_register(fd, PINRW, shared, SRV_LEN, &s.id);
+	r.reg = _cb_register(fd, PINRW, shared, SRV_LEN);
 	if (r.reg.err)
 		goto out;
+	s.id = r.reg.id;
 	r.step = 2;
 	r.call = srv_call(fd, name, &s, sizeof(s), 0, 0);
 	r.step = 3;
 out:
-	srv_write_full(wr, &r, sizeof(r));
+	cb_write_full(wr, &r, sizeof(r));
 	_exit(0);
 }
 
@@ -852,17 +853,17 @@ FIXTURE_SETUP(psrv)
 	self->fd = -1;
 	self->shared = NULL;
 	NEED_PIN();
-	ASSERT_EQ(0, srv_live_baseline(&self->base));
+	ASSERT_EQ(0, cb_live_baseline(&self->base));
 	self->pinned0 = cb_stat("pinned_pages");
 	/* shmem, so that this process sees what lands in the client. */
 	self->shared = mmap(NULL, SRV_LEN, PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->shared);
 	memset(self->shared, 0xee, SRV_LEN);
-	self->fd = srv_open();
+	self->fd = cb_open();
 	ASSERT_LE(0, self->fd);
 	srv_name(self->name, sizeof(self->name), "pin");
-	ASSERT_SRV_OK(srv_serve(self->fd, self->name));
+	ASSERT_OK(srv_serve(self->fd, self->name));
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
 	self->child = fork();
 	ASSERT_LE(0, self->child);
@@ -873,7 +874,7 @@ FIXTURE_SETUP(psrv)
 	}
 	close(p[1]);
 	self->rd = p[0];
-	ASSERT_EQ(POLLIN, srv_poll(self->fd, POLLIN, WAIT_MS) & POLLIN)
+	ASSERT_EQ(POLLIN, cb_poll(self->fd, POLLIN, WAIT_MS) & POLLIN)
 		TH_LOG("no call came");
 	ASSERT_EQ((ssize_t)sizeof(rec), read(self->fd, &rec, sizeof(rec)));
 	ASSERT_EQ(sizeof(rec.s), rec.hdr.submit_len);
@@ -885,7 +886,7 @@ FIXTURE_SETUP(psrv)
 FIXTURE_TEARDOWN(psrv)
 {
 	if (self->child > 0)
-		srv_kill_child(self->child);
+		cb_kill_child(self->child);
 	if (self->rd >= 0)
 		close(self->rd);
 	if (self->fd >= 0)
@@ -900,14 +901,14 @@ static void psrv_finish(struct __test_metadata *_metadata,
 {
 	struct pin_report r;
 
-	ASSERT_SRV_OK(srv_complete(self->fd, self->call_id,
-				   CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
-	ASSERT_EQ(0, srv_read_full(self->rd, &r, sizeof(r), WAIT_MS));
-	ASSERT_EQ(0, srv_wait_child(self->child));
+	ASSERT_OK(srv_complete(self->fd, self->call_id,
+			       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
+	ASSERT_EQ(0, cb_read_timed(self->rd, &r, sizeof(r), WAIT_MS));
+	ASSERT_EQ(0, cb_wait_child(self->child));
 	self->child = -1;
 	ASSERT_EQ(3, r.step);
-	ASSERT_SRV_OK(r.reg);
-	ASSERT_SRV_OK(srv_call_res(&r.call));
+	ASSERT_OK(r.reg);
+	ASSERT_OK(srv_call_res(&r.call));
 	close(self->fd);
 	self->fd = -1;
 	ASSERT_PINNED_EQ(self->pinned0);
@@ -917,11 +918,11 @@ static void psrv_finish(struct __test_metadata *_metadata,
 /* Server memory: 3 pages of pattern(@seed), the third one unmapped. */
 static __u8 *server_mem(size_t page, __u32 seed)
 {
-	__u8 *m = srv_map(3 * page);
+	__u8 *m = cb_map(3 * page);
 
 	if (!m)
 		return NULL;
-	srv_fill(m, 3 * page, seed);
+	cb_fill(m, 3 * page, seed);
 	munmap(m + 2 * page, page);
 	return m;
 }
@@ -930,25 +931,25 @@ TEST_F(psrv, copy_to_and_from)
 {
 	size_t page = self->page, len = self->sub.len;
 	long long copies0 = cb_stat("copies_pinned");
-	__u8 *src = srv_map(len), *dst = srv_map(len);
+	__u8 *src = cb_map(len), *dst = cb_map(len);
 
 	ASSERT_NE(NULL, src);
 	ASSERT_NE(NULL, dst);
 	ASSERT_EQ((uintptr_t)self->shared + SRV_OFF, self->sub.addr);
-	srv_fill(src, len, 0x3131);
-	ASSERT_SRV_OK(srv_copy_to(self->fd, self->call_id, self->sub.addr,
-				  src, (__u32)len));
+	cb_fill(src, len, 0x3131);
+	ASSERT_OK(srv_copy_to(self->fd, self->call_id, self->sub.addr,
+			      src, (__u32)len));
 	ASSERT_PATTERN(self->shared + SRV_OFF, len, 0x3131);
 	ASSERT_BYTES(self->shared, SRV_OFF, 0xee);
 	/* 1 byte, page-crossing 7 bytes */
-	ASSERT_SRV_OK(srv_copy_to(self->fd, self->call_id,
-				  (uintptr_t)self->shared, src, 1));
+	ASSERT_OK(srv_copy_to(self->fd, self->call_id,
+			      (uintptr_t)self->shared, src, 1));
 	ASSERT_EQ(cbtest_pattern(0x3131, 0), self->shared[0]);
-	ASSERT_SRV_OK(srv_copy_from(self->fd, self->call_id, dst,
-				    (uintptr_t)self->shared + page - 3, 7));
+	ASSERT_OK(srv_copy_from(self->fd, self->call_id, dst,
+				(uintptr_t)self->shared + page - 3, 7));
 	ASSERT_EQ(0, memcmp(dst, self->shared + page - 3, 7));
-	ASSERT_SRV_OK(srv_copy_from(self->fd, self->call_id, dst,
-				    self->sub.addr, (__u32)len));
+	ASSERT_OK(srv_copy_from(self->fd, self->call_id, dst,
+				self->sub.addr, (__u32)len));
 	ASSERT_PATTERN(dst, len, 0x3131);
 	ASSERT_EQ(copies0 + 4, cb_stat("copies_pinned"));
 	psrv_finish(_metadata, self);
@@ -967,7 +968,7 @@ TEST_F(psrv, copy_to_server_fault_part_way)
 	size_t before = 100, len = 3000, k;
 
 	ASSERT_NE(NULL, src);
-	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_PARTIAL_COPY,
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_PARTIAL_COPY,
 		   srv_copy_to(self->fd, self->call_id, self->sub.addr,
 			       src + 2 * page - before, (__u32)len));
 	for (k = 0; k < before && c[k] == src[2 * page - before + k]; k++)
@@ -986,10 +987,10 @@ TEST_F(psrv, copy_to_server_fault_at_start)
 	__u8 *src = server_mem(page, 0x4343);
 
 	ASSERT_NE(NULL, src);
-	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
 		   srv_copy_to(self->fd, self->call_id, self->sub.addr,
 			       src + 2 * page, 64));
-	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
 		   srv_copy_to(self->fd, self->call_id, self->sub.addr,
 			       NULL, 64));
 	ASSERT_BYTES(self->shared, SRV_LEN, 0xee);
@@ -1003,8 +1004,8 @@ TEST_F(psrv, copy_from_server_fault_part_way)
 	__u8 *dst = server_mem(page, 0x4444), *c = self->shared + SRV_OFF;
 
 	ASSERT_NE(NULL, dst);
-	srv_fill(c, len, 0x4545);
-	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_PARTIAL_COPY,
+	cb_fill(c, len, 0x4545);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_PARTIAL_COPY,
 		   srv_copy_from(self->fd, self->call_id,
 				 dst + 2 * page - before, self->sub.addr,
 				 (__u32)len));
@@ -1026,11 +1027,11 @@ TEST_F(psrv, copy_from_server_fault_at_start)
 	__u8 *dst = server_mem(page, 0x4646);
 
 	ASSERT_NE(NULL, dst);
-	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
 		   srv_copy_from(self->fd, self->call_id, dst + 2 * page,
 				 self->sub.addr, 64));
 	ASSERT_EQ(0, mprotect(dst, page, PROT_READ));
-	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
 		   srv_copy_from(self->fd, self->call_id, dst,
 				 self->sub.addr, 64));
 	ASSERT_PATTERN(dst, 2 * page, 0x4646);
@@ -1040,13 +1041,13 @@ TEST_F(psrv, copy_from_server_fault_at_start)
 /* The client munmap()s nothing here, but the server still cannot escape. */
 TEST_F(psrv, outside_the_pinned_range)
 {
-	__u8 *src = srv_map(self->page);
+	__u8 *src = cb_map(self->page);
 
 	ASSERT_NE(NULL, src);
-	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
 		   srv_copy_to(self->fd, self->call_id,
 			       (uintptr_t)self->shared + SRV_LEN - 10, src, 11));
-	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
 		   srv_copy_to(self->fd, self->call_id,
 			       (uintptr_t)self->shared - 1, src, 2));
 	ASSERT_BYTES(self->shared, SRV_LEN, 0xee);

@@ -287,15 +287,6 @@ struct ex_report {
 #define CMD_EXEC	'e'
 #define CMD_CHECK	'c'
 
-static __u8 *map_fixed(size_t len)
-{
-	void *p = mmap((void *)(uintptr_t)FIXED_ADDR, len,
-		       PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-
-	return p == (void *)(uintptr_t)FIXED_ADDR ? p : NULL;
-}
-
 static void __attribute__((noreturn))
 ex_client(int cmd, int rep, bool pin, unsigned int delay_us)
 {
@@ -308,7 +299,7 @@ ex_client(int cmd, int rep, bool pin, unsigned int delay_us)
 	int fd;
 
 	fd = open(CB_DEV, O_RDWR);
-	p = map_fixed(len);
+	p = cb_map_fixed(FIXED_ADDR, len);
 	if (fd < 0 || !p) {
 		r.err = errno, r.step = 1;
 		goto fail;
@@ -360,7 +351,7 @@ static int ex_exec_child(int argc, char **argv)
 	len = strtoull(argv[2], NULL, 0);
 	cmd = atoi(argv[3]);
 	rep = atoi(argv[4]);
-	p = map_fixed(len);
+	p = cb_map_fixed(FIXED_ADDR, len);
 	if (!p) {
 		r.err = errno, r.step = 5;
 		cb_write_full(rep, &r, sizeof(r));
@@ -808,17 +799,17 @@ static void __attribute__((noreturn)) sk_server(const char *name, int ready)
 		struct clientbuf_server_call hdr;
 		struct sk_submit s;
 	} rec;
-	__u8 *src = srv_map(SK_LEN);
-	int fd = srv_open();
+	__u8 *src = cb_map(SK_LEN);
+	int fd = cb_open();
 	char c = 1;
 
 	if (fd < 0 || !src || srv_serve(fd, name).err)
 		_exit(1);
-	srv_write_full(ready, &c, 1);
+	cb_write_full(ready, &c, 1);
 	for (;;) {
 		if (read(fd, &rec, sizeof(rec)) != sizeof(rec))
 			continue;
-		srv_fill(src, rec.s.len, rec.s.seed);
+		cb_fill(src, rec.s.len, rec.s.seed);
 		srv_copy_to(fd, rec.hdr.call_id, rec.s.addr, src, rec.s.len);
 		srv_complete(fd, rec.hdr.call_id, CLIENTBUF_STATUS_SUCCESS, 0,
 			     0, 0);
@@ -847,7 +838,7 @@ static void sk_outcome(struct sk_caller *c, const char *what, int err,
 
 	*stop = true;
 	if (st == CLIENTBUF_STATUS_SUCCESS && !err) {
-		if (!srv_is_pattern(c->buf, SK_LEN, c->seed))
+		if (!cb_is_pattern(c->buf, SK_LEN, c->seed))
 			bad_note(&sk->bad, "SUCCESS but the bytes did not land",
 				 err, st);
 		__atomic_add_fetch(&sk->ok, 1, __ATOMIC_RELAXED);
@@ -923,24 +914,24 @@ TEST(server_killed_during_calls)
 			sk_server(name, p[1]);
 		}
 		close(p[1]);
-		ASSERT_EQ(0, srv_read_full(p[0], &ch, 1, WAIT_MS))
+		ASSERT_EQ(0, cb_read_timed(p[0], &ch, 1, WAIT_MS))
 			TH_LOG("the server did not start");
 		close(p[0]);
-		sk.fd = srv_open();
+		sk.fd = cb_open();
 		ASSERT_LE(0, sk.fd);
 		for (i = 0; i < SK_CALLERS; i++) {
 			c[i].sk = &sk;
 			c[i].async = i == SK_CALLERS - 1;
-			c[i].buf = srv_map(SK_LEN);
+			c[i].buf = cb_map(SK_LEN);
 			ASSERT_NE(NULL, c[i].buf);
-			ASSERT_SRV_OK(srv_register(sk.fd, i & 1 ? PINRW : RW,
-						   c[i].buf, SK_LEN, NULL));
+			ASSERT_OK(_cb_register(sk.fd, i & 1 ? PINRW : RW,
+					       c[i].buf, SK_LEN));
 		}
 		for (i = 0; i < SK_CALLERS; i++)
 			ASSERT_EQ(0, pthread_create(&th[i], NULL,
 						    sk_caller_main, &c[i]));
 		cb_msleep(20 + 30 * (unsigned int)round);
-		ASSERT_TRUE(srv_kill_child(pid));
+		ASSERT_TRUE(cb_kill_child(pid));
 		for (i = 0; i < SK_CALLERS; i++) {
 			ASSERT_EQ(0, pthread_join(th[i], NULL));
 			munmap(c[i].buf, SK_LEN);

@@ -67,15 +67,6 @@ static bool wait_landed(const volatile __u8 *p, size_t len)
 	return false;
 }
 
-static __u8 *map_fixed(size_t len)
-{
-	void *p = mmap((void *)(uintptr_t)FIXED_ADDR, len,
-		       PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-
-	return p == (void *)(uintptr_t)FIXED_ADDR ? p : NULL;
-}
-
 /*
  * The client child: open /dev/clientbuf (kept across execve()), map and
  * register NPAGES at FIXED_ADDR, hold a request in HANDLE, report, obey.
@@ -96,7 +87,7 @@ static void client_child(int cmd, int rep)
 		r.err = errno, r.step = STEP_OPEN;
 		goto fail;
 	}
-	p = map_fixed(len);
+	p = cb_map_fixed(FIXED_ADDR, len);
 	if (!p) {
 		r.err = errno, r.step = STEP_MAP;
 		goto fail;
@@ -172,7 +163,7 @@ static int exec_child(int argc, char **argv)
 	fd = atoi(argv[6]);
 	r.addr = addr;
 	r.len = len;
-	p = map_fixed(len);
+	p = cb_map_fixed(FIXED_ADDR, len);
 	if (!p || (uintptr_t)p != addr) {
 		r.err = errno, r.step = STEP_MAP;
 		cb_write_full(rep, &r, sizeof(r));

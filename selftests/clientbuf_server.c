@@ -80,21 +80,25 @@ client_child_main(const char *pkg, enum child_mode mode, int wr)
 	struct submit s;
 	struct report r;
 	struct srv_call c;
+	struct cb_res reg;
 	__u8 *rbuf, *abuf;
 	__u32 aid = 0;
 	int fd;
 
 	memset(&r, 0, sizeof(r));
-	fd = srv_open();
-	rbuf = srv_map(READ_LEN);
-	abuf = srv_map(ALLOC_LEN);
+	fd = cb_open();
+	rbuf = cb_map(READ_LEN);
+	abuf = cb_map(ALLOC_LEN);
 	if (fd < 0 || !rbuf || !abuf)
 		_exit(10);
-	srv_fill(rbuf, READ_LEN, READ_SEED);
-	if (srv_register(fd, CLIENTBUF_BUF_READ, rbuf, READ_LEN, NULL).err ||
-	    srv_register(fd, CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_ALLOC, abuf,
-			 ALLOC_LEN, &aid).err)
+	cb_fill(rbuf, READ_LEN, READ_SEED);
+	if (_cb_register(fd, CLIENTBUF_BUF_READ, rbuf, READ_LEN).err)
 		_exit(11);
+	reg = _cb_register(fd, CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_ALLOC, abuf,
+			   ALLOC_LEN);
+	if (reg.err)
+		_exit(11);
+	aid = reg.id;
 
 	memset(&s, 0, sizeof(s));
 	s.magic = SUBMIT_MAGIC;
@@ -113,7 +117,7 @@ client_child_main(const char *pkg, enum child_mode mode, int wr)
 	r.call = c.c;
 	if (mode == CHILD_SYNC)
 		child_copy_answer(&r, c.c.return_addr, c.c.return_len, abuf);
-	if (srv_write_full(wr, &r, sizeof(r)))
+	if (cb_write_full(wr, &r, sizeof(r)))
 		_exit(12);
 	if (mode == CHILD_ASYNC_HANG)
 		for (;;)
@@ -122,7 +126,7 @@ client_child_main(const char *pkg, enum child_mode mode, int wr)
 		r.comp_err = srv_read_completion(fd, &r.comp, WAIT_MS);
 		child_copy_answer(&r, r.comp.return_addr, r.comp.return_len,
 				  abuf);
-		if (srv_write_full(wr, &r, sizeof(r)))
+		if (cb_write_full(wr, &r, sizeof(r)))
 			_exit(13);
 	}
 	close(fd);
@@ -150,7 +154,7 @@ static int client_child_start(struct client_child *ch, const char *pkg,
 
 static int client_child_report(struct client_child *ch, struct report *r)
 {
-	return srv_read_full(ch->rd, r, sizeof(*r), WAIT_MS);
+	return cb_read_timed(ch->rd, r, sizeof(*r), WAIT_MS);
 }
 
 /* A call record as read from a server fd. */
@@ -165,7 +169,7 @@ static ssize_t read_record(int fd, struct record *rec, size_t len)
 {
 	ssize_t n;
 
-	if (!(srv_poll(fd, POLLIN, WAIT_MS) & POLLIN))
+	if (!(cb_poll(fd, POLLIN, WAIT_MS) & POLLIN))
 		return -ETIMEDOUT;
 	memset(rec, 0, sizeof(*rec));
 	n = read(fd, rec, len);
@@ -175,7 +179,7 @@ static ssize_t read_record(int fd, struct record *rec, size_t len)
 FIXTURE(srv) {
 	int fd;			/* the server fd */
 	char name[CLIENTBUF_PACKAGE_NAME_MAX];
-	struct srv_live base;
+	struct cb_live base;
 	struct client_child child;
 };
 
@@ -183,35 +187,23 @@ FIXTURE_SETUP(srv)
 {
 	self->child.pid = 0;
 	self->child.rd = -1;
-	ASSERT_EQ(0, srv_live_baseline(&self->base))
-		TH_LOG("%s: %s", SRV_STATS, strerror(errno));
-	self->fd = srv_open();
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", SRV_DEV, strerror(errno));
+	ASSERT_EQ(0, cb_live_baseline(&self->base))
+		TH_LOG("%s: %s", CB_STATS, strerror(errno));
+	self->fd = cb_open();
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", CB_DEV, strerror(errno));
 	srv_name(self->name, sizeof(self->name), "srv");
-	ASSERT_SRV_OK(srv_serve(self->fd, self->name));
+	ASSERT_OK(srv_serve(self->fd, self->name));
 }
 
 FIXTURE_TEARDOWN(srv)
 {
 	if (self->child.pid > 0)
-		srv_kill_child(self->child.pid);
+		cb_kill_child(self->child.pid);
 	if (self->child.rd >= 0)
 		close(self->child.rd);
 	if (self->fd >= 0)
 		close(self->fd);
 }
-
-/*
- * Leak check at the end of a test: close the server fd (the baseline was
- * read before it was opened) and compare the live counters.
- */
-#define CHECK_LEAKS() do {						\
-	if (self->fd >= 0) {						\
-		close(self->fd);					\
-		self->fd = -1;						\
-	}								\
-	ASSERT_LIVE_BASE(&self->base);					\
-} while (0)
 
 /* Start a client child and read its record at the server. */
 #define START_AND_READ(_mode, _rec) do {				\
@@ -223,10 +215,10 @@ FIXTURE_TEARDOWN(srv)
 TEST(feature_bit)
 {
 	struct clientbuf_info info;
-	int fd = srv_open();
+	int fd = cb_open();
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, srv_get_info(fd, &info));
+	ASSERT_EQ(0, cb_get_info(fd, &info));
 	EXPECT_TRUE(info.features & CLIENTBUF_FEAT_SERVER)
 		TH_LOG("features %#llx", (unsigned long long)info.features);
 	close(fd);
@@ -238,21 +230,21 @@ TEST(serve_as_root)
 	char name[CLIENTBUF_PACKAGE_NAME_MAX];
 	struct srv_call c;
 	struct clientbuf_completion comp;
-	int fd = srv_open(), cfd = srv_open();
+	int fd = cb_open(), cfd = cb_open();
 
 	ASSERT_LE(0, fd);
 	ASSERT_LE(0, cfd);
 	srv_name(name, sizeof(name), "root");
 	memset(&s, 0, sizeof(s));
 	strcpy(s.package, name);
-	ASSERT_SRV_OK(srv_serve_raw(fd, &s));
+	ASSERT_OK(srv_serve_raw(fd, &s));
 	EXPECT_EQ(0, s.flags);
 	EXPECT_EQ(0, s.reserved);
 
 	/* the name is now a package: a call to it is queued, pending */
 	c = srv_call(cfd, name, "x", 1, CLIENTBUF_CALL_ASYNC, 0);
-	ASSERT_SRV(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
-	EXPECT_TRUE(srv_poll(fd, POLLIN, WAIT_MS) & POLLIN);
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
+	EXPECT_TRUE(cb_poll(fd, POLLIN, WAIT_MS) & POLLIN);
 
 	/* closing the server fails it and removes the package */
 	close(fd);
@@ -260,7 +252,7 @@ TEST(serve_as_root)
 	EXPECT_EQ(c.c.request_id, comp.request_id);
 	EXPECT_EQ(CLIENTBUF_STATUS_PORT_DISCONNECTED, comp.status);
 	c = srv_call(cfd, name, "x", 1, CLIENTBUF_CALL_ASYNC, 0);
-	ASSERT_SRV(ENOPKG, CLIENTBUF_STATUS_NO_SUCH_PACKAGE, srv_call_res(&c));
+	ASSERT_RES(ENOPKG, CLIENTBUF_STATUS_NO_SUCH_PACKAGE, srv_call_res(&c));
 	close(cfd);
 }
 
@@ -286,12 +278,12 @@ TEST_F(srv, vectored_copies)
 	__u64 block = 0, index = 0;
 
 	START_AND_READ(CHILD_SYNC, &rec);
-	ASSERT_SRV_OK(srv_alloc(self->fd, rec.hdr.call_id, ANSWER_LEN,
-				&block));
+	ASSERT_OK(srv_alloc(self->fd, rec.hdr.call_id, ANSWER_LEN,
+			    &block));
 	ASSERT_LE(sizeof(a) + sizeof(b) + sizeof(c), ANSWER_LEN);
-	srv_fill(a, sizeof(a), 1);
-	srv_fill(b, sizeof(b), 2);
-	srv_fill(c, sizeof(c), 3);
+	cb_fill(a, sizeof(a), 1);
+	cb_fill(b, sizeof(b), 2);
+	cb_fill(c, sizeof(c), 3);
 
 	memset(seg, 0, sizeof(seg));
 	set_seg(&seg[0], block, a, sizeof(a));
@@ -299,76 +291,76 @@ TEST_F(srv, vectored_copies)
 	set_seg(&seg[2], block + sizeof(a) + sizeof(b), c, sizeof(c));
 	/* segment 3 lies in the READ buffer: refused before any byte moves */
 	set_seg(&seg[3], rec.s.read_addr, a, 1);
-	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
 		   srv_copy_vec(self->fd, rec.hdr.call_id,
 				CLIENTBUF_SRV_COPY_TO_VEC, seg, 4, &index));
 	EXPECT_EQ(3, index);
 	/* a reserved field is refused the same way */
 	seg[3] = seg[2];
 	seg[3].reserved = 1;
-	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   srv_copy_vec(self->fd, rec.hdr.call_id,
 				CLIENTBUF_SRV_COPY_TO_VEC, seg, 4, &index));
 	EXPECT_EQ(3, index);
 	/* no segment, too many, and a bad array */
-	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   srv_copy_vec(self->fd, rec.hdr.call_id,
 				CLIENTBUF_SRV_COPY_TO_VEC, seg, 0, NULL));
-	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   srv_copy_vec(self->fd, rec.hdr.call_id,
 				CLIENTBUF_SRV_COPY_TO_VEC, seg,
 				CLIENTBUF_SRV_VEC_MAX + 1, NULL));
-	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
 		   srv_copy_vec(self->fd, rec.hdr.call_id,
 				CLIENTBUF_SRV_COPY_TO_VEC, NULL, 2, NULL));
 	/* the first three segments land, back to back */
-	ASSERT_SRV_OK(srv_copy_vec(self->fd, rec.hdr.call_id,
-				   CLIENTBUF_SRV_COPY_TO_VEC, seg, 3, NULL));
+	ASSERT_OK(srv_copy_vec(self->fd, rec.hdr.call_id,
+			       CLIENTBUF_SRV_COPY_TO_VEC, seg, 3, NULL));
 
 	/* and two segments of the READ buffer come back */
 	memset(big, 0, sizeof(big));
 	set_seg(&big[0], rec.s.read_addr, in1, sizeof(in1));
 	set_seg(&big[1], rec.s.read_addr + sizeof(in1), in2, sizeof(in2));
-	ASSERT_SRV_OK(srv_copy_vec(self->fd, rec.hdr.call_id,
-				   CLIENTBUF_SRV_COPY_FROM_VEC, big, 2, NULL));
-	ASSERT_TRUE(srv_is_pattern(in1, sizeof(in1), rec.s.seed));
+	ASSERT_OK(srv_copy_vec(self->fd, rec.hdr.call_id,
+			       CLIENTBUF_SRV_COPY_FROM_VEC, big, 2, NULL));
+	ASSERT_TRUE(cb_is_pattern(in1, sizeof(in1), rec.s.seed));
 	/* in2 is the pattern from offset 100 on */
 	{
 		__u8 all[sizeof(in1) + sizeof(in2)];
 
 		memcpy(all, in1, sizeof(in1));
 		memcpy(all + sizeof(in1), in2, sizeof(in2));
-		ASSERT_TRUE(srv_is_pattern(all, sizeof(all), rec.s.seed));
+		ASSERT_TRUE(cb_is_pattern(all, sizeof(all), rec.s.seed));
 	}
 
-	ASSERT_SRV_OK(srv_complete(self->fd, rec.hdr.call_id,
-				   CLIENTBUF_STATUS_SUCCESS, 0, block,
-				   sizeof(a) + sizeof(b) + sizeof(c)));
+	ASSERT_OK(srv_complete(self->fd, rec.hdr.call_id,
+			       CLIENTBUF_STATUS_SUCCESS, 0, block,
+			       sizeof(a) + sizeof(b) + sizeof(c)));
 	ASSERT_EQ(0, client_child_report(&self->child, &r));
 	EXPECT_EQ(CLIENTBUF_STATUS_SUCCESS, r.call.status);
 	ASSERT_TRUE(r.answer_ok);
 	EXPECT_EQ(0, memcmp(r.answer, a, sizeof(a)));
 	EXPECT_EQ(0, memcmp(r.answer + sizeof(a), b, sizeof(b)));
 	EXPECT_EQ(0, memcmp(r.answer + sizeof(a) + sizeof(b), c, sizeof(c)));
-	EXPECT_EQ(0, srv_wait_child(self->child.pid));
+	EXPECT_EQ(0, cb_wait_child(self->child.pid));
 	self->child.pid = 0;
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 TEST_F(srv, name_collision)
 {
-	int fd2 = srv_open();
+	int fd2 = cb_open();
 
 	ASSERT_LE(0, fd2);
-	ASSERT_SRV(EEXIST, CLIENTBUF_STATUS_OBJECT_NAME_COLLISION,
+	ASSERT_RES(EEXIST, CLIENTBUF_STATUS_OBJECT_NAME_COLLISION,
 		   srv_serve(fd2, self->name));
 	/* a package of a module is a taken name too */
-	ASSERT_SRV(EEXIST, CLIENTBUF_STATUS_OBJECT_NAME_COLLISION,
+	ASSERT_RES(EEXIST, CLIENTBUF_STATUS_OBJECT_NAME_COLLISION,
 		   srv_serve(fd2, CBTEST_PACKAGE));
 	/* the failures left fd2 free to serve; the name frees on close */
 	close(self->fd);
 	self->fd = -1;
-	ASSERT_SRV_OK(srv_serve(fd2, self->name));
+	ASSERT_OK(srv_serve(fd2, self->name));
 	close(fd2);
 }
 
@@ -377,24 +369,24 @@ TEST_F(srv, serve_twice_on_one_fd)
 	char other[CLIENTBUF_PACKAGE_NAME_MAX];
 
 	srv_name(other, sizeof(other), "other");
-	ASSERT_SRV(EBUSY, CLIENTBUF_STATUS_DEVICE_BUSY,
+	ASSERT_RES(EBUSY, CLIENTBUF_STATUS_DEVICE_BUSY,
 		   srv_serve(self->fd, other));
-	ASSERT_SRV(EBUSY, CLIENTBUF_STATUS_DEVICE_BUSY,
+	ASSERT_RES(EBUSY, CLIENTBUF_STATUS_DEVICE_BUSY,
 		   srv_serve(self->fd, self->name));
 	/* other was not registered */
 	{
-		int fd2 = srv_open();
+		int fd2 = cb_open();
 
 		ASSERT_LE(0, fd2);
-		ASSERT_SRV_OK(srv_serve(fd2, other));
+		ASSERT_OK(srv_serve(fd2, other));
 		close(fd2);
 	}
 }
 
 /* Try SERVE in a child after @drop() ran there; report errno and status. */
-static struct srv_res serve_in_child(int (*drop)(void))
+static struct cb_res serve_in_child(int (*drop)(void))
 {
-	struct srv_res r = { .err = SRV_NO_REPLY, .status = 0xdeaddead };
+	struct cb_res r = { .err = CB_NO_REPLY, .status = 0xdeaddead };
 	char name[CLIENTBUF_PACKAGE_NAME_MAX];
 	int p[2], ret;
 	pid_t pid;
@@ -406,7 +398,7 @@ static struct srv_res serve_in_child(int (*drop)(void))
 	if (pid < 0)
 		return r;
 	if (!pid) {
-		struct srv_res cr = { .err = SRV_NO_REPLY };
+		struct cb_res cr = { .err = CB_NO_REPLY };
 		int fd;
 
 		close(p[0]);
@@ -415,22 +407,22 @@ static struct srv_res serve_in_child(int (*drop)(void))
 		 * and the test VM's root directory may not be searchable
 		 * by uid 65534.
 		 */
-		fd = srv_open();
+		fd = cb_open();
 		if (fd < 0)
 			_exit(21);
 		if (drop())
 			_exit(20);
 		cr = srv_serve(fd, name);
-		srv_write_full(p[1], &cr, sizeof(cr));
+		cb_write_full(p[1], &cr, sizeof(cr));
 		_exit(0);
 	}
 	close(p[1]);
-	if (srv_read_full(p[0], &r, sizeof(r), WAIT_MS))
-		r.err = SRV_NO_REPLY;
+	if (cb_read_timed(p[0], &r, sizeof(r), WAIT_MS))
+		r.err = CB_NO_REPLY;
 	close(p[0]);
-	ret = srv_wait_child(pid);
+	ret = cb_wait_child(pid);
 	if (ret) {
-		r.err = SRV_NO_REPLY;
+		r.err = CB_NO_REPLY;
 		r.status = 0xdead0000U | (__u32)ret;	/* the child's exit */
 	}
 	return r;
@@ -469,7 +461,7 @@ TEST(serve_unprivileged_user)
 {
 	if (getuid() != 0)
 		SKIP(return, "needs root to drop to uid 65534");
-	ASSERT_SRV(EPERM, CLIENTBUF_STATUS_ACCESS_DENIED,
+	ASSERT_RES(EPERM, CLIENTBUF_STATUS_ACCESS_DENIED,
 		   serve_in_child(drop_to_nobody));
 }
 
@@ -477,7 +469,7 @@ TEST(serve_root_without_cap_sys_admin)
 {
 	if (getuid() != 0)
 		SKIP(return, "needs root");
-	ASSERT_SRV(EPERM, CLIENTBUF_STATUS_ACCESS_DENIED,
+	ASSERT_RES(EPERM, CLIENTBUF_STATUS_ACCESS_DENIED,
 		   serve_in_child(drop_cap_sys_admin));
 }
 
@@ -485,7 +477,7 @@ TEST(serve_bad_arguments)
 {
 	struct clientbuf_serve s;
 	char name[CLIENTBUF_PACKAGE_NAME_MAX];
-	int fd = srv_open();
+	int fd = cb_open();
 
 	ASSERT_LE(0, fd);
 	srv_name(name, sizeof(name), "bad");
@@ -493,21 +485,21 @@ TEST(serve_bad_arguments)
 	memset(&s, 0, sizeof(s));
 	strcpy(s.package, name);
 	s.flags = 1;
-	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   srv_serve_raw(fd, &s));
 	s.flags = 0x80000000U;
-	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   srv_serve_raw(fd, &s));
 	s.flags = 0;
 	s.reserved = 1;
-	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   srv_serve_raw(fd, &s));
 
 	memset(&s, 0, sizeof(s));	/* empty name */
-	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   srv_serve_raw(fd, &s));
 	memset(s.package, 'a', sizeof(s.package));	/* unterminated */
-	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   srv_serve_raw(fd, &s));
 
 	/* a struct smaller than the first published one: size rule only */
@@ -520,7 +512,7 @@ TEST(serve_bad_arguments)
 	ASSERT_EQ(0xdeadbeef, s.status);
 
 	/* none of it made fd a server */
-	ASSERT_SRV_OK(srv_serve(fd, name));
+	ASSERT_OK(srv_serve(fd, name));
 	close(fd);
 }
 
@@ -551,32 +543,32 @@ TEST_F(srv, sync_call_end_to_end)
 	ASSERT_EQ(ALLOC_LEN, rec.s.alloc_len);
 
 	/* nothing else is queued: the child waits for this call */
-	EXPECT_EQ(0, srv_poll(self->fd, POLLIN, 0));
+	EXPECT_EQ(0, cb_poll(self->fd, POLLIN, 0));
 
 	memset(in, 0, sizeof(in));
-	ASSERT_SRV_OK(srv_copy_from(self->fd, rec.hdr.call_id, in,
-				    rec.s.read_addr, READ_LEN));
-	ASSERT_TRUE(srv_is_pattern(in, READ_LEN, rec.s.seed));
+	ASSERT_OK(srv_copy_from(self->fd, rec.hdr.call_id, in,
+				rec.s.read_addr, READ_LEN));
+	ASSERT_TRUE(cb_is_pattern(in, READ_LEN, rec.s.seed));
 	/* straddling the end of the READ buffer: nothing is read */
-	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
 		   srv_copy_from(self->fd, rec.hdr.call_id, in,
 				 rec.s.read_addr + READ_LEN - 1, 2));
 	/* the READ buffer is not writable by packages */
-	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
 		   srv_copy_to(self->fd, rec.hdr.call_id, rec.s.read_addr,
 			       in, 16));
 
-	ASSERT_SRV_OK(srv_alloc(self->fd, rec.hdr.call_id, ANSWER_LEN,
-				&block));
+	ASSERT_OK(srv_alloc(self->fd, rec.hdr.call_id, ANSWER_LEN,
+			    &block));
 	ASSERT_LE(rec.s.alloc_addr, block);
 	ASSERT_GE(rec.s.alloc_addr + ALLOC_LEN, block + ANSWER_LEN);
-	srv_fill(answer, sizeof(answer), ANSWER_SEED);
-	ASSERT_SRV_OK(srv_copy_to(self->fd, rec.hdr.call_id, block, answer,
-				  ANSWER_LEN));
-	ASSERT_SRV_OK(srv_complete(self->fd, rec.hdr.call_id,
-				   CLIENTBUF_STATUS_SUCCESS,
-				   CLIENTBUF_STATUS_BUFFER_TOO_SMALL, block,
-				   ANSWER_LEN));
+	cb_fill(answer, sizeof(answer), ANSWER_SEED);
+	ASSERT_OK(srv_copy_to(self->fd, rec.hdr.call_id, block, answer,
+			      ANSWER_LEN));
+	ASSERT_OK(srv_complete(self->fd, rec.hdr.call_id,
+			       CLIENTBUF_STATUS_SUCCESS,
+			       CLIENTBUF_STATUS_BUFFER_TOO_SMALL, block,
+			       ANSWER_LEN));
 
 	ASSERT_EQ(0, client_child_report(&self->child, &r));
 	EXPECT_EQ(0, r.err);
@@ -586,27 +578,27 @@ TEST_F(srv, sync_call_end_to_end)
 	EXPECT_EQ(block, r.call.return_addr);
 	EXPECT_EQ(ANSWER_LEN, r.call.return_len);
 	ASSERT_TRUE(r.answer_ok);
-	EXPECT_TRUE(srv_is_pattern(r.answer, ANSWER_LEN, ANSWER_SEED));
-	EXPECT_EQ(0, srv_wait_child(self->child.pid));
+	EXPECT_TRUE(cb_is_pattern(r.answer, ANSWER_LEN, ANSWER_SEED));
+	EXPECT_EQ(0, cb_wait_child(self->child.pid));
 	self->child.pid = 0;
 
 	/* the call id is stale now; an id never handed out is unknown */
-	ASSERT_SRV(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_copy_to(self->fd, rec.hdr.call_id, block, answer, 1));
-	ASSERT_SRV(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_copy_from(self->fd, rec.hdr.call_id, in,
 				 rec.s.read_addr, 1));
-	ASSERT_SRV(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_alloc(self->fd, rec.hdr.call_id, 8, NULL));
-	ASSERT_SRV(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_free(self->fd, rec.hdr.call_id, block));
-	ASSERT_SRV(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_complete(self->fd, rec.hdr.call_id, 0, 0, 0, 0));
-	ASSERT_SRV(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_complete(self->fd, 12345, 0, 0, 0, 0));
-	ASSERT_SRV(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_copy_from(self->fd, 0, in, rec.s.read_addr, 1));
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 /* The server's error status reaches the synchronous caller as its errno. */
@@ -616,9 +608,9 @@ TEST_F(srv, sync_call_error_status)
 	struct report r;
 
 	START_AND_READ(CHILD_SYNC, &rec);
-	ASSERT_SRV_OK(srv_complete(self->fd, rec.hdr.call_id,
-				   CLIENTBUF_STATUS_ACCESS_DENIED, 0x1234,
-				   0, 77));
+	ASSERT_OK(srv_complete(self->fd, rec.hdr.call_id,
+			       CLIENTBUF_STATUS_ACCESS_DENIED, 0x1234,
+			       0, 77));
 	ASSERT_EQ(0, client_child_report(&self->child, &r));
 	EXPECT_EQ(EPERM, r.err);
 	EXPECT_EQ(CLIENTBUF_STATUS_ACCESS_DENIED, r.call.status);
@@ -626,9 +618,9 @@ TEST_F(srv, sync_call_error_status)
 	/* no return buffer: no length either */
 	EXPECT_EQ(0, r.call.return_addr);
 	EXPECT_EQ(0, r.call.return_len);
-	EXPECT_EQ(0, srv_wait_child(self->child.pid));
+	EXPECT_EQ(0, cb_wait_child(self->child.pid));
 	self->child.pid = 0;
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 TEST_F(srv, async_call_end_to_end)
@@ -640,19 +632,19 @@ TEST_F(srv, async_call_end_to_end)
 
 	START_AND_READ(CHILD_ASYNC, &rec);
 	ASSERT_EQ(0, client_child_report(&self->child, &r));
-	ASSERT_SRV(0, CLIENTBUF_STATUS_PENDING, ((struct srv_res){
-		r.err, r.call.status }));
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, ((struct cb_res){
+		.err = r.err, .status = r.call.status }));
 	ASSERT_EQ(1, r.call.request_id);
 	EXPECT_EQ(self->child.pid, rec.hdr.pid);
 
-	ASSERT_SRV_OK(srv_alloc(self->fd, rec.hdr.call_id, ANSWER_LEN,
-				&block));
-	srv_fill(answer, sizeof(answer), ANSWER_SEED + 1);
-	ASSERT_SRV_OK(srv_copy_to(self->fd, rec.hdr.call_id, block, answer,
-				  ANSWER_LEN));
-	ASSERT_SRV_OK(srv_complete(self->fd, rec.hdr.call_id,
-				   CLIENTBUF_STATUS_SUCCESS, 0x40000001,
-				   block, ANSWER_LEN));
+	ASSERT_OK(srv_alloc(self->fd, rec.hdr.call_id, ANSWER_LEN,
+			    &block));
+	cb_fill(answer, sizeof(answer), ANSWER_SEED + 1);
+	ASSERT_OK(srv_copy_to(self->fd, rec.hdr.call_id, block, answer,
+			      ANSWER_LEN));
+	ASSERT_OK(srv_complete(self->fd, rec.hdr.call_id,
+			       CLIENTBUF_STATUS_SUCCESS, 0x40000001,
+			       block, ANSWER_LEN));
 
 	ASSERT_EQ(0, client_child_report(&self->child, &r));
 	ASSERT_EQ(0, r.comp_err);
@@ -662,10 +654,10 @@ TEST_F(srv, async_call_end_to_end)
 	EXPECT_EQ(block, r.comp.return_addr);
 	EXPECT_EQ(ANSWER_LEN, r.comp.return_len);
 	ASSERT_TRUE(r.answer_ok);
-	EXPECT_TRUE(srv_is_pattern(r.answer, ANSWER_LEN, ANSWER_SEED + 1));
-	EXPECT_EQ(0, srv_wait_child(self->child.pid));
+	EXPECT_TRUE(cb_is_pattern(r.answer, ANSWER_LEN, ANSWER_SEED + 1));
+	EXPECT_EQ(0, cb_wait_child(self->child.pid));
 	self->child.pid = 0;
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 /* A server thread of the client's own process: the in-context copy path. */
@@ -673,7 +665,7 @@ struct thread_server {
 	int fd;
 	ssize_t n;
 	struct record rec;
-	struct srv_res from, alloc, to, complete;
+	struct cb_res from, alloc, to, complete;
 	__u64 block;
 	int pattern_ok;
 };
@@ -688,10 +680,10 @@ static void *thread_server_main(void *arg)
 		return NULL;
 	t->from = srv_copy_from(t->fd, t->rec.hdr.call_id, buf,
 				t->rec.s.read_addr, sizeof(buf));
-	t->pattern_ok = srv_is_pattern(buf, sizeof(buf), t->rec.s.seed);
+	t->pattern_ok = cb_is_pattern(buf, sizeof(buf), t->rec.s.seed);
 	t->alloc = srv_alloc(t->fd, t->rec.hdr.call_id, sizeof(buf),
 			     &t->block);
-	srv_fill(buf, sizeof(buf), ANSWER_SEED);
+	cb_fill(buf, sizeof(buf), ANSWER_SEED);
 	t->to = srv_copy_to(t->fd, t->rec.hdr.call_id, t->block, buf,
 			    sizeof(buf));
 	t->complete = srv_complete(t->fd, t->rec.hdr.call_id,
@@ -705,20 +697,21 @@ TEST_F(srv, sync_call_server_thread)
 	struct thread_server t;
 	struct submit s;
 	struct srv_call c;
+	struct cb_res reg;
 	pthread_t th;
-	__u8 *rbuf = srv_map(READ_LEN), *abuf = srv_map(ALLOC_LEN);
+	__u8 *rbuf = cb_map(READ_LEN), *abuf = cb_map(ALLOC_LEN);
 	__u32 aid = 0;
-	int cfd = srv_open();
+	int cfd = cb_open();
 
 	ASSERT_LE(0, cfd);
 	ASSERT_NE(NULL, rbuf);
 	ASSERT_NE(NULL, abuf);
-	srv_fill(rbuf, READ_LEN, 77);
-	ASSERT_SRV_OK(srv_register(cfd, CLIENTBUF_BUF_READ, rbuf, READ_LEN,
-				   NULL));
-	ASSERT_SRV_OK(srv_register(cfd, CLIENTBUF_BUF_WRITE |
-				   CLIENTBUF_BUF_ALLOC, abuf, ALLOC_LEN,
-				   &aid));
+	cb_fill(rbuf, READ_LEN, 77);
+	ASSERT_OK(_cb_register(cfd, CLIENTBUF_BUF_READ, rbuf, READ_LEN));
+	reg = _cb_register(cfd, CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_ALLOC,
+			   abuf, ALLOC_LEN);
+	ASSERT_OK(reg);
+	aid = reg.id;
 	memset(&s, 0, sizeof(s));
 	s.magic = SUBMIT_MAGIC;
 	s.seed = 77;
@@ -733,22 +726,22 @@ TEST_F(srv, sync_call_server_thread)
 	ASSERT_EQ((ssize_t)(sizeof(t.rec.hdr) + sizeof(s)), t.n);
 	EXPECT_EQ(getpid(), t.rec.hdr.tgid);
 	EXPECT_EQ(syscall(SYS_gettid), t.rec.hdr.pid);
-	ASSERT_SRV_OK(t.from);
+	ASSERT_OK(t.from);
 	EXPECT_TRUE(t.pattern_ok);
-	ASSERT_SRV_OK(t.alloc);
-	ASSERT_SRV_OK(t.to);
-	ASSERT_SRV_OK(t.complete);
-	ASSERT_SRV_OK(srv_call_res(&c));
+	ASSERT_OK(t.alloc);
+	ASSERT_OK(t.to);
+	ASSERT_OK(t.complete);
+	ASSERT_OK(srv_call_res(&c));
 	EXPECT_EQ(7, c.c.protocol_status);
 	EXPECT_EQ(t.block, c.c.return_addr);
 	EXPECT_EQ(64, c.c.return_len);
 	ASSERT_LE((uintptr_t)abuf, t.block);
-	EXPECT_TRUE(srv_is_pattern(abuf + (t.block - (uintptr_t)abuf), 64,
-				   ANSWER_SEED));
+	EXPECT_TRUE(cb_is_pattern(abuf + (t.block - (uintptr_t)abuf), 64,
+				  ANSWER_SEED));
 	close(cfd);
 	munmap(rbuf, READ_LEN);
 	munmap(abuf, ALLOC_LEN);
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 /* An async call from a second fd of this process, and its record. */
@@ -767,25 +760,25 @@ TEST_F(srv, complete_with_pending_status)
 	struct clientbuf_completion comp;
 	struct record rec;
 	__u64 req;
-	int cfd = srv_open();
+	int cfd = cb_open();
 
 	ASSERT_LE(0, cfd);
 	ASSERT_EQ(0, local_async_call(cfd, self->name, "abc", 3, &req));
 	ASSERT_EQ((ssize_t)sizeof(rec.hdr) + 3,
 		  read_record(self->fd, &rec, sizeof(rec)));
-	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   srv_complete(self->fd, rec.hdr.call_id,
 				CLIENTBUF_STATUS_PENDING, 0, 0, 0));
 	/* refused without effect: the call is still the server's */
 	ASSERT_EQ(ETIMEDOUT, srv_read_completion(cfd, &comp, 0));
-	ASSERT_SRV_OK(srv_free(self->fd, rec.hdr.call_id, 0));
-	ASSERT_SRV_OK(srv_complete(self->fd, rec.hdr.call_id,
-				   CLIENTBUF_STATUS_CANCELLED, 0, 0, 0));
+	ASSERT_OK(srv_free(self->fd, rec.hdr.call_id, 0));
+	ASSERT_OK(srv_complete(self->fd, rec.hdr.call_id,
+			       CLIENTBUF_STATUS_CANCELLED, 0, 0, 0));
 	ASSERT_EQ(0, srv_read_completion(cfd, &comp, WAIT_MS));
 	EXPECT_EQ(req, comp.request_id);
 	EXPECT_EQ(CLIENTBUF_STATUS_CANCELLED, comp.status);
 	close(cfd);
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 TEST_F(srv, bad_ops)
@@ -793,37 +786,37 @@ TEST_F(srv, bad_ops)
 	struct clientbuf_server_op o;
 	struct record rec;
 	__u64 req;
-	int cfd = srv_open();
+	int cfd = cb_open();
 
 	ASSERT_LE(0, cfd);
 	ASSERT_EQ(0, local_async_call(cfd, self->name, "abc", 3, &req));
 	ASSERT_LT(0, read_record(self->fd, &rec, sizeof(rec)));
 
 	o = srv_op_init(0, rec.hdr.call_id);
-	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   srv_op_raw(self->fd, &o));
 	o = srv_op_init(CLIENTBUF_SRV_COMPLETE + 1, rec.hdr.call_id);
-	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   srv_op_raw(self->fd, &o));
 	o = srv_op_init(CLIENTBUF_SRV_FREE, rec.hdr.call_id);
 	o.reserved = 1;
-	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   srv_op_raw(self->fd, &o));
 	o = srv_op_init(CLIENTBUF_SRV_COMPLETE, rec.hdr.call_id);
 	o.reserved2 = 1;
-	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   srv_op_raw(self->fd, &o));
 	/* ALLOC of 0 bytes is the package-API rule */
-	ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   srv_alloc(self->fd, rec.hdr.call_id, 0, NULL));
 	/* a NULL client address */
-	ASSERT_SRV(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
 		   srv_copy_to(self->fd, rec.hdr.call_id, 0, "x", 1));
 
 	/* the call survived all of it */
-	ASSERT_SRV_OK(srv_complete(self->fd, rec.hdr.call_id, 0, 0, 0, 0));
+	ASSERT_OK(srv_complete(self->fd, rec.hdr.call_id, 0, 0, 0, 0));
 	close(cfd);
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 TEST(server_op_on_non_server_fd)
@@ -833,7 +826,7 @@ TEST(server_op_on_non_server_fd)
 			CLIENTBUF_SRV_COMPLETE };
 	char buf[8] = "abcdefg";
 	unsigned int i;
-	int fd = srv_open();
+	int fd = cb_open();
 
 	ASSERT_LE(0, fd);
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
@@ -842,7 +835,7 @@ TEST(server_op_on_non_server_fd)
 		o.server_addr = (uintptr_t)buf;
 		o.client_addr = (uintptr_t)buf;
 		o.len = 4;
-		ASSERT_SRV(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+		ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 			   srv_op_raw(fd, &o));
 	}
 	close(fd);
@@ -854,7 +847,7 @@ TEST_F(srv, read_too_small)
 	struct record rec;
 	char submit[100];
 	__u64 req;
-	int cfd = srv_open();
+	int cfd = cb_open();
 
 	ASSERT_LE(0, cfd);
 	memset(submit, 's', sizeof(submit));
@@ -862,11 +855,11 @@ TEST_F(srv, read_too_small)
 	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK));
 	ASSERT_EQ(-1, read(self->fd, &rec, sizeof(rec)));
 	ASSERT_EQ(EAGAIN, errno);
-	ASSERT_EQ(0, srv_poll(self->fd, POLLIN, 0));
+	ASSERT_EQ(0, cb_poll(self->fd, POLLIN, 0));
 
 	ASSERT_EQ(0, local_async_call(cfd, self->name, submit,
 				      sizeof(submit), &req));
-	ASSERT_TRUE(srv_poll(self->fd, POLLIN, WAIT_MS) & POLLIN);
+	ASSERT_TRUE(cb_poll(self->fd, POLLIN, WAIT_MS) & POLLIN);
 	ASSERT_EQ(-1, read(self->fd, &rec, sizeof(rec.hdr) + 99));
 	ASSERT_EQ(EMSGSIZE, errno);
 	ASSERT_EQ(-1, read(self->fd, &rec, sizeof(rec.hdr)));
@@ -874,7 +867,7 @@ TEST_F(srv, read_too_small)
 	ASSERT_EQ(-1, read(self->fd, &rec, 1));
 	ASSERT_EQ(EMSGSIZE, errno);
 	/* still queued, whole */
-	ASSERT_TRUE(srv_poll(self->fd, POLLIN, 0) & POLLIN);
+	ASSERT_TRUE(cb_poll(self->fd, POLLIN, 0) & POLLIN);
 	memset(&rec, 0, sizeof(rec));
 	ASSERT_EQ((ssize_t)sizeof(rec.hdr) + 100,
 		  read(self->fd, &rec, sizeof(rec.hdr) + 100));
@@ -884,12 +877,12 @@ TEST_F(srv, read_too_small)
 	ASSERT_EQ(-1, read(self->fd, &rec, sizeof(rec)));
 	ASSERT_EQ(EAGAIN, errno);
 
-	ASSERT_SRV_OK(srv_complete(self->fd, 1, 0, 0, 0, 0));
+	ASSERT_OK(srv_complete(self->fd, 1, 0, 0, 0, 0));
 	ASSERT_EQ(0, srv_read_completion(cfd, &comp, WAIT_MS));
 	EXPECT_EQ(req, comp.request_id);
 	EXPECT_EQ(CLIENTBUF_STATUS_SUCCESS, comp.status);
 	close(cfd);
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 /* ---- server death --------------------------------------------------------- */
@@ -929,13 +922,13 @@ static void server_death(struct __test_metadata *_metadata, int cfd,
 		ASSERT_LT(0, read_record(srv_fd, &rec, sizeof(rec)));
 		ASSERT_EQ(4, rec.hdr.submit_len);
 	} else {
-		ASSERT_EQ(0, srv_read_full(notify_rd, &ok, 1, WAIT_MS));
+		ASSERT_EQ(0, cb_read_timed(notify_rd, &ok, 1, WAIT_MS));
 	}
 	ASSERT_EQ(0, local_async_call(cfd, name, "async", 5, &req));
 	kill_server(arg);
 
 	ASSERT_EQ(0, pthread_join(th, NULL));
-	ASSERT_SRV(ECONNRESET, CLIENTBUF_STATUS_PORT_DISCONNECTED,
+	ASSERT_RES(ECONNRESET, CLIENTBUF_STATUS_PORT_DISCONNECTED,
 		   srv_call_res(&s.c));
 	EXPECT_EQ(0, s.c.c.return_addr);
 	EXPECT_EQ(0, s.c.c.return_len);
@@ -947,7 +940,7 @@ static void server_death(struct __test_metadata *_metadata, int cfd,
 
 	/* the package is gone with its server */
 	s.c = srv_call(cfd, name, "x", 1, 0, 0);
-	ASSERT_SRV(ENOPKG, CLIENTBUF_STATUS_NO_SUCH_PACKAGE,
+	ASSERT_RES(ENOPKG, CLIENTBUF_STATUS_NO_SUCH_PACKAGE,
 		   srv_call_res(&s.c));
 }
 
@@ -959,18 +952,18 @@ static void close_fd(void *arg)
 
 TEST_F(srv, server_close_fails_pending_calls)
 {
-	int cfd = srv_open();
+	int cfd = cb_open();
 
 	ASSERT_LE(0, cfd);
 	server_death(_metadata, cfd, self->name, self->fd, -1, close_fd,
 		     &self->fd);
 	close(cfd);
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 static void kill_pid(void *arg)
 {
-	srv_kill_child(*(pid_t *)arg);
+	cb_kill_child(*(pid_t *)arg);
 	*(pid_t *)arg = 0;
 }
 
@@ -989,29 +982,29 @@ TEST_F(srv, server_killed_fails_pending_calls)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		struct record rec;
-		int fd = srv_open();
+		int fd = cb_open();
 
 		if (fd < 0 || srv_serve(fd, self->name).err)
 			_exit(1);
-		srv_write_full(ready[1], "r", 1);
+		cb_write_full(ready[1], "r", 1);
 		if (read_record(fd, &rec, sizeof(rec)) <= 0)
 			_exit(2);
-		srv_write_full(got[1], "g", 1);
+		cb_write_full(got[1], "g", 1);
 		for (;;)
 			pause();
 	}
 	self->child.pid = pid;
 	close(ready[1]);
 	close(got[1]);
-	ASSERT_EQ(0, srv_read_full(ready[0], &c, 1, WAIT_MS));
-	cfd = srv_open();
+	ASSERT_EQ(0, cb_read_timed(ready[0], &c, 1, WAIT_MS));
+	cfd = cb_open();
 	ASSERT_LE(0, cfd);
 	server_death(_metadata, cfd, self->name, -1, got[0], kill_pid,
 		     &self->child.pid);
 	close(cfd);
 	close(ready[0]);
 	close(got[0]);
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 /* ---- client death ----------------------------------------------------------- */
@@ -1030,22 +1023,22 @@ TEST_F(srv, client_killed_async_before_read)
 	ASSERT_EQ(0, client_child_start(&self->child, self->name,
 					CHILD_ASYNC_HANG));
 	ASSERT_EQ(0, client_child_report(&self->child, &r));
-	ASSERT_SRV(0, CLIENTBUF_STATUS_PENDING,
-		   ((struct srv_res){ r.err, r.call.status }));
-	ASSERT_TRUE(srv_poll(self->fd, POLLIN, WAIT_MS) & POLLIN);
-	ASSERT_TRUE(srv_kill_child(self->child.pid));
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING,
+		   ((struct cb_res){ .err = r.err, .status = r.call.status }));
+	ASSERT_TRUE(cb_poll(self->fd, POLLIN, WAIT_MS) & POLLIN);
+	ASSERT_TRUE(cb_kill_child(self->child.pid));
 	self->child.pid = 0;
 
-	ASSERT_EQ(0, srv_poll(self->fd, POLLIN, 0));
+	ASSERT_EQ(0, cb_poll(self->fd, POLLIN, 0));
 	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK));
 	ASSERT_EQ(-1, read(self->fd, &rec, sizeof(rec)));
 	ASSERT_EQ(EAGAIN, errno);
 	/* call id 1 was handed out but never read: not this server's */
-	ASSERT_SRV(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_copy_to(self->fd, 1, r.alloc_addr, buf, sizeof(buf)));
-	ASSERT_SRV(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_complete(self->fd, 1, 0, 0, 0, 0));
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 /*
@@ -1060,13 +1053,13 @@ TEST_F(srv, client_killed_sync_before_read)
 	struct record rec;
 
 	ASSERT_EQ(0, client_child_start(&self->child, self->name, CHILD_SYNC));
-	ASSERT_TRUE(srv_poll(self->fd, POLLIN, WAIT_MS) & POLLIN);
-	srv_msleep(50);		/* let the caller reach its wait */
-	ASSERT_TRUE(srv_kill_child(self->child.pid));
+	ASSERT_TRUE(cb_poll(self->fd, POLLIN, WAIT_MS) & POLLIN);
+	cb_msleep(50);		/* let the caller reach its wait */
+	ASSERT_TRUE(cb_kill_child(self->child.pid));
 	self->child.pid = 0;
 
 	/* reaped: its fd is released, the queued call withdrawn */
-	ASSERT_EQ(0, srv_poll(self->fd, POLLIN, 0) & POLLIN);
+	ASSERT_EQ(0, cb_poll(self->fd, POLLIN, 0) & POLLIN);
 	ASSERT_EQ(-EAGAIN, ({
 		int fl = fcntl(self->fd, F_GETFL);
 		ssize_t n;
@@ -1076,7 +1069,7 @@ TEST_F(srv, client_killed_sync_before_read)
 		fcntl(self->fd, F_SETFL, fl);
 		n < 0 ? -errno : n;
 	}));
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 /*
@@ -1097,28 +1090,28 @@ static void client_killed_after_read(struct __test_metadata *_metadata,
 	if (mode == CHILD_ASYNC_HANG)
 		ASSERT_EQ(0, client_child_report(&self->child, &r));
 	/* a block allocated before the death is released with the client */
-	ASSERT_SRV_OK(srv_alloc(self->fd, rec.hdr.call_id, 8, &block));
-	ASSERT_TRUE(srv_kill_child(self->child.pid));
+	ASSERT_OK(srv_alloc(self->fd, rec.hdr.call_id, 8, &block));
+	ASSERT_TRUE(cb_kill_child(self->child.pid));
 	self->child.pid = 0;
 
-	ASSERT_SRV(ESRCH, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING,
+	ASSERT_RES(ESRCH, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING,
 		   srv_copy_to(self->fd, rec.hdr.call_id, block, buf,
 			       sizeof(buf)));
-	ASSERT_SRV(ESRCH, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING,
+	ASSERT_RES(ESRCH, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING,
 		   srv_copy_from(self->fd, rec.hdr.call_id, buf,
 				 rec.s.read_addr, sizeof(buf)));
-	ASSERT_SRV(ESRCH, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING,
+	ASSERT_RES(ESRCH, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING,
 		   srv_alloc(self->fd, rec.hdr.call_id, 8, NULL));
-	ASSERT_SRV(ESRCH, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING,
+	ASSERT_RES(ESRCH, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING,
 		   srv_free(self->fd, rec.hdr.call_id, block));
-	ASSERT_SRV_OK(srv_complete(self->fd, rec.hdr.call_id,
-				   CLIENTBUF_STATUS_SUCCESS, 0, block, 8));
-	ASSERT_SRV(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+	ASSERT_OK(srv_complete(self->fd, rec.hdr.call_id,
+			       CLIENTBUF_STATUS_SUCCESS, 0, block, 8));
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_copy_to(self->fd, rec.hdr.call_id, block, buf,
 			       sizeof(buf)));
-	ASSERT_SRV(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_complete(self->fd, rec.hdr.call_id, 0, 0, 0, 0));
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 TEST_F(srv, client_killed_sync_after_read)
@@ -1139,30 +1132,29 @@ TEST_F(srv, client_killed_async_after_read)
 TEST_F(srv, client_closed_after_read)
 {
 	struct record rec;
-	__u8 *abuf = srv_map(4096);
+	__u8 *abuf = cb_map(4096);
 	__u64 req, block = 0;
-	__u32 aid;
-	int cfd = srv_open();
+	int cfd = cb_open();
 
 	ASSERT_LE(0, cfd);
 	ASSERT_NE(NULL, abuf);
-	ASSERT_SRV_OK(srv_register(cfd, CLIENTBUF_BUF_WRITE |
-				   CLIENTBUF_BUF_ALLOC, abuf, 4096, &aid));
+	ASSERT_OK(_cb_register(cfd, CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_ALLOC,
+			       abuf, 4096));
 	ASSERT_EQ(0, local_async_call(cfd, self->name, "x", 1, &req));
 	ASSERT_LT(0, read_record(self->fd, &rec, sizeof(rec)));
-	ASSERT_SRV_OK(srv_alloc(self->fd, rec.hdr.call_id, 16, &block));
+	ASSERT_OK(srv_alloc(self->fd, rec.hdr.call_id, 16, &block));
 	close(cfd);
 
-	ASSERT_SRV(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_copy_to(self->fd, rec.hdr.call_id, block, "x", 1));
-	ASSERT_SRV(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_alloc(self->fd, rec.hdr.call_id, 16, NULL));
-	ASSERT_SRV_OK(srv_complete(self->fd, rec.hdr.call_id, 0, 0, block,
-				   16));
-	ASSERT_SRV(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+	ASSERT_OK(srv_complete(self->fd, rec.hdr.call_id, 0, 0, block,
+			       16));
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_complete(self->fd, rec.hdr.call_id, 0, 0, 0, 0));
 	munmap(abuf, 4096);
-	CHECK_LEAKS();
+	SRV_CHECK_LEAKS();
 }
 
 /* ---- the clientbuf CLI ------------------------------------------------------ */
@@ -1211,7 +1203,7 @@ static void slurp(int fd, char *buf, size_t len, int ms)
 {
 	size_t have = 0;
 
-	while (have + 1 < len && (srv_poll(fd, POLLIN, ms) & (POLLIN | POLLHUP))) {
+	while (have + 1 < len && (cb_poll(fd, POLLIN, ms) & (POLLIN | POLLHUP))) {
 		ssize_t n = read(fd, buf + have, len - 1 - have);
 
 		if (n <= 0)
@@ -1242,7 +1234,7 @@ TEST(cli_serve_and_call)
 	ASSERT_LT(0, spid);
 	/* wait for "serving package ..." */
 	while (have + 1 < sizeof(line) &&
-	       (srv_poll(sfd, POLLIN, WAIT_MS) & POLLIN) &&
+	       (cb_poll(sfd, POLLIN, WAIT_MS) & POLLIN) &&
 	       read(sfd, line + have, 1) == 1 && line[have] != '\n')
 		have++;
 	line[have] = '\0';
@@ -1255,9 +1247,9 @@ TEST(cli_serve_and_call)
 	}
 	ASSERT_LT(0, cpid);
 	slurp(cfd, call_out, sizeof(call_out), WAIT_MS);
-	ASSERT_EQ(0, srv_wait_child(cpid)) TH_LOG("call:\n%s", call_out);
+	ASSERT_EQ(0, cb_wait_child(cpid)) TH_LOG("call:\n%s", call_out);
 	slurp(sfd, srv_out, sizeof(srv_out), WAIT_MS);
-	ASSERT_EQ(0, srv_wait_child(spid)) TH_LOG("serve:\n%s", srv_out);
+	ASSERT_EQ(0, cb_wait_child(spid)) TH_LOG("serve:\n%s", srv_out);
 	close(cfd);
 	close(sfd);
 
@@ -1289,10 +1281,10 @@ TEST(cli_serve_unprivileged)
 	ASSERT_LE(0, pid);
 	if (!pid)
 		_exit(drop_to_nobody() || access(cli, X_OK) ||
-		       access(SRV_DEV, R_OK | W_OK) ? 1 : 0);
-	if (srv_wait_child(pid))
+		       access(CB_DEV, R_OK | W_OK) ? 1 : 0);
+	if (cb_wait_child(pid))
 		SKIP(return, "uid 65534 cannot reach %s or %s (is / mode 0700?)",
-		     cli, SRV_DEV);
+		     cli, CB_DEV);
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -1307,7 +1299,7 @@ TEST(cli_serve_unprivileged)
 	close(p[1]);
 	slurp(p[0], out, sizeof(out), WAIT_MS);
 	close(p[0]);
-	ASSERT_EQ(1, srv_wait_child(pid)) TH_LOG("%s", out);
+	ASSERT_EQ(1, cb_wait_child(pid)) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "CAP_SYS_ADMIN")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "STATUS_ACCESS_DENIED")) TH_LOG("%s", out);
 }

@@ -23,17 +23,10 @@
 /* Counter @name of the debugfs stats file, or LLONG_MIN if unreadable. */
 static inline long long cb_stat(const char *name)
 {
-	char n[64];
-	long long v, ret = -0x7fffffffffffffffLL - 1;
-	FILE *f = fopen(CB_STATS, "r");
+	long long v = -0x7fffffffffffffffLL - 1;
 
-	if (!f)
-		return ret;
-	while (fscanf(f, "%63s %lld", n, &v) == 2)
-		if (!strcmp(n, name))
-			ret = v;
-	fclose(f);
-	return ret;
+	cb_stats_read(&name, &v, 1);
+	return v;
 }
 
 /* pinned_pages is back at @base (waiting up to a second). */

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * clientbuf selftests: shared helpers.
+ * clientbuf selftests: the shared base of every helper header.
  *
  * Like tools/testing/selftests/iommu/iommufd_utils.h: each ioctl has a
  * _cb_xxx() function that runs it and returns a struct cb_res (errno and
  * NTSTATUS together), and the tests assert on it with ASSERT_RES(errno,
  * status, expr) - exact errno AND exact NTSTATUS - or with the test_xxx()
  * macros that assert success. Plus: the byte pattern of the test package
- * (cbtest_pattern()) and the live-object counters of
- * /sys/kernel/debug/clientbuf/stats for leak checks.
+ * (cbtest_pattern()), the live-object counters of
+ * /sys/kernel/debug/clientbuf/stats for leak checks, and the small helpers
+ * for pipes, poll, sleeps and child processes.
+ *
+ * The other headers build on this one: clientbuf_srv_util.h (package
+ * servers, asynchronous calls), clientbuf_hostile.h (hostile input) and
+ * clientbuf_stress_util.h (pinning, races, fault injection).
  *
  * Child processes made by the tests never use the harness macros (an
  * ASSERT in a child would run the fixture teardown there): they report
@@ -20,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +53,11 @@
 
 /* cb_res.err when the operation has no errno (a /dev/clientbuf_test op). */
 #define CB_NO_ERRNO	(-1)
+/*
+ * cb_res.err when the answer never came (a pipe message from a child that
+ * did not arrive): unlike CB_NO_ERRNO it is compared, and matches no errno.
+ */
+#define CB_NO_REPLY	(-2)
 
 #define CB_MIB		(1024UL * 1024UL)
 
@@ -57,7 +68,7 @@ static inline size_t cb_page(void)
 
 /**
  * struct cb_res - outcome of one operation
- * @err: errno of the ioctl (0 on success), or CB_NO_ERRNO
+ * @err: errno of the ioctl (0 on success), CB_NO_ERRNO or CB_NO_REPLY
  * @status: the NTSTATUS written back
  * @proto: protocol_status of a package call
  * @req_id: request_id of a package call
@@ -99,13 +110,17 @@ static inline const char *cb_status_name(__u32 st)
 		return "PROCESS_IS_TERMINATING";
 	case CLIENTBUF_STATUS_CANCELLED: return "CANCELLED";
 	case CLIENTBUF_STATUS_DEVICE_BUSY: return "DEVICE_BUSY";
+	case CLIENTBUF_STATUS_OBJECT_NAME_COLLISION:
+		return "OBJECT_NAME_COLLISION";
+	case CLIENTBUF_STATUS_PORT_DISCONNECTED: return "PORT_DISCONNECTED";
 	}
 	return "?";
 }
 
 /*
  * ASSERT_RES(errno, status, expr): expr (a struct cb_res) has exactly this
- * errno and this NTSTATUS. The errno is not checked when expr has none.
+ * errno and this NTSTATUS. The errno is not checked when expr has none
+ * (CB_NO_ERRNO).
  */
 #define __CB_RES(_assert, _err, _status, _res) do {			\
 	const struct cb_res __r = (_res);				\
@@ -120,9 +135,10 @@ static inline const char *cb_status_name(__u32 st)
 	if (__r.err != CB_NO_ERRNO) {					\
 		__EXPECT(__werr, #_err, __r.err, "errno of " #_res, ==,	\
 			 _assert)					\
-			TH_LOG("errno %d (%s), want %d (%s); status %#x", \
-			       __r.err, strerror(__r.err), __werr,	\
-			       strerror(__werr), __r.status);		\
+			TH_LOG("errno %d (%s), want %d (%s); status %#x (%s)", \
+			       __r.err, __r.err > 0 ? strerror(__r.err) : "-", \
+			       __werr, strerror(__werr), __r.status,	\
+			       cb_status_name(__r.status));		\
 	}								\
 } while (0)
 #define ASSERT_RES(_err, _status, _res) __CB_RES(1, _err, _status, _res)
@@ -209,7 +225,7 @@ static inline void cb_call_init(struct clientbuf_call *c, const char *pkg,
 	memset(c, 0, sizeof(*c));
 	c->size = sizeof(*c);
 	c->flags = flags;
-	strncpy(c->package, pkg, sizeof(c->package) - 1);
+	memcpy(c->package, pkg, strnlen(pkg, sizeof(c->package) - 1));
 	c->submit_addr = (uintptr_t)submit;
 	c->submit_len = submit_len;
 	c->return_buf_id = return_buf_id;
@@ -383,6 +399,15 @@ static inline void *cb_map(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* @len bytes at exactly @addr (MAP_FIXED_NOREPLACE), or NULL. */
+static inline __u8 *cb_map_fixed(__u64 addr, size_t len)
+{
+	void *p = mmap((void *)(uintptr_t)addr, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	return p == (void *)(uintptr_t)addr ? p : NULL;
+}
+
 static inline void cb_fill(void *p, size_t len, __u32 seed)
 {
 	__u8 *b = p;
@@ -402,6 +427,11 @@ static inline ssize_t cb_mismatch(const void *p, size_t len, __u32 seed)
 		if (b[i] != cbtest_pattern(seed, i))
 			return (ssize_t)i;
 	return -1;
+}
+
+static inline bool cb_is_pattern(const void *p, size_t len, __u32 seed)
+{
+	return cb_mismatch(p, len, seed) < 0;
 }
 
 /* Index of the first byte that is not @c, or -1. */
@@ -437,46 +467,7 @@ static inline ssize_t cb_not_byte(const void *p, size_t len, __u8 c)
 		       (unsigned int)(_c));				\
 } while (0)
 
-/* ---- debugfs counters -------------------------------------------------- */
-
-/* The live-object counters of /sys/kernel/debug/clientbuf/stats. */
-struct cb_live {
-	long long clients;
-	long long buffers;
-	long long requests;
-	long long allocations;
-};
-
-static inline int cb_live_read(struct cb_live *l)
-{
-	char name[64];
-	long long v;
-	FILE *f = fopen(CB_STATS, "r");
-	int n = 0;
-
-	if (!f)
-		return -errno;
-	memset(l, 0, sizeof(*l));
-	while (fscanf(f, "%63s %lld", name, &v) == 2) {
-		if (!strcmp(name, "clients"))
-			l->clients = v, n++;
-		else if (!strcmp(name, "buffers"))
-			l->buffers = v, n++;
-		else if (!strcmp(name, "requests"))
-			l->requests = v, n++;
-		else if (!strcmp(name, "allocations"))
-			l->allocations = v, n++;
-	}
-	fclose(f);
-	return n == 4 ? 0 : -EINVAL;
-}
-
-static inline bool cb_live_eq(const struct cb_live *a, const struct cb_live *b)
-{
-	return a->clients == b->clients && a->buffers == b->buffers &&
-	       a->requests == b->requests &&
-	       a->allocations == b->allocations;
-}
+/* ---- time ------------------------------------------------------------- */
 
 static inline void cb_msleep(unsigned int ms)
 {
@@ -484,6 +475,80 @@ static inline void cb_msleep(unsigned int ms)
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
+}
+
+/* Wait up to @ms for @events on @fd; returns the revents (0: timeout). */
+static inline short cb_poll(int fd, short events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	if (poll(&p, 1, ms) <= 0)
+		return 0;
+	return p.revents;
+}
+
+/* ---- debugfs counters -------------------------------------------------- */
+
+/*
+ * Counters @names[0..@n) of /sys/kernel/debug/clientbuf/stats into @v.
+ * Returns how many of the names were there, or -errno.
+ */
+static inline int cb_stats_read(const char *const *names, long long *v,
+				int n)
+{
+	char name[64];
+	long long val;
+	FILE *f = fopen(CB_STATS, "r");
+	int i, found = 0;
+
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%63s %lld", name, &val) == 2)
+		for (i = 0; i < n; i++)
+			if (!strcmp(name, names[i]))
+				v[i] = val, found++;
+	fclose(f);
+	return found;
+}
+
+/* The live-object counters of the stats file. */
+struct cb_live {
+	long long clients;
+	long long buffers;
+	long long requests;
+	long long allocations;
+	long long pinned_pages;
+};
+
+static inline int cb_live_read(struct cb_live *l)
+{
+	static const char *const names[] = {
+		"clients", "buffers", "requests", "allocations", "pinned_pages",
+	};
+	long long v[5] = { 0 };
+	int n = cb_stats_read(names, v, 5);
+
+	l->clients = v[0];
+	l->buffers = v[1];
+	l->requests = v[2];
+	l->allocations = v[3];
+	l->pinned_pages = v[4];
+	return n < 0 ? n : n == 5 ? 0 : -EINVAL;
+}
+
+/* The four object counters (clients, buffers, requests, allocations). */
+static inline bool cb_live_eq(const struct cb_live *a, const struct cb_live *b)
+{
+	return a->clients == b->clients && a->buffers == b->buffers &&
+	       a->requests == b->requests &&
+	       a->allocations == b->allocations;
+}
+
+/* All five, pinned_pages too. */
+static inline bool cb_live_eq_all(const struct cb_live *a,
+				  const struct cb_live *b)
+{
+	return cb_live_eq(a, b) && a->pinned_pages == b->pinned_pages;
 }
 
 /*
@@ -513,35 +578,65 @@ static inline int cb_live_baseline(struct cb_live *l)
 }
 
 /*
- * The counters are back at @base (waiting up to a second for work items
- * to drop their references). Call it once the test's clients are closed.
+ * Read the counters into @now until they equal @base (cb_live_eq(), or
+ * cb_live_eq_all() with @all), waiting up to a second for work items to
+ * drop their references. 0, or the error of a failed read.
  */
-#define ASSERT_LIVE_EQ(_base) do {					\
+static inline int cb_live_wait(struct cb_live *now, const struct cb_live *base,
+			       bool all)
+{
+	int i, ret;
+
+	for (i = 0; i < 100; i++) {
+		ret = cb_live_read(now);
+		if (ret)
+			return ret;
+		if (all ? cb_live_eq_all(now, base) : cb_live_eq(now, base))
+			break;
+		cb_msleep(10);
+	}
+	return 0;
+}
+
+/*
+ * ASSERT_LIVE_EQ(base): the object counters are back at @base. Call it
+ * once the test's clients are closed. ASSERT_LIVE_BASE(base) is the same,
+ * but a priming call that could not open /dev/clientbuf is not itself a
+ * failure (the server and async tests).
+ */
+#define __CB_LIVE_EQ(_base, _must_prime) do {				\
 	struct cb_live __now;						\
-	int __i;							\
-	ASSERT_EQ(0, cb_live_prime());					\
-	for (__i = 0; __i < 100; __i++) {				\
-		ASSERT_EQ(0, cb_live_read(&__now));			\
-		if (cb_live_eq(&__now, _base))				\
-			break;						\
-		cb_msleep(10);						\
+	const int __primed = cb_live_prime();				\
+	if (_must_prime) {						\
+		ASSERT_EQ(0, __primed);					\
 	}								\
+	ASSERT_EQ(0, cb_live_wait(&__now, _base, false));		\
 	EXPECT_EQ((_base)->clients, __now.clients);			\
 	EXPECT_EQ((_base)->buffers, __now.buffers);			\
 	EXPECT_EQ((_base)->requests, __now.requests);			\
 	ASSERT_EQ((_base)->allocations, __now.allocations);		\
 	ASSERT_TRUE(cb_live_eq(&__now, _base));				\
 } while (0)
+#define ASSERT_LIVE_EQ(_base)	__CB_LIVE_EQ(_base, 1)
+#define ASSERT_LIVE_BASE(_base)	__CB_LIVE_EQ(_base, 0)
 
 /* ---- child processes --------------------------------------------------- */
 
-static inline int cb_write_full(int fd, const void *p, size_t len)
+/*
+ * Write (@wr) or read exactly @len bytes; when reading with @ms >= 0, each
+ * read waits at most @ms for data. 0, or -1 on EOF, error or timeout.
+ */
+static inline int __cb_io_full(int fd, void *p, size_t len, int ms, bool wr)
 {
-	const char *b = p;
+	char *b = p;
 
 	while (len) {
-		ssize_t n = write(fd, b, len);
+		ssize_t n;
 
+		if (!wr && ms >= 0 &&
+		    !(cb_poll(fd, POLLIN, ms) & (POLLIN | POLLHUP)))
+			return -1;
+		n = wr ? write(fd, b, len) : read(fd, b, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -552,21 +647,20 @@ static inline int cb_write_full(int fd, const void *p, size_t len)
 	return 0;
 }
 
+static inline int cb_write_full(int fd, const void *p, size_t len)
+{
+	return __cb_io_full(fd, (void *)p, len, -1, true);
+}
+
+/* Read exactly @len bytes within @ms for each read (-1: no limit). */
+static inline int cb_read_timed(int fd, void *p, size_t len, int ms)
+{
+	return __cb_io_full(fd, p, len, ms, false);
+}
+
 static inline int cb_read_full(int fd, void *p, size_t len)
 {
-	char *b = p;
-
-	while (len) {
-		ssize_t n = read(fd, b, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		b += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return cb_read_timed(fd, p, len, -1);
 }
 
 /* Exit status of a child, or -1 if it did not exit normally. */
@@ -578,6 +672,18 @@ static inline int cb_wait_child(pid_t pid)
 		if (errno != EINTR)
 			return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Kill a child and reap it; true if SIGKILL is what ended it. */
+static inline bool cb_kill_child(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return false;
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 }
 
 /*
