@@ -372,6 +372,33 @@ static int await_completion(int fd, __u64 request_id, int timeout_ms,
 	return ret;
 }
 
+/*
+ * Map and register the CALL_RETURN_BUF_SIZE buffer (ALLOC|WRITE|READ) that
+ * packages answer in; NULL after printing why it failed.
+ */
+static void *map_return_buffer(int fd, __u32 *id)
+{
+	void *buf;
+	__u32 st;
+	int ret;
+
+	buf = mmap(NULL, CALL_RETURN_BUF_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED) {
+		fprintf(stderr, "%s: mmap: %s\n", prog, strerror(errno));
+		return NULL;
+	}
+	ret = cb_register(fd, buf, CALL_RETURN_BUF_SIZE,
+			  CLIENTBUF_BUF_ALLOC | CLIENTBUF_BUF_WRITE |
+			  CLIENTBUF_BUF_READ, id, &st);
+	if (ret) {
+		fail_status("registering the return buffer", ret, st);
+		munmap(buf, CALL_RETURN_BUF_SIZE);
+		return NULL;
+	}
+	return buf;
+}
+
 static int cmd_call(int argc, char **argv)
 {
 	struct clientbuf_completion c;
@@ -413,19 +440,9 @@ static int cmd_call(int argc, char **argv)
 	if (fd < 0)
 		return EXIT_FAIL;
 
-	buf = mmap(NULL, CALL_RETURN_BUF_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf == MAP_FAILED) {
-		fprintf(stderr, "%s: mmap: %s\n", prog, strerror(errno));
+	buf = map_return_buffer(fd, &id);
+	if (!buf)
 		goto out_close;
-	}
-	ret = cb_register(fd, buf, CALL_RETURN_BUF_SIZE,
-			  CLIENTBUF_BUF_ALLOC | CLIENTBUF_BUF_WRITE |
-			  CLIENTBUF_BUF_READ, &id, &st);
-	if (ret) {
-		fail_status("registering the return buffer", ret, st);
-		goto out_unmap;
-	}
 
 	ret = cb_call(fd, package, data, (__u32)strlen(data), id, flags,
 		      &call);
@@ -493,7 +510,6 @@ out_unregister:
 	if (cb_unregister(fd, id, &st))
 		fprintf(stderr, "%s: warning: unregistering failed: %s\n",
 			prog, status_name(st));
-out_unmap:
 	munmap(buf, CALL_RETURN_BUF_SIZE);
 out_close:
 	cb_close(fd);
@@ -704,19 +720,9 @@ static int cmd_logon(int argc, char **argv)
 	if (fd < 0)
 		return EXIT_FAIL;
 
-	arena = mmap(NULL, CALL_RETURN_BUF_SIZE, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (arena == MAP_FAILED) {
-		fprintf(stderr, "%s: mmap: %s\n", prog, strerror(errno));
+	arena = map_return_buffer(fd, &arena_id);
+	if (!arena)
 		goto out_close;
-	}
-	ret = cb_register(fd, arena, CALL_RETURN_BUF_SIZE,
-			  CLIENTBUF_BUF_ALLOC | CLIENTBUF_BUF_WRITE |
-			  CLIENTBUF_BUF_READ, &arena_id, &st);
-	if (ret) {
-		fail_status("registering the return buffer", ret, st);
-		goto out_unmap;
-	}
 	if (o.out) {
 		outbuf = mmap(NULL, page, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -834,7 +840,6 @@ out_unregister:
 			prog, status_name(st));
 	if (outbuf)
 		munmap(outbuf, page);
-out_unmap:
 	munmap(arena, CALL_RETURN_BUF_SIZE);
 out_close:
 	cb_close(fd);
