@@ -32,6 +32,7 @@
 #include <linux/clientbuf.h>
 
 #include "../samples/clientbuf_hmac.h"
+#include "../tools/sha256.h"
 #include "kselftest_harness.h"
 
 #define CB_DEV		"/dev/" CLIENTBUF_DEVICE_NAME
@@ -44,164 +45,19 @@
 #define FILL		0xa5
 #define NOBODY		65534
 
-/* ---- SHA-256 (FIPS 180-4) and HMAC (RFC 2104), independent of the kernel */
-
-struct sha256 {
-	__u32 h[8];
-	__u64 len;
-	__u8 buf[64];
-	size_t n;
-};
-
-static const __u32 sha256_k[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
-
-static __u32 ror32(__u32 x, unsigned int n)
+/*
+ * HMAC-SHA256 of the concatenation m1 || m2, with the project's own
+ * userspace SHA-256 (tools/sha256.c), independent of the kernel's crypto.
+ */
+static void hmac_sha256_2(const void *key, size_t klen, const void *m1,
+			  size_t l1, const void *m2, size_t l2, __u8 out[32])
 {
-	return (x >> n) | (x << (32 - n));
-}
+	struct hmac_sha256_ctx c;
 
-static void sha256_block(struct sha256 *s, const __u8 *p)
-{
-	__u32 w[64], a, b, c, d, e, f, g, h, t1, t2;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (__u32)p[4 * i] << 24 | (__u32)p[4 * i + 1] << 16 |
-		       (__u32)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (i = 16; i < 64; i++)
-		w[i] = w[i - 16] + w[i - 7] +
-		       (ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^
-			(w[i - 15] >> 3)) +
-		       (ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^
-			(w[i - 2] >> 10));
-	a = s->h[0];
-	b = s->h[1];
-	c = s->h[2];
-	d = s->h[3];
-	e = s->h[4];
-	f = s->h[5];
-	g = s->h[6];
-	h = s->h[7];
-	for (i = 0; i < 64; i++) {
-		t1 = h + (ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25)) +
-		     ((e & f) ^ (~e & g)) + sha256_k[i] + w[i];
-		t2 = (ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22)) +
-		     ((a & b) ^ (a & c) ^ (b & c));
-		h = g;
-		g = f;
-		f = e;
-		e = d + t1;
-		d = c;
-		c = b;
-		b = a;
-		a = t1 + t2;
-	}
-	s->h[0] += a;
-	s->h[1] += b;
-	s->h[2] += c;
-	s->h[3] += d;
-	s->h[4] += e;
-	s->h[5] += f;
-	s->h[6] += g;
-	s->h[7] += h;
-}
-
-static void sha256_init(struct sha256 *s)
-{
-	static const __u32 iv[8] = {
-		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-	};
-
-	memset(s, 0, sizeof(*s));
-	memcpy(s->h, iv, sizeof(iv));
-}
-
-static void sha256_update(struct sha256 *s, const void *data, size_t len)
-{
-	const __u8 *p = data;
-
-	s->len += len;
-	while (len) {
-		size_t k = 64 - s->n < len ? 64 - s->n : len;
-
-		memcpy(s->buf + s->n, p, k);
-		s->n += k;
-		p += k;
-		len -= k;
-		if (s->n == 64) {
-			sha256_block(s, s->buf);
-			s->n = 0;
-		}
-	}
-}
-
-static void sha256_final(struct sha256 *s, __u8 out[32])
-{
-	__u64 bits = s->len * 8;
-	__u8 pad = 0x80, zero = 0, lenb[8];
-	int i;
-
-	sha256_update(s, &pad, 1);
-	while (s->n != 56)
-		sha256_update(s, &zero, 1);
-	for (i = 0; i < 8; i++)
-		lenb[i] = bits >> (56 - 8 * i);
-	sha256_update(s, lenb, 8);
-	for (i = 0; i < 8; i++) {
-		out[4 * i] = s->h[i] >> 24;
-		out[4 * i + 1] = s->h[i] >> 16;
-		out[4 * i + 2] = s->h[i] >> 8;
-		out[4 * i + 3] = s->h[i];
-	}
-}
-
-static void sha256(const void *data, size_t len, __u8 out[32])
-{
-	struct sha256 s;
-
-	sha256_init(&s);
-	sha256_update(&s, data, len);
-	sha256_final(&s, out);
-}
-
-/* HMAC-SHA256 of the concatenation m1 || m2. */
-static void hmac_sha256(const void *key, size_t klen, const void *m1,
-			size_t l1, const void *m2, size_t l2, __u8 out[32])
-{
-	__u8 k[64] = {}, ipad[64], opad[64], inner[32];
-	struct sha256 s;
-	int i;
-
-	if (klen > 64)
-		sha256(key, klen, k);
-	else
-		memcpy(k, key, klen);
-	for (i = 0; i < 64; i++) {
-		ipad[i] = k[i] ^ 0x36;
-		opad[i] = k[i] ^ 0x5c;
-	}
-	sha256_init(&s);
-	sha256_update(&s, ipad, 64);
-	sha256_update(&s, m1, l1);
-	sha256_update(&s, m2, l2);
-	sha256_final(&s, inner);
-	sha256_init(&s);
-	sha256_update(&s, opad, 64);
-	sha256_update(&s, inner, 32);
-	sha256_final(&s, out);
+	hmac_sha256_init(&c, key, klen);
+	hmac_sha256_update(&c, m1, l1);
+	hmac_sha256_update(&c, m2, l2);
+	hmac_sha256_final(&c, out);
 }
 
 static void unhex(const char *hex, __u8 *out)
@@ -274,7 +130,7 @@ static struct res call_submit(int fd, __u32 flags, const struct submit *s)
 static void expected_token(const void *key, size_t klen,
 			   const struct submit *s, __u8 out[32])
 {
-	hmac_sha256(key, klen, s->h.user, sizeof(s->h.user), s->data,
+	hmac_sha256_2(key, klen, s->h.user, sizeof(s->h.user), s->data,
 		    s->h.challenge_len, out);
 }
 
@@ -365,7 +221,7 @@ TEST(sha256_vectors)
 	ASSERT_EQ(0, memcmp(got, want, 32));
 
 	/* RFC 4231 test case 2 */
-	hmac_sha256("Jefe", 4, "what do ya want ", 16, "for nothing?", 12,
+	hmac_sha256_2("Jefe", 4, "what do ya want ", 16, "for nothing?", 12,
 		    got);
 	unhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
 	      want);
@@ -373,7 +229,7 @@ TEST(sha256_vectors)
 
 	/* RFC 4231 test case 6: a key longer than the block */
 	memset(key, 0xaa, sizeof(key));
-	hmac_sha256(key, sizeof(key), "Test Using Larger Than Block-Size Key",
+	hmac_sha256_2(key, sizeof(key), "Test Using Larger Than Block-Size Key",
 		    37, " - Hash Key First", 17, got);
 	unhex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
 	      want);
