@@ -353,9 +353,9 @@ TEST_F(fnth, register)
 		{ "register", prep_none, run_register,
 		  CLIENTBUF_STATUS_SUCCESS, close_client, 1 },
 		{ "register PIN", prep_none, run_register_pin,
-		  CLIENTBUF_STATUS_SUCCESS, close_client, 2 },
+		  CLIENTBUF_STATUS_SUCCESS, close_client, 1 },
 		{ "register ALLOC", prep_none, run_register_alloc,
-		  CLIENTBUF_STATUS_SUCCESS, close_client, 2 },
+		  CLIENTBUF_STATUS_SUCCESS, close_client, 1 },
 	};
 	size_t i;
 
