@@ -16,34 +16,20 @@
 #include <unistd.h>
 
 #include "clientbuf.h"
+#include "tap.h"
 
 int __wrap_ioctl(int fd, unsigned long cmd, ...);
 
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
 
 #define FAKE_FD		42
 #define FAKE_ID		7
 #define FAKE_CALL	11
 
-static int test_num, failures;
 static unsigned long last_cmd;
 static int fail_early;		/* answer -EINVAL without writing a status */
 static int eintr_once;		/* fail the next ioctl with EINTR */
 static struct clientbuf_server_op last_op;	/* last SERVER_OP sent */
 
-static void __printf(2, 3) check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	test_num++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - ", ok ? "" : "not ", test_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 static int fake_errno(__u32 status)
 {
@@ -414,6 +400,5 @@ int main(void)
 	test_ioctls();
 	test_wait();
 	test_server();
-	printf("1..%d\n", test_num);
-	return failures ? 1 : 0;
+	return tap_done();
 }

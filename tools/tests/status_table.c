@@ -15,19 +15,18 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clientbuf.h"
+#include "tap.h"
 
 #ifndef CB_UAPI_HEADER
 #define CB_UAPI_HEADER "../uapi/linux/clientbuf.h"
 #endif
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
 
 struct expect {
 	const char *name;	/* Windows name */
@@ -107,22 +106,7 @@ static const struct {
 	{ 0x4000000D, "STATUS_PARTIAL_COPY with another severity", 1 },
 };
 
-static int test_num;
-static int failures;
 
-static void __printf(2, 3) check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	test_num++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - ", ok ? "" : "not ", test_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 static int streq(const char *a, const char *b)
 {
@@ -267,8 +251,5 @@ int main(int argc, char **argv)
 			     unknown[i].success);
 	test_uapi_coverage(uapi);
 	test_names();
-	printf("1..%d\n", test_num);
-	if (failures)
-		printf("# %d of %d tests failed\n", failures, test_num);
-	return failures ? 1 : 0;
+	return tap_done();
 }
