@@ -20,6 +20,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -373,6 +374,50 @@ static int await_completion(int fd, __u64 request_id, int timeout_ms,
 }
 
 /*
+ * Take a call made with cb_call() (@ret its result) to its end: wait for the
+ * completion record of a pending asynchronous call, then print the status,
+ * protocol status and return block. @call is updated with the final answer.
+ * Return: cb_call()'s result, the errno of the completion's status, or a
+ * negative errno if no completion came (@*done is then false).
+ */
+static int finish_call(int fd, struct clientbuf_call *call, int ret,
+		       int timeout_ms, bool *done)
+{
+	struct clientbuf_completion c;
+
+	*done = true;
+	printf("request_id:       %" PRIu64 "\n", (uint64_t)call->request_id);
+	if (!ret && call->status == CLIENTBUF_STATUS_PENDING) {
+		printf("call returned:    ");
+		print_status_brief(stdout, call->status);
+		printf("\nwaiting:          poll()/read() for the completion record\n");
+		fflush(stdout);
+		ret = await_completion(fd, call->request_id, timeout_ms, &c);
+		if (ret) {
+			*done = false;
+			return ret;
+		}
+		printf("completion:       request %" PRIu64 "\n",
+		       (uint64_t)c.request_id);
+		call->status = c.status;
+		call->protocol_status = c.protocol_status;
+		call->return_addr = c.return_addr;
+		call->return_len = c.return_len;
+		ret = cb_status_to_errno(c.status);
+	}
+
+	printf("status:           ");
+	print_status_brief(stdout, call->status);
+	printf("\nprotocol_status:  ");
+	print_status_brief(stdout, call->protocol_status);
+	printf("\nreturn:           0x%" PRIx64 ", %" PRIu32 " bytes%s\n",
+	       (uint64_t)call->return_addr, (uint32_t)call->return_len,
+	       call->status == CLIENTBUF_STATUS_BUFFER_TOO_SMALL ?
+	       " (the length needed)" : "");
+	return ret;
+}
+
+/*
  * Map and register the CALL_RETURN_BUF_SIZE buffer (ALLOC|WRITE|READ) that
  * packages answer in; NULL after printing why it failed.
  */
@@ -401,15 +446,15 @@ static void *map_return_buffer(int fd, __u32 *id)
 
 static int cmd_call(int argc, char **argv)
 {
-	struct clientbuf_completion c;
 	struct clientbuf_call call;
 	int timeout_ms = CALL_DEFAULT_TIMEOUT_MS;
 	const char *package, *data;
 	unsigned int flags = 0;
 	int fd, ret, rc = EXIT_FAIL;
 	__u32 id = 0, st, status, protocol_status, return_len;
-	__u64 return_addr, request_id;
+	__u64 return_addr;
 	unsigned char *buf;
+	bool done;
 	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
@@ -446,32 +491,13 @@ static int cmd_call(int argc, char **argv)
 
 	ret = cb_call(fd, package, data, (__u32)strlen(data), id, flags,
 		      &call);
+	ret = finish_call(fd, &call, ret, timeout_ms, &done);
+	if (!done)
+		goto out_unregister;
 	status = call.status;
 	protocol_status = call.protocol_status;
 	return_addr = call.return_addr;
 	return_len = call.return_len;
-	request_id = call.request_id;
-	printf("request_id:       %" PRIu64 "\n", (uint64_t)request_id);
-	if (!ret && status == CLIENTBUF_STATUS_PENDING) {
-		printf("call returned:    ");
-		print_status_brief(stdout, status);
-		printf(", waiting for the completion\n");
-		fflush(stdout);
-		if (await_completion(fd, request_id, timeout_ms, &c))
-			goto out_unregister;
-		status = c.status;
-		protocol_status = c.protocol_status;
-		return_addr = c.return_addr;
-		return_len = c.return_len;
-		ret = cb_status_to_errno(status);
-	}
-
-	printf("status:           ");
-	print_status_brief(stdout, status);
-	printf("\nprotocol_status:  ");
-	print_status_brief(stdout, protocol_status);
-	printf("\nreturn:           0x%" PRIx64 ", %" PRIu32 " bytes\n",
-	       (uint64_t)return_addr, (uint32_t)return_len);
 
 	if (return_addr) {
 		uintptr_t lo = (uintptr_t)buf;
@@ -686,16 +712,16 @@ static int cmd_logon(int argc, char **argv)
 		unsigned char data[HMAC_LOGON_DATA_MAX];
 	} sub;
 	struct hmac_logon_submit *s = &sub.hdr;
-	struct clientbuf_completion c;
 	struct clientbuf_call call;
 	struct logon_opts o;
 	const char *user, *challenge;
 	size_t clen;
 	unsigned char *arena, *outbuf = NULL;
 	const unsigned char *token = NULL;
-	__u32 arena_id = 0, out_id = 0, st, status, protocol_status, return_len;
-	__u64 return_addr, request_id;
+	__u32 arena_id = 0, out_id = 0, st, status, return_len;
+	__u64 return_addr;
 	int fd, i, ret, rc = EXIT_FAIL;
+	bool done;
 	long page = sysconf(_SC_PAGESIZE);
 
 	/* the challenge must follow the header directly */
@@ -759,37 +785,12 @@ static int cmd_logon(int argc, char **argv)
 	ret = cb_call(fd, HMAC_LOGON_PACKAGE, &sub,
 		      (__u32)(sizeof(*s) + clen), arena_id, o.call_flags,
 		      &call);
+	ret = finish_call(fd, &call, ret, o.timeout_ms, &done);
+	if (!done)
+		goto out_unregister;
 	status = call.status;
-	protocol_status = call.protocol_status;
 	return_addr = call.return_addr;
 	return_len = call.return_len;
-	request_id = call.request_id;
-	printf("request_id:       %" PRIu64 "\n", (uint64_t)request_id);
-	if (!ret && status == CLIENTBUF_STATUS_PENDING) {
-		printf("call returned:    ");
-		print_status_brief(stdout, status);
-		printf("\n");
-		printf("waiting:          poll()/read() for the completion record\n");
-		fflush(stdout);
-		if (await_completion(fd, request_id, o.timeout_ms, &c))
-			goto out_unregister;
-		printf("completion:       request %" PRIu64 "\n",
-		       (uint64_t)c.request_id);
-		status = c.status;
-		protocol_status = c.protocol_status;
-		return_addr = c.return_addr;
-		return_len = c.return_len;
-		ret = cb_status_to_errno(status);
-	}
-
-	printf("status:           ");
-	print_status_brief(stdout, status);
-	printf("\nprotocol_status:  ");
-	print_status_brief(stdout, protocol_status);
-	printf("\nreturn:           0x%" PRIx64 ", %" PRIu32 " bytes%s\n",
-	       (uint64_t)return_addr, (uint32_t)return_len,
-	       status == CLIENTBUF_STATUS_BUFFER_TOO_SMALL ?
-	       " (the length needed)" : "");
 
 	if (ret || !cb_nt_success(status)) {
 		fprintf(stderr, "%s: logon failed: ", prog);
