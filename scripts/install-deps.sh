@@ -2,46 +2,83 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install what clientbuf needs to build and to test in QEMU, idempotently:
-# build tools, Debian's 6.1 (bookworm) and 6.12 (bookworm-backports) cloud
-# kernels with their headers, QEMU, busybox, sparse and linux-source.
+# build tools, Debian's 6.1 and 6.12 cloud kernels with the headers of the
+# same version, linux-source-6.1 and linux-source-6.12, QEMU, busybox,
+# sparse and the packages the tests copy into the VM.
 #
-# bookworm-backports is enabled by adding the suite to the Debian source the
-# machine already has configured: no mirror is named here.
+# Packages are resolved from the archive as it is on the day: for each
+# kernel series the newest linux-image-SERIES.*-cloud-amd64 that any
+# configured suite offers together with linux-headers of the same version
+# (bookworm-security, bookworm, bookworm-backports: whichever is newest),
+# and linux-source-SERIES by its own name. Nothing is pinned to a version.
+# bookworm-backports is added to the Debian source the machine already has
+# (no mirror is named here) only when no configured suite offers a 6.12
+# kernel.
 #
-# Usage: scripts/install-deps.sh [--check]
-#   --check   only report whether everything is present (exit 1 if not)
+# The choice is written to build/deps.env (KERNEL_6_1=..., SOURCE_6_12=...)
+# and printed by make check.
+#
+# Usage: scripts/install-deps.sh [--check | --simulate]
+#   --check     only report whether everything is present (exit 1 if not)
+#   --simulate  resolve every package with "apt-get -s" against an empty
+#               dpkg status, as on a machine with nothing installed; prints
+#               one TAP line and exits non-zero when anything does not
+#               resolve. Needs no root and installs nothing.
+#
+# Environment: EXTRA_PKGS adds packages (for a test of the resolution).
 set -euo pipefail
 
-STAMP_DIR=${CLIENTBUF_CACHE:-/var/cache/clientbuf}
-BASE_PKGS="build-essential bc kmod cpio xz-utils busybox-static qemu-system-x86
-	sparse linux-source-6.1 python3 gnuplot-nox"
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
 FLAVOUR=cloud-amd64
+SERIES="6.1 6.12"
+# busybox-static, keyutils, pamtester, libpam-wrapper: copied into the VM.
+# gcc-multilib: the 32-bit compat test. The rest builds and lints.
+BASE_PKGS="build-essential bc kmod cpio xz-utils busybox-static qemu-system-x86
+	sparse python3 python3-sphinx gnuplot-nox initramfs-tools
+	gcc-multilib keyutils pamtester libpam0g-dev libpam-wrapper
+	${EXTRA_PKGS:-}"
 
 die() { echo "install-deps: $*" >&2; exit 1; }
 
-# Print the name of the versioned package the metapackage $1 depends on,
-# as offered by suite $2 (the candidate of the default release if empty).
-versioned_pkg() {
-	local meta=$1 suite=$2 ver
-	if [ -n "$suite" ]; then
-		ver=$(apt-cache madison "$meta" | awk -v s="$suite" \
-			'$0 ~ s"/" {print $3; exit}')
-	else
-		ver=$(apt-cache madison "$meta" | awk \
-			'$0 !~ /backports/ {print $3; exit}')
-	fi
-	[ -n "$ver" ] || return 1
-	apt-cache show "$meta=$ver" | sed -n 's/^Depends: //p' | tr ',' '\n' |
-		sed 's/^ *//; s/ .*//' | grep -E "^${meta%-$FLAVOUR}-[0-9]" |
-		head -n1
+mode=${1:-install}
+case $mode in
+install|--check|--simulate) ;;
+*) die "usage: $0 [--check | --simulate]" ;;
+esac
+
+# Candidate versions of packages $@, "NAME VERSION" per line ("(none)"
+# when no configured suite offers it).
+candidates() {
+	LC_ALL=C apt-cache policy "$@" 2>/dev/null | awk '
+		/^[^ ].*:$/ { sub(/:$/, ""); name = $0 }
+		/^  Candidate:/ { print name, $2 }'
+}
+
+# The kernel release of series $1 to use: the newest cloud image whose
+# headers exist in the same version. Prints "RELEASE VERSION".
+pick_kernel() {
+	local series=$1 re names rel img hdr
+	re="^linux-image-${series//./\\.}\\.[0-9][^ ]*-$FLAVOUR\$"
+	names=$(apt-cache pkgnames "linux-image-$series." 2>/dev/null |
+		grep -E "$re" | grep -v -- '-unsigned$' || true)
+	[ -n "$names" ] || return 1
+	while read -r img; do
+		rel=${img#linux-image-}
+		hdr=$(candidates "linux-image-$rel" "linux-headers-$rel" |
+			awk '{print $2}' | sort -u)
+		# one version, and not "(none)"
+		if [ "$(wc -l <<<"$hdr")" = 1 ] && [ "$hdr" != "(none)" ]; then
+			echo "$rel $hdr"
+			return 0
+		fi
+	done < <(sort -rV <<<"$names")
+	return 1
 }
 
 # Add bookworm-backports next to bookworm in the configured Debian source.
 enable_backports() {
-	local f changed=0
-	if apt-cache policy 2>/dev/null | grep -q 'bookworm-backports'; then
-		return 0
-	fi
+	local f changed=0 line
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
 		# deb822: a stanza whose Suites has "bookworm" (the main archive).
@@ -53,12 +90,11 @@ enable_backports() {
 	done
 	if [ $changed = 0 ] && [ -f /etc/apt/sources.list ]; then
 		# one-line format: copy the main bookworm line with the new suite.
-		local line
 		line=$(grep -E '^deb[[:space:]]+[^[:space:]]+[[:space:]]+bookworm[[:space:]]' \
 			/etc/apt/sources.list | head -n1 || true)
 		if [ -n "$line" ]; then
-			echo "$line" | sed -E 's/[[:space:]]bookworm[[:space:]]/ bookworm-backports /' \
-				>> /etc/apt/sources.list
+			sed -E 's/[[:space:]]bookworm[[:space:]]/ bookworm-backports /' \
+				<<<"$line" >> /etc/apt/sources.list
 			changed=1
 		fi
 	fi
@@ -66,28 +102,81 @@ enable_backports() {
 	apt-get update -qq
 }
 
-kernels_present() {
-	ls /boot/vmlinuz-6.1.*-$FLAVOUR >/dev/null 2>&1 &&
-	ls /boot/vmlinuz-6.12.*-$FLAVOUR >/dev/null 2>&1 &&
-	ls -d /usr/src/linux-headers-6.1.*-$FLAVOUR >/dev/null 2>&1 &&
-	ls -d /usr/src/linux-headers-6.12.*-$FLAVOUR >/dev/null 2>&1
-}
-
-all_present() {
-	local p
-	for p in $BASE_PKGS; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-			grep -q 'install ok installed' || return 1
+# Resolve every package: sets PKGS (the list to install) and CHOSEN (the
+# lines of build/deps.env).
+resolve() {
+	local s k rel ver src sver var
+	PKGS=$BASE_PKGS
+	CHOSEN=
+	for s in $SERIES; do
+		if ! k=$(pick_kernel "$s"); then
+			if [ "$s" = 6.12 ] && [ "$mode" = install ] &&
+			   [ "$(id -u)" = 0 ] &&
+			   ! apt-cache policy | grep -q bookworm-backports; then
+				enable_backports
+				k=$(pick_kernel "$s") || die "no $s kernel in any suite"
+			else
+				die "no $s cloud kernel with headers of the same version"
+			fi
+		fi
+		read -r rel ver <<<"$k"
+		src=linux-source-$s
+		sver=$(candidates "$src" | awk '{print $2}')
+		[ -n "$sver" ] && [ "$sver" != "(none)" ] ||
+			die "no $src in any configured suite"
+		PKGS="$PKGS linux-image-$rel linux-headers-$rel $src"
+		var=${s//./_}
+		CHOSEN+="KERNEL_$var=$rel"$'\n'"KERNEL_VERSION_$var=$ver"$'\n'
+		CHOSEN+="SOURCE_$var=$sver"$'\n'
 	done
-	ls /usr/src/linux-source-6.12*.tar.xz >/dev/null 2>&1 || return 1
-	kernels_present
 }
 
-if all_present; then
+installed() {
+	dpkg-query -W -f='${Status}\n' "$@" 2>/dev/null |
+		grep -c 'install ok installed' || true
+}
+
+record() {
+	mkdir -p "$build"
+	printf '%s' "$CHOSEN" > "$build/deps.env"
+}
+
+# apt-get -s of everything against an empty dpkg status.
+simulate() {
+	local empty out rc=0 n
+	empty=$(mktemp)
+	out=$(apt-get -s -o Dir::State::status="$empty" \
+		-o Debug::NoLocking=1 install --no-install-recommends \
+		$PKGS 2>&1) || rc=$?
+	rm -f "$empty"
+	n=$(grep -c '^Inst ' <<<"$out" || true)
+	if [ $rc = 0 ] && [ "$n" -gt 0 ]; then
+		printf "%s" "$CHOSEN" | sed "s/^/# /"
+		echo "ok 1 install-deps: $n packages resolve on an empty machine"
+		return 0
+	fi
+	grep -vE '^(Inst|Conf) ' <<<"$out" | tail -n 30 | sed 's/^/# /'
+	echo "not ok 1 install-deps: packages resolve on an empty machine"
+	return 1
+}
+
+if [ "$mode" != --simulate ] && [ "$(id -u)" = 0 ]; then
+	apt-get update -qq || die "apt-get update failed"
+fi
+resolve
+if [ "$mode" = --simulate ]; then
+	simulate
+	exit
+fi
+
+# shellcheck disable=SC2086 # word splitting of the package list is wanted
+total=$(wc -w <<<"$PKGS")
+# shellcheck disable=SC2086
+if [ "$(installed $PKGS)" = "$total" ]; then
+	[ "$mode" = --check ] || record
 	exit 0
 fi
-[ "${1:-}" = --check ] && exit 1
-
+[ "$mode" = --check ] && exit 1
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps: missing packages; run as root:" >&2
 	echo "  sudo $0" >&2
@@ -95,21 +184,12 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-enable_backports
-
-img61=$(versioned_pkg linux-image-$FLAVOUR "") || die "no 6.1 kernel image"
-hdr61=$(versioned_pkg linux-headers-$FLAVOUR "") || die "no 6.1 headers"
-img612=$(versioned_pkg linux-image-$FLAVOUR bookworm-backports) ||
-	die "no bookworm-backports kernel image"
-hdr612=$(versioned_pkg linux-headers-$FLAVOUR bookworm-backports) ||
-	die "no bookworm-backports headers"
-src612=$(apt-cache madison linux-source | awk '/backports/ {print $3; exit}')
-
-apt-get install -y -qq --no-install-recommends $BASE_PKGS \
-	"$img61" "$hdr61" initramfs-tools
-apt-get install -y -qq --no-install-recommends \
-	"$img612" "$hdr612" "linux-source=$src612"
-mkdir -p "$STAMP_DIR"
-all_present || die "packages installed but kernels/headers not found"
+# shellcheck disable=SC2086
+apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends \
+	$PKGS
+# shellcheck disable=SC2086
+[ "$(installed $PKGS)" = "$total" ] ||
+	die "apt-get install finished but not every package is installed"
+record
+sed 's/^/install-deps: /' "$build/deps.env"
 echo "install-deps: all dependencies present"

@@ -17,6 +17,8 @@
 #   RUN_SCRIPT=FILE    installed as /bin/run-demo (MODE=run) or
 #                      /bin/run-$MODE (other modes)
 #   EXTRA_FILES="SRC:DST ..."    more files to pack (DST absolute)
+#   SELFTESTS="NAME ..."         pack only these selftest binaries (for
+#                                work on one test; make check packs all)
 #   BUILD=DIR          build directory (default: <repo>/build)
 set -euo pipefail
 
@@ -96,6 +98,10 @@ if [ "$mode" != probe ]; then
 	# one binary per selftests/*.c (stale binaries in build/ are left out)
 	for c in "$top"/selftests/*.c; do
 		t=$build/selftests/$(basename "$c" .c)
+		if [ -n "${SELFTESTS:-}" ] &&
+		   ! grep -qw -- "$(basename "$t")" <<<"$SELFTESTS"; then
+			continue
+		fi
 		[ -x "$t" ] || die "$t missing (make selftests)"
 		add_exe "$t" "/selftests/clientbuf/$(basename "$t")"
 		echo "clientbuf:$(basename "$t")" >> "$root/selftests/kselftest-list.txt"

@@ -20,7 +20,7 @@
 #                       build/accel
 #   VM_MEM=2G VM_SMP=2  memory and CPUs
 #   VM_APPEND="..."     extra kernel command line
-#   RUN_SCRIPT, EXTRA_FILES: passed to scripts/mkinitramfs.sh
+#   RUN_SCRIPT, EXTRA_FILES, SELFTESTS: passed to scripts/mkinitramfs.sh
 set -euo pipefail
 
 die() { echo "vm-run: $*" >&2; exit 1; }
