@@ -5,13 +5,23 @@
 #
 # Usage: scripts/check.sh KVER...
 #
-# First the lint steps (scripts/lint.sh; LINT=0 skips them): each step is
-# one test. Then, counted: every test case of every selftest binary (the
-# kselftest harness's "ok N" / "not ok N" lines for each TEST), plus the shell-level
-# tests of scripts/vm-init (insmod of each module, unload/reload, kernel
-# log, taint). A binary that fails outside its test cases counts as one
-# failure; a kernel run that crashes, times out or prints no result counts
-# as one failure. The last line is "N passed, N failed[, N skipped]".
+# Counted, in this order, each distinct check once:
+#  - the dependency resolution: scripts/install-deps.sh --simulate proves
+#    that a machine with nothing installed resolves every package (one
+#    test);
+#  - the lint steps (scripts/lint.sh; LINT=0 skips them), one test each;
+#  - the host tests of tools/ (tools/tests/run.sh), each TAP result;
+#  - per kernel, every test case of every selftest binary (the kselftest
+#    harness's results, counted by scripts/tap-count.awk in the VM: a
+#    binary whose results differ from its plan, or that failed outside
+#    its test cases, is one more failure; SKIP and XFAIL are skips), plus
+#    the shell-level tests of scripts/vm-init (insmod of each module,
+#    unload/reload, kernel log, taint). A binary that should have run
+#    (selftests/*.c, or those in SELFTESTS) and printed no result is one
+#    failure; a kernel run that crashes, times out or prints no result
+#    counts as one failure.
+# The summary names the kernels and linux-source versions chosen
+# (build/deps.env); the last line is "N passed, N failed[, N skipped]".
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +32,47 @@ pass=0
 fail=0
 skip=0
 summary=()
+
+# add_counts "pass=N fail=N skip=N" LABEL: add to the totals.
+add_counts() {
+	local p f s
+	if [[ $1 =~ pass=([0-9]+)\ fail=([0-9]+)\ skip=([0-9]+) ]]; then
+		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
+	else
+		p=0 f=1 s=0
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+	skip=$((skip + s))
+	summary+=("$2: pass=$p fail=$f skip=$s${3:+ ($3)}")
+}
+
+# The selftest binaries a VM run must report on.
+expected_binaries() {
+	local c n
+	for c in "$top"/selftests/*.c; do
+		n=$(basename "$c" .c)
+		if [ -n "${SELFTESTS:-}" ] && ! grep -qw -- "$n" <<<"$SELFTESTS"; then
+			continue
+		fi
+		echo "$n"
+	done
+}
+
+mkdir -p "$build"
+log=$build/deps-simulate.log
+rc=0
+"$top/scripts/install-deps.sh" --simulate > "$log" 2>&1 || rc=$?
+cat "$log"
+if [ $rc = 0 ] && grep -q '^ok 1 ' "$log"; then
+	add_counts "pass=1 fail=0 skip=0" "dependencies" "log $log"
+else
+	add_counts "pass=0 fail=1 skip=0" "dependencies" "log $log"
+	summary+=("    $(grep -a '^not ok' "$log" || echo "install-deps --simulate failed")")
+fi
+if [ -f "$build/deps.env" ]; then
+	summary+=("    chosen: $(tr '\n' ' ' < "$build/deps.env")")
+fi
 
 if [ "${LINT:-1}" != 0 ]; then
 	mkdir -p "$build"
@@ -41,6 +92,15 @@ if [ "${LINT:-1}" != 0 ]; then
 		summary+=("    $line")
 	done < <(grep -aE '^not ok [0-9]+ ' "$log" || true)
 fi
+log=$build/host-tests.log
+"$top/tools/tests/run.sh" "$build/tools" > "$log" 2>&1 || true
+grep -aE '^(not )?ok - host' "$log" || true
+res=$(grep -a '^CLIENTBUF-HOST:' "$log" | tail -n 1 || true)
+add_counts "$res" "host tests" "log $log"
+while IFS= read -r line; do
+	summary+=("    $line")
+done < <(grep -aE '^(# )*not ok ' "$log" || true)
+
 for kver in "$@"; do
 	rc=0
 	"$top/scripts/vm-run.sh" "$kver" check || rc=$?
@@ -60,10 +120,21 @@ for kver in "$@"; do
 	pass=$((pass + p))
 	fail=$((fail + f))
 	skip=$((skip + s))
+	# every binary that was packed must have reported
+	missing=
+	for n in $(expected_binaries); do
+		grep -aqE "^(not )?ok [0-9]+ selftests: clientbuf: $n( |\$)" "$log" ||
+			missing="$missing $n"
+	done
+	if [ -n "$missing" ]; then
+		f=$((f + $(wc -w <<<"$missing")))
+		fail=$((fail + $(wc -w <<<"$missing")))
+	fi
 	summary+=("$kver: pass=$p fail=$f skip=$s (${end#CLIENTBUF-VM-RUN: })")
+	[ -z "$missing" ] || summary+=("    did not run:$missing")
 	while IFS= read -r line; do
 		summary+=("    $line")
-	done < <(grep -aE '^(# )?not ok [0-9]+ ' "$log" || true)
+	done < <(grep -aE '^(# )?not ok [0-9]+ |^# [a-z0-9_]+: (plan|no TAP|a second|unexpected|failed outside)' "$log" || true)
 done
 
 echo

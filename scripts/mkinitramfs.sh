@@ -83,6 +83,7 @@ if [ "$mode" != probe ]; then
 	[ -f "$kmod/clientbuf.ko" ] ||
 		die "$kmod/clientbuf.ko missing (make modules KVER=$kver)"
 	cp "$kmod/clientbuf.ko" "$root/lib/clientbuf/"
+	install -m 0644 "$top/scripts/tap-count.awk" "$root/lib/clientbuf/"
 	for ko in "$kmod"/selftests/module/*.ko "$kmod"/samples/*.ko \
 		  "$kmod"/samples/*/*.ko; do
 		[ -f "$ko" ] && cp "$ko" "$root/lib/clientbuf/"

@@ -43,16 +43,6 @@ FIXTURE_VARIANT_ADD(alloc, kthread) {
 	.ctx = CBTEST_CTX_KTHREAD,
 };
 
-FIXTURE_VARIANT_ADD(alloc, caller_table) {
-	.ctx = CBTEST_CTX_CALLER,
-	.flags = CBTEST_F_TABLE,
-};
-
-FIXTURE_VARIANT_ADD(alloc, kthread_table) {
-	.ctx = CBTEST_CTX_KTHREAD,
-	.flags = CBTEST_F_TABLE,
-};
-
 FIXTURE_SETUP(alloc)
 {
 	self->page = cb_page();

@@ -6,13 +6,16 @@
  *   caller      the calling thread (client context, copy_to_user)
  *   workqueue   a work item (kthread_use_mm on the registered mm)
  *   kthread     a kthread (likewise)
- *   *_table     the same, calling through clientbuf_package.functions
  *   remote      a second process, CBTEST_IOC_COPY on a request held with
  *               CBTEST_OP_HOLD + CLIENTBUF_CALL_ASYNC (access_process_vm
  *               under the exec guard)
  *
  * The pinned_* tests register with CLIENTBUF_BUF_PIN: kmap + memcpy on
  * the pages pinned at registration, whatever the context.
+ *
+ * function_table checks that every entry of clientbuf_package.functions
+ * is the matching export, and that one call through each entry gives what
+ * the direct call gives (the variants above call the exports directly).
  *
  * Every byte is checked against cbtest_pattern(), and so are the bytes
  * around the range. The errno is checked for the package-call paths; the
@@ -48,21 +51,6 @@ FIXTURE_VARIANT_ADD(copy, workqueue) {
 
 FIXTURE_VARIANT_ADD(copy, kthread) {
 	.ctx = CBTEST_CTX_KTHREAD,
-};
-
-FIXTURE_VARIANT_ADD(copy, caller_table) {
-	.ctx = CBTEST_CTX_CALLER,
-	.flags = CBTEST_F_TABLE,
-};
-
-FIXTURE_VARIANT_ADD(copy, workqueue_table) {
-	.ctx = CBTEST_CTX_WORKQUEUE,
-	.flags = CBTEST_F_TABLE,
-};
-
-FIXTURE_VARIANT_ADD(copy, kthread_table) {
-	.ctx = CBTEST_CTX_KTHREAD,
-	.flags = CBTEST_F_TABLE,
 };
 
 FIXTURE_VARIANT_ADD(copy, remote) {
@@ -897,6 +885,108 @@ TEST_F(copy, shared_file_mapping_written_through)
 	free(back);
 	munmap(p, len);
 	close(ffd);
+}
+
+/* ---- the function table ------------------------------------------------ */
+
+/* One operation in the caller's context, direct or through ->functions. */
+static struct cb_res table_op(int fd, bool table, __u32 op, const void *addr,
+			      __u32 len, __u32 seed)
+{
+	return cbt_op(fd, op, CBTEST_CTX_CALLER, addr, len, seed,
+		      table ? CBTEST_F_TABLE : 0);
+}
+
+TEST(function_table)
+{
+	const size_t page = cb_page(), len = 4 * page;
+	struct cbtest_client_info info[2];
+	struct clientbuf_completion comp[2];
+	struct cb_res res[2];
+	struct cbtest_remote r;
+	__u32 wid, aid, mask;
+	__u8 *buf, *arena;
+	int fd, tfd, t;
+
+	cbt_release_slots();
+	fd = cb_open();
+	ASSERT_LE(0, fd);
+	tfd = cbt_open();
+	ASSERT_LE(0, tfd);
+	buf = cb_map(len);
+	arena = cb_map(len);
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, arena);
+	test_register(fd, CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ, buf, len,
+		      &wid);
+	test_register(fd, CLIENTBUF_BUF_ALLOC | CLIENTBUF_BUF_WRITE |
+		      CLIENTBUF_BUF_READ, arena, len, &aid);
+
+	/* every entry is the export of the same name */
+	res[0] = table_op(fd, false, CBTEST_OP_TABLE, NULL, 0, 0);
+	ASSERT_OK(res[0]);
+	ASSERT_EQ(sizeof(mask), res[0].ret_len);
+	memcpy(&mask, (void *)(uintptr_t)res[0].ret_addr, sizeof(mask));
+	ASSERT_EQ(0, mask) TH_LOG("entries not the exports: %#x", mask);
+	ASSERT_OK(_cb_free(fd, aid, res[0].ret_addr));
+
+	for (t = 0; t < 2; t++) {
+		__u8 *half = buf + t * (len / 2);
+		__u32 seed = 0x7ab1e0 + t;
+
+		/* copy_to_client_buffer: the bytes land, nothing else */
+		ASSERT_OK(table_op(fd, t, CBTEST_OP_COPY_TO, half,
+				   (__u32)(len / 2), seed));
+		ASSERT_PATTERN(half, len / 2, seed);
+		/* copy_from_client_buffer: the package reads them back */
+		ASSERT_OK(table_op(fd, t, CBTEST_OP_COPY_FROM, half,
+				   (__u32)(len / 2), seed));
+		/* and refuses the same way outside every buffer */
+		ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+			   table_op(fd, t, CBTEST_OP_COPY_TO, buf + len, 1,
+				    seed));
+		ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+			   table_op(fd, t, CBTEST_OP_COPY_FROM, buf + len, 1,
+				    seed));
+		/* allocate_client_buffer: a block of the arena */
+		res[t] = table_op(fd, t, CBTEST_OP_ALLOC, NULL, 64, 0);
+		ASSERT_OK(res[t]);
+		ASSERT_LE((uintptr_t)arena, res[t].ret_addr);
+		ASSERT_GE((uintptr_t)arena + len, res[t].ret_addr + 64);
+		/* get_client_info: the same answer both ways */
+		res[t] = table_op(fd, t, CBTEST_OP_INFO, NULL, 0, 0);
+		ASSERT_OK(res[t]);
+		ASSERT_EQ(sizeof(info[t]), res[t].ret_len);
+		memcpy(&info[t], (void *)(uintptr_t)res[t].ret_addr,
+		       sizeof(info[t]));
+		/* free_client_buffer: once, then not an allocation */
+		ASSERT_OK(table_op(fd, t, CBTEST_OP_FREE,
+				   (void *)(uintptr_t)res[t].ret_addr, 0, 0));
+		ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+			   table_op(fd, t, CBTEST_OP_FREE,
+				    (void *)(uintptr_t)res[t].ret_addr, 0, 0));
+	}
+	ASSERT_EQ(0, memcmp(&info[0], &info[1], sizeof(info[0])));
+	ASSERT_EQ(gettid(), info[0].pid);
+
+	/* complete_request: the same completion record both ways */
+	for (t = 0; t < 2; t++) {
+		test_hold(fd, HANDLE + t);
+		r = (struct cbtest_remote){
+			.handle = HANDLE + t,
+			.seed = CLIENTBUF_STATUS_ACCESS_DENIED,
+			.flags = t ? CBTEST_F_TABLE : 0,
+		};
+		ASSERT_EQ(0, cbt_ioctl(tfd, CBTEST_IOC_COMPLETE, &r));
+		ASSERT_EQ(0, cb_read_full(fd, &comp[t], sizeof(comp[t])));
+		ASSERT_EQ(CLIENTBUF_STATUS_ACCESS_DENIED, comp[t].status);
+		ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, comp[t].protocol_status);
+		ASSERT_EQ(0, comp[t].return_addr);
+		ASSERT_EQ(0, comp[t].return_len);
+	}
+	ASSERT_NE(comp[0].request_id, comp[1].request_id);
+	close(tfd);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

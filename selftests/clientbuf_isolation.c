@@ -842,6 +842,7 @@ TEST_F(suid, exec_never_receives_a_write)
 	const size_t len = 16 * cb_page();
 	struct exec_report r, after;
 	unsigned int ok = 0, i;
+	bool setuid_took;
 	struct cb_res res;
 	int cmd[2], rep[2];
 	char go = 'g';
@@ -882,9 +883,7 @@ TEST_F(suid, exec_never_receives_a_write)
 	ASSERT_EQ(0, after.err) TH_LOG("new program step %d: %s", after.step,
 				       strerror(after.err));
 	ASSERT_EQ(r.addr, after.addr);
-	if (after.euid)
-		TH_LOG("the copy is not setuid here (euid %u): nosuid /tmp?",
-		       after.euid);
+	setuid_took = after.euid == 0;
 	ASSERT_EQ(-1, after.changed) TH_LOG("byte %lld of the new program changed",
 					    (long long)after.changed);
 	/* The new program is mapped there now: still nothing lands. */
@@ -902,6 +901,10 @@ TEST_F(suid, exec_never_receives_a_write)
 	self->child = -1;
 	ASSERT_EQ(0, cbt_complete(self->tfd, HANDLE + 2, 0));
 	ASSERT_HX_LIVE_EQ(&self->base);
+	/* the checks held, but the program was not setuid: not what is named */
+	if (!setuid_took)
+		SKIP(return, "the copy is not setuid here (euid %u): nosuid /tmp?",
+		     after.euid);
 }
 
 /* ---- device permissions ------------------------------------------------ */

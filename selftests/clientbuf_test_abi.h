@@ -29,7 +29,18 @@ enum cbtest_op {
 	CBTEST_OP_HOLD,		/* keep the request in slot handle, PENDING */
 	CBTEST_OP_ALLOC_COPY,	/* allocate len, copy pattern, return it */
 	CBTEST_OP_STATUS,	/* return cmd.seed as the NTSTATUS (not PENDING) */
+	CBTEST_OP_TABLE,	/* compare ->functions with the exports: a __u32
+				 * mask of CBTEST_TABLE_* entries that differ,
+				 * in an allocated block */
 };
+
+/* CBTEST_OP_TABLE: one bit per entry of struct clientbuf_functions */
+#define CBTEST_TABLE_ALLOCATE	(1U << 0)
+#define CBTEST_TABLE_FREE	(1U << 1)
+#define CBTEST_TABLE_COPY_TO	(1U << 2)
+#define CBTEST_TABLE_COPY_FROM	(1U << 3)
+#define CBTEST_TABLE_INFO	(1U << 4)
+#define CBTEST_TABLE_COMPLETE	(1U << 5)
 
 enum cbtest_ctx {
 	CBTEST_CTX_CALLER,	/* the calling thread (client context) */
@@ -80,7 +91,8 @@ struct cbtest_cmd {
  * @status: NTSTATUS of the (last) operation (out)
  * @done: QUEUE/RESULT: copies that succeeded (out)
  * @result_addr: ALLOC: the block (out)
- * @flags: COPY: CBTEST_F_* as in struct cbtest_cmd (in)
+ * @flags: COPY: CBTEST_F_* as in struct cbtest_cmd; COMPLETE:
+ *	CBTEST_F_TABLE completes through ->functions (in)
  * @protocol_status: COPY: the operation's protocol status, e.g.
  *	STATUS_UNSUCCESSFUL for a COPY_FROM that read the wrong bytes (out)
  */

@@ -184,6 +184,27 @@ static void cbt_op_alloc_pattern(struct cbt_op *o,
 	kvfree(kbuf);
 }
 
+/* Which entries of the package's function table are not the exports. */
+static void cbt_op_table(struct cbt_op *o, struct clientbuf_request *req)
+{
+	const struct clientbuf_functions *fn = cbt_package.functions;
+	u32 mask = 0;
+
+	if (fn->allocate_client_buffer != allocate_client_buffer)
+		mask |= CBTEST_TABLE_ALLOCATE;
+	if (fn->free_client_buffer != free_client_buffer)
+		mask |= CBTEST_TABLE_FREE;
+	if (fn->copy_to_client_buffer != copy_to_client_buffer)
+		mask |= CBTEST_TABLE_COPY_TO;
+	if (fn->copy_from_client_buffer != copy_from_client_buffer)
+		mask |= CBTEST_TABLE_COPY_FROM;
+	if (fn->get_client_info != get_client_info)
+		mask |= CBTEST_TABLE_INFO;
+	if (fn->complete_request != clientbuf_complete_request)
+		mask |= CBTEST_TABLE_COMPLETE;
+	cbt_op_alloc_copy(o, req, &mask, sizeof(mask));
+}
+
 /* Run @o in the current context. */
 static void cbt_run(struct cbt_op *o)
 {
@@ -224,6 +245,9 @@ static void cbt_run(struct cbt_op *o)
 		break;
 	case CBTEST_OP_ALLOC_COPY:
 		cbt_op_alloc_pattern(o, req);
+		break;
+	case CBTEST_OP_TABLE:
+		cbt_op_table(o, req);
 		break;
 	default:
 		o->status = STATUS_INVALID_PARAMETER;
@@ -456,8 +480,13 @@ static long cbt_ioc_complete(struct cbtest_remote *r)
 	mutex_unlock(&cbt_lock);
 	if (!req)
 		return -ENOENT;
-	clientbuf_complete_request(req, (__force ntstatus_t)r->seed,
-				   STATUS_SUCCESS, NULL, 0);
+	if (r->flags & CBTEST_F_TABLE)
+		cbt_package.functions->complete_request(req,
+				(__force ntstatus_t)r->seed, STATUS_SUCCESS,
+				NULL, 0);
+	else
+		clientbuf_complete_request(req, (__force ntstatus_t)r->seed,
+					   STATUS_SUCCESS, NULL, 0);
 	clientbuf_request_put(req);
 	return 0;
 }
