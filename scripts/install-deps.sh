@@ -122,8 +122,9 @@ resolve() {
 		read -r rel ver <<<"$k"
 		src=linux-source-$s
 		sver=$(candidates "$src" | awk '{print $2}')
-		[ -n "$sver" ] && [ "$sver" != "(none)" ] ||
+		if [ -z "$sver" ] || [ "$sver" = "(none)" ]; then
 			die "no $src in any configured suite"
+		fi
 		PKGS="$PKGS linux-image-$rel linux-headers-$rel $src"
 		var=${s//./_}
 		CHOSEN+="KERNEL_$var=$rel"$'\n'"KERNEL_VERSION_$var=$ver"$'\n'
@@ -145,6 +146,7 @@ record() {
 simulate() {
 	local empty out rc=0 n
 	empty=$(mktemp)
+	# shellcheck disable=SC2086 # word splitting of the package list is wanted
 	out=$(apt-get -s -o Dir::State::status="$empty" \
 		-o Debug::NoLocking=1 install --no-install-recommends \
 		$PKGS 2>&1) || rc=$?
