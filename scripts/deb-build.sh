@@ -58,6 +58,7 @@ sed 's/^/    /' "$out/lintian.log"
 errors=$(grep -c '^E: ' "$out/lintian.log" || true)
 warnings=$(grep -c '^W: ' "$out/lintian.log" || true)
 overridden=$(grep -c '^O: ' "$out/lintian.log" || true)
-echo "deb: $(ls "$out"/*.deb | wc -l) packages in ${out#"$top"/}; lintian:" \
+debs=("$out"/*.deb)
+echo "deb: ${#debs[@]} packages in ${out#"$top"/}; lintian:" \
 	"$errors errors, $warnings warnings, $overridden overridden (exit $rc)"
 exit $rc

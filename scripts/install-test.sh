@@ -91,11 +91,16 @@ ok $rc "a program builds against the installed header and static library"
 
 # clientbuf.pc says prefix=/usr: PKG_CONFIG_SYSROOT_DIR puts DESTDIR in front
 rc=0
-flags=$(PKG_CONFIG_PATH="$dest/usr/lib/pkgconfig" PKG_CONFIG_LIBDIR= \
-	PKG_CONFIG_SYSROOT_DIR="$dest" pkg-config --cflags --libs clientbuf) &&
-cc -Wall -Werror -o "$tmp/prog-shared" "$tmp/prog.c" $flags > "$log" 2>&1 &&
-	readelf -d "$tmp/prog-shared" | grep -q 'NEEDED.*\[libclientbuf\.so\.1\]' &&
-	LD_LIBRARY_PATH="$dest/usr/lib" "$tmp/prog-shared" >> "$log" 2>&1 || rc=1
+flags=$(PKG_CONFIG_PATH="$dest/usr/lib/pkgconfig" PKG_CONFIG_LIBDIR='' \
+	PKG_CONFIG_SYSROOT_DIR="$dest" pkg-config --cflags --libs clientbuf \
+	2> "$log") || rc=1
+# shellcheck disable=SC2086 # $flags is a list of options
+[ $rc = 0 ] && cc -Wall -Werror -o "$tmp/prog-shared" "$tmp/prog.c" $flags \
+	> "$log" 2>&1 || rc=1
+[ $rc = 0 ] && readelf -d "$tmp/prog-shared" |
+	grep -q 'NEEDED.*\[libclientbuf\.so\.1\]' || rc=1
+[ $rc = 0 ] && LD_LIBRARY_PATH="$dest/usr/lib" "$tmp/prog-shared" \
+	>> "$log" 2>&1 || rc=1
 [ $rc = 0 ] || { echo "# pkg-config: $flags"; sed 's/^/# /' "$log"; }
 ok $rc "a program built with the installed clientbuf.pc runs on libclientbuf.so.1"
 

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Sourced by the tests that install clientbuf on the host
 # (scripts/install-test.sh, dkms-test.sh, deb-test.sh) and by
