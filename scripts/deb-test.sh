@@ -170,7 +170,7 @@ for page in "${pages[@]}"; do
 	for how in "$sec $pg" "-l $file"; do
 		# shellcheck disable=SC2086 # two words: section and page, -l FILE
 		out=$(MANPAGER=cat MANWIDTH=80 man $how 2>&1) || rc=1
-		if ! grep -q "^NAME" <<< "$out" || ! grep -q "^ *$pg - " <<< "$out"
+		if ! grep -q "^NAME" <<< "$out" || ! grep -Eq "^ *$pg +- " <<< "$out"
 		then
 			echo "# man $how:"
 			printf '%s\n' "$out" | head -n 5 | sed 's/^/#   /'
