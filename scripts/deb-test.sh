@@ -5,10 +5,13 @@
 # this machine as a user would, check them, and purge them again:
 #   1. apt-get install ./build/deb/*.deb (not the -dbgsym ones), which also
 #      installs what they depend on (dkms, ...); clientbuf-dkms's postinst
-#      has DKMS build and install the module (autoinstall_all_kernels=1: for
-#      every kernel with headers, whatever the running kernel is);
+#      has DKMS build and install the module for every kernel with headers;
 #   2. for each given kernel: dkms status says "installed", and the
 #      installed clientbuf.ko has that kernel's vermagic and VERSION;
+#      Then dpkg-reconfigure clientbuf-dkms: DKMS's own step removes the
+#      module and, now that it is an upgrade, rebuilds it for the newest
+#      kernel only; the package's postinst loop must install it for the
+#      other kernels again (checked as above);
 #   3. a program built with pkg-config --cflags --libs clientbuf links
 #      libclientbuf.so.1 and decodes an NTSTATUS (no device needed); the
 #      packaged clientbuf CLI runs on the shared library;
@@ -31,6 +34,7 @@ tap_prefix="deb-test"
 [ "$(id -u)" = 0 ] || { echo "deb-test: needs root" >&2; exit 1; }
 "$top/scripts/need-pkg.sh" man-db pkgconf gcc libc6-dev || exit 1
 
+kvers=("$@")
 name=clientbuf
 version=$(cat "$top/VERSION")
 debdir=$top/build/deb
@@ -81,31 +85,45 @@ rm -rf "/usr/src/$name-$version"
 # 1. install
 before=$(installed_pkgs)
 rc=0
-autoinstall_all_kernels=1 DEBIAN_FRONTEND=noninteractive \
+DEBIAN_FRONTEND=noninteractive \
 	apt-get install -y -q --no-install-recommends \
 	-o DPkg::Lock::Timeout=600 "${ours[@]}" > "$tmp/install.log" 2>&1 || rc=1
 mapfile -t new < <(comm -13 <(echo "$before") <(installed_pkgs))
 [ $rc = 0 ] || sed 's/^/# /' "$tmp/install.log"
 echo "# newly installed: ${new[*]}"
-grep -E '^(Building|Done|Module build|It is likely)' "$tmp/install.log" |
+grep -E '^(Building|Done|Module build|It is likely|clientbuf-dkms)' "$tmp/install.log" |
 	sed 's/^/# postinst: /'
 ok $rc "apt-get install ${pkgs[*]}"
 
 # 2. DKMS: built and installed for every test kernel
-for kver in "$@"; do
-	rc=0
-	st=$(dkms status -m "$name" -v "$version" -k "$kver" 2>/dev/null)
-	echo "# dkms status: $st"
-	case $st in
-	*": installed"*) ;;
-	*) rc=1 ;;
-	esac
-	ko=$(find /lib/modules/"$kver"/updates/dkms -name "$name.ko*" \
-		2>/dev/null | head -n 1)
-	check_ko "${ko:-/lib/modules/$kver/updates/dkms/$name.ko}" \
-		"$kver" "$version" || rc=1
-	ok $rc "$kver: dkms status installed, clientbuf.ko vermagic $kver, version $version"
-done
+# check_dkms WHEN: dkms status and the installed module of each kernel
+check_dkms() {
+	local kver st ko rc
+	for kver in "${kvers[@]}"; do
+		rc=0
+		st=$(dkms status -m "$name" -v "$version" -k "$kver" 2>/dev/null)
+		echo "# dkms status: $st"
+		case $st in
+		*": installed"*) ;;
+		*) rc=1 ;;
+		esac
+		ko=$(find /lib/modules/"$kver"/updates/dkms -name "$name.ko*" \
+			2>/dev/null | head -n 1)
+		check_ko "${ko:-/lib/modules/$kver/updates/dkms/$name.ko}" \
+			"$kver" "$version" || rc=1
+		ok $rc "$1: $kver: dkms status installed, clientbuf.ko vermagic $kver, version $version"
+	done
+}
+check_dkms "after install"
+
+rc=0
+DEBIAN_FRONTEND=noninteractive dpkg-reconfigure clientbuf-dkms \
+	> "$tmp/reconfigure.log" 2>&1 || rc=1
+grep -E '^(Building|Done|Module build|It is likely|clientbuf-dkms)' \
+	"$tmp/reconfigure.log" | sed 's/^/# postinst: /'
+[ $rc = 0 ] || sed 's/^/# /' "$tmp/reconfigure.log"
+ok $rc "dpkg-reconfigure clientbuf-dkms"
+check_dkms "after dpkg-reconfigure"
 
 # 3. pkg-config, the shared library, the CLI
 
