@@ -13,6 +13,12 @@
 #   make lint         checkpatch, kernel-doc, sparse, uapi headers, docs
 #                     (make check runs it first; LINT=0 skips it there)
 #   make docs         Documentation/ to build/docs/html (Sphinx, -W)
+#   make man          the manual pages (Documentation/man/) to build/man
+#   make deb          Debian packages (debian/, dpkg-buildpackage) into
+#                     build/deb/, checked with lintian
+#   make deb-test     install the packages on this machine, check them
+#                     (DKMS module for both test kernels, pkg-config, man
+#                     pages), purge them (root)
 #   make modules KVER=$(uname -r)   build for the running kernel
 #   make install      clientbuf.ko into /lib/modules/KVER/extra, depmod
 #                     (KVER defaults to the running kernel; INSTALL_MOD_PATH)
@@ -65,7 +71,7 @@ KMOD_TEST_SRCS := selftests/module selftests/clientbuf_test_abi.h
 
 .PHONY: all deps modules kmod selftests tools vm-exit check run bench clean help \
 	check-debug \
-	lint docs install install-user install-test dkms-test
+	lint docs man install install-user install-test dkms-test deb deb-test
 
 
 all: modules selftests tools vm-exit
@@ -144,6 +150,13 @@ docs:
 		-d $(B)/docs/doctrees $(top)/Documentation $(B)/docs/html
 	@echo "  DOCS    $(B)/docs/html/index.html"
 
+man:
+	@$(top)/scripts/need-pkg.sh python3-sphinx
+	@rm -rf $(B)/man
+	/usr/bin/sphinx-build -W --keep-going -q -b man \
+		-d $(B)/man/.doctrees $(top)/Documentation/man $(B)/man
+	@echo "  MAN     $(B)/man"
+
 # make install: clientbuf.ko alone (no test package, no samples) for KVER,
 # by default the running kernel, through kbuild's modules_install.
 INSTALL_KVER = $(or $(KVER),$(shell uname -r))
@@ -170,6 +183,12 @@ install-test:
 
 dkms-test:
 	@$(top)/scripts/dkms-test.sh $(TEST_KVERS)
+
+deb:
+	@$(top)/scripts/deb-build.sh
+
+deb-test: deb
+	@$(top)/scripts/deb-test.sh $(TEST_KVERS)
 
 # RUN_SCRIPT=FILE runs FILE in the VM instead of scripts/run-demo.sh.
 run:

@@ -23,28 +23,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 name=clientbuf
 version=$(cat "$top/VERSION")
 src=/usr/src/$name-$version
-num=0
-fail=0
-
-ok() {
-	num=$((num + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $num dkms: $2"
-	else
-		echo "not ok $num dkms: $2"
-		fail=$((fail + 1))
-	fi
-}
-
-# run NAME CMD...: one step, its output as diagnostics on failure.
-run() {
-	local what=$1 out rc=0
-	shift
-	out=$("$@" 2>&1) || rc=$?
-	[ $rc = 0 ] || printf '# %s\n' "${out//$'\n'/$'\n'# }"
-	ok $rc "$what"
-	return $rc
-}
+tap_prefix=dkms
+. "$top/scripts/test-lib.sh"
 
 cleanup() {
 	if dkms status -m "$name" -v "$version" 2>/dev/null | grep -q .; then
@@ -61,8 +41,7 @@ fi
 trap cleanup EXIT
 
 mkdir -p "$src"
-(cd "$top" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -a -t "$src") ||
-	{ ok 1 "copy sources to $src"; exit 1; }
+copy_sources "$top" "$src" || { ok 1 "copy sources to $src"; exit 1; }
 ok 0 "copy sources to $src"
 run "dkms add -m $name -v $version" dkms add -m "$name" -v "$version" ||
 	exit 1
@@ -75,21 +54,13 @@ for kver in "$@"; do
 	rc=0
 	ko=$(find /lib/modules/"$kver"/updates/dkms -name "$name.ko*" \
 		2>/dev/null | head -n 1)
-	if [ -z "$ko" ]; then
-		echo "# no /lib/modules/$kver/updates/dkms/$name.ko*"
+	check_ko "${ko:-/lib/modules/$kver/updates/dkms/$name.ko}" \
+		"$kver" "$version" || rc=1
+	if find /var/lib/dkms/"$name"/"$version"/"$kver" \
+		/lib/modules/"$kver"/updates -name 'clientbuf_test.ko*' \
+		2>/dev/null | grep -q .; then
+		echo "# the test module was built or installed"
 		rc=1
-	else
-		vm=$(modinfo -F vermagic "$ko" | awk '{print $1}')
-		echo "# $ko: vermagic $(modinfo -F vermagic "$ko")"
-		[ "$vm" = "$kver" ] || rc=1
-		v=$(modinfo -F version "$ko")
-		[ "$v" = "$version" ] || { echo "# version $v"; rc=1; }
-		if find /var/lib/dkms/"$name"/"$version"/"$kver" \
-			/lib/modules/"$kver"/updates -name 'clientbuf_test.ko*' \
-			2>/dev/null | grep -q .; then
-			echo "# the test module was built or installed"
-			rc=1
-		fi
 	fi
 	ok $rc "$kver: installed clientbuf.ko, vermagic $kver, version $version"
 done
@@ -104,5 +75,4 @@ for kver in "$@"; do
 done
 ok $rc "nothing left installed"
 
-echo "1..$num"
-[ $fail = 0 ]
+tap_end

@@ -8,8 +8,10 @@
 #     no sample), its vermagic is KVER, its version is VERSION, and
 #     modules.dep lists it;
 #   - PREFIX/include/linux/clientbuf.h (identical to uapi/), the library
-#     header, libclientbuf.a and the clientbuf CLI; a program built against
-#     the installed header and library links and runs.
+#     header, libclientbuf.a, libclientbuf.so.1 (its soname) with its
+#     links, clientbuf.pc and the clientbuf CLI; a program built against
+#     the installed header and the static library, and one built with the
+#     installed clientbuf.pc against the shared library, link and run.
 # Prints TAP; exit status 0 when everything passed.
 #
 # Usage: scripts/install-test.sh [KVER...]   (default: both test kernels)
@@ -23,21 +25,12 @@ if [ $# = 0 ]; then
 		[ -f "$k" ] && set -- "$@" "${k#/boot/vmlinuz-}"
 	done
 fi
+"$top/scripts/need-pkg.sh" pkgconf || exit 1
 version=$(cat "$top/VERSION")
 tmp=$(mktemp -d /tmp/clientbuf-install.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-num=0
-fail=0
-
-ok() {
-	num=$((num + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $num install: $2"
-	else
-		echo "not ok $num install: $2"
-		fail=$((fail + 1))
-	fi
-}
+tap_prefix=install
+. "$top/scripts/test-lib.sh"
 
 echo "TAP version 13"
 for kver in "$@"; do
@@ -58,10 +51,7 @@ for kver in "$@"; do
 	else
 		others=$(find "$dir" -name '*.ko*' ! -path "$ko")
 		[ -z "$others" ] || { echo "# also installed: $others"; rc=1; }
-		vm=$(modinfo -F vermagic "$ko" | awk '{print $1}')
-		[ "$vm" = "$kver" ] || { echo "# vermagic $vm"; rc=1; }
-		v=$(modinfo -F version "$ko")
-		[ "$v" = "$version" ] || { echo "# version $v, want $version"; rc=1; }
+		check_ko "$ko" "$kver" "$version" || rc=1
 		grep -q "^extra/${ko##*/}:" "$dir/modules.dep" 2>/dev/null ||
 			{ echo "# not in $dir/modules.dep"; rc=1; }
 	fi
@@ -78,31 +68,40 @@ ok $rc "make install-user PREFIX=/usr DESTDIR=..."
 
 rc=0
 for f in usr/include/linux/clientbuf.h usr/include/clientbuf.h \
-	 usr/lib/libclientbuf.a usr/bin/clientbuf; do
+	 usr/lib/libclientbuf.a usr/lib/libclientbuf.so.1 \
+	 usr/lib/libclientbuf.so usr/lib/pkgconfig/clientbuf.pc \
+	 usr/bin/clientbuf; do
 	[ -f "$dest/$f" ] || { echo "# missing /$f"; rc=1; }
 done
+soname=$(readelf -d "$dest/usr/lib/libclientbuf.so.1" 2>/dev/null |
+	sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ "$soname" = libclientbuf.so.1 ] || { echo "# soname '$soname'"; rc=1; }
 [ -x "$dest/usr/bin/clientbuf" ] || { echo "# /usr/bin/clientbuf not executable"; rc=1; }
 cmp -s "$top/uapi/linux/clientbuf.h" "$dest/usr/include/linux/clientbuf.h" ||
 	{ echo "# installed uapi header differs"; rc=1; }
 ok $rc "installed files"
 
+write_status_prog "$tmp/prog.c"
 rc=0
-cat > "$tmp/prog.c" <<'PROG'
-#include <stdio.h>
-#include <string.h>
-#include <clientbuf.h>
-
-int main(void)
-{
-	const char *s = cb_status_name(CLIENTBUF_STATUS_ACCESS_VIOLATION);
-
-	return !(s && strstr(s, "ACCESS_VIOLATION"));
-}
-PROG
 cc -Wall -Werror -I"$dest/usr/include" -o "$tmp/prog" "$tmp/prog.c" \
-	-L"$dest/usr/lib" -lclientbuf > "$log" 2>&1 && "$tmp/prog" || rc=1
+	"$dest/usr/lib/libclientbuf.a" > "$log" 2>&1 && "$tmp/prog" >> "$log" ||
+	rc=1
 [ $rc = 0 ] || sed 's/^/# /' "$log"
-ok $rc "a program builds against the installed header and library"
+ok $rc "a program builds against the installed header and static library"
 
-echo "1..$num"
-[ $fail = 0 ]
+# clientbuf.pc says prefix=/usr: PKG_CONFIG_SYSROOT_DIR puts DESTDIR in front
+rc=0
+flags=$(PKG_CONFIG_PATH="$dest/usr/lib/pkgconfig" PKG_CONFIG_LIBDIR='' \
+	PKG_CONFIG_SYSROOT_DIR="$dest" pkg-config --cflags --libs clientbuf \
+	2> "$log") || rc=1
+# shellcheck disable=SC2086 # $flags is a list of options
+[ $rc = 0 ] && cc -Wall -Werror -o "$tmp/prog-shared" "$tmp/prog.c" $flags \
+	> "$log" 2>&1 || rc=1
+[ $rc = 0 ] && readelf -d "$tmp/prog-shared" |
+	grep -q 'NEEDED.*\[libclientbuf\.so\.1\]' || rc=1
+[ $rc = 0 ] && LD_LIBRARY_PATH="$dest/usr/lib" "$tmp/prog-shared" \
+	>> "$log" 2>&1 || rc=1
+[ $rc = 0 ] || { echo "# pkg-config: $flags"; sed 's/^/# /' "$log"; }
+ok $rc "a program built with the installed clientbuf.pc runs on libclientbuf.so.1"
+
+tap_end
