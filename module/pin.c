@@ -165,6 +165,18 @@ ntstatus_t cb_pin_buffer(struct cb_client *client, struct cb_buffer *buf)
 			st = ret == -ENOMEM ? STATUS_INSUFFICIENT_RESOURCES :
 			     ret == -EOPNOTSUPP ? STATUS_NOT_SUPPORTED :
 			     STATUS_ACCESS_VIOLATION;
+			/*
+			 * 6.5+ GUP refuses a dirty-tracked file mapping put
+			 * over the range since the check with -EFAULT: say
+			 * what the check would say now.
+			 */
+			if (st == STATUS_ACCESS_VIOLATION) {
+				mmap_read_lock(client->mm);
+				if (cb_pin_check_vmas(client->mm, start, end) ==
+				    STATUS_NOT_SUPPORTED)
+					st = STATUS_NOT_SUPPORTED;
+				mmap_read_unlock(client->mm);
+			}
 			goto out_unpin;
 		}
 		done += ret;
