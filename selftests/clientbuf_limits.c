@@ -305,6 +305,48 @@ static int param_write(const char *name, unsigned long long v)
 	return ret;
 }
 
+/*
+ * The values at start, read by the harness's main process before any test
+ * forks: every FIXTURE_SETUP writes them back (the harness skips
+ * FIXTURE_TEARDOWN after a failed ASSERT), and so does the main process at
+ * exit.
+ */
+static struct {
+	const char *name;
+	unsigned long long v;
+	bool ok;
+} saved_params[] = {
+	{ "max_buffers", 0, false }, { "max_buffer_bytes", 0, false },
+	{ "max_allocs", 0, false }, { "max_submit_len", 0, false },
+	{ "max_pending", 0, false },
+};
+static pid_t params_pid;
+
+static void restore_params(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(saved_params) / sizeof(saved_params[0]); i++)
+		if (saved_params[i].ok)
+			param_write(saved_params[i].name, saved_params[i].v);
+}
+
+static void __attribute__((constructor)) params_save(void)
+{
+	size_t i;
+
+	params_pid = getpid();
+	for (i = 0; i < sizeof(saved_params) / sizeof(saved_params[0]); i++)
+		saved_params[i].ok = !param_read(saved_params[i].name,
+						 &saved_params[i].v);
+}
+
+static void __attribute__((destructor)) params_restore_at_exit(void)
+{
+	if (getpid() == params_pid)
+		restore_params();
+}
+
 FIXTURE(param) {
 	int fd;
 	int tfd;
@@ -330,6 +372,8 @@ FIXTURE_SETUP(param)
 	int ret;
 
 	cbt_release_slots();
+	if (!geteuid())
+		restore_params();
 	self->page = cb_page();
 	self->name = variant->name;
 	self->fd = -1;
