@@ -179,6 +179,7 @@ struct cb_buffer *cb_buffer_find_get(struct cb_client *client,
 void cb_buffer_put(struct cb_buffer *buf);
 
 /* pin.c */
+bool cb_pin_unlimited(void);
 ntstatus_t cb_pin_buffer(struct cb_client *client, struct cb_buffer *buf);
 void cb_unpin_buffer(struct cb_client *client, struct cb_buffer *buf);
 unsigned long cb_copy_pinned(struct cb_buffer *buf, unsigned long addr,

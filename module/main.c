@@ -9,7 +9,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/capability.h>
 #include <linux/compat.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
@@ -106,7 +105,7 @@ static int cb_ioctl_get_info(struct cb_client *client,
 	info->user_locked_pages = atomic_long_read(&current_user()->locked_vm);
 	memlock = rlimit(RLIMIT_MEMLOCK);
 	info->memlock_limit = memlock == RLIM_INFINITY ||
-			      capable(CAP_IPC_LOCK) ? U64_MAX : memlock;
+			      cb_pin_unlimited() ? U64_MAX : memlock;
 	return 0;
 }
 

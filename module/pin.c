@@ -29,6 +29,7 @@
  * pages stay pinned until the buffer is unregistered and receive the writes
  * harmlessly; the process no longer sees them.
  */
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/highmem.h>
 #include <linux/hugetlb.h>
@@ -39,6 +40,7 @@
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 #include "internal.h"
 
 /* May these VMAs be pinned long-term? Called with mmap_lock held. */
@@ -76,6 +78,19 @@ static bool cb_pin_page_ok(struct page *page)
 }
 
 /**
+ * cb_pin_unlimited() - may the current task pin without a charge?
+ *
+ * As io_uring: CAP_IPC_LOCK in the initial user namespace, checked without
+ * an audit record (a refusal here is not a denial, only a charge).
+ *
+ * Return: true if the task's pins are neither limited nor charged.
+ */
+bool cb_pin_unlimited(void)
+{
+	return ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK);
+}
+
+/**
  * cb_pin_account() - charge pages about to be pinned
  * @client: the client, whose mm gets the pinned_vm share
  * @buf: the buffer; ->user is set to the charged user, or left NULL
@@ -93,7 +108,7 @@ static ntstatus_t cb_pin_account(struct cb_client *client,
 	struct user_struct *user;
 	unsigned long limit, cur, new;
 
-	if (!capable(CAP_IPC_LOCK)) {
+	if (!cb_pin_unlimited()) {
 		user = current_user();
 		limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 		cur = atomic_long_read(&user->locked_vm);
