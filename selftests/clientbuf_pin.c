@@ -27,6 +27,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -743,7 +744,7 @@ static void *remap_race_fn(void *arg)
 
 		while ((go = __atomic_load_n(&m->go, __ATOMIC_ACQUIRE)) ==
 		       round)
-			;
+			sched_yield();
 		if (go < 0)
 			break;
 		round = go;
@@ -757,7 +758,7 @@ static void *remap_race_fn(void *arg)
 }
 
 #define RACE_ROUNDS	3000
-#define RACE_SECONDS	30
+#define RACE_SECONDS	20
 
 /*
  * A bounded loop racing registration against another thread that
@@ -767,7 +768,7 @@ static void *remap_race_fn(void *arg)
  * pinned anonymous memory: a copy through each registered buffer must never
  * reach the file, whose bytes must stay as written.
  */
-TEST_F(acct, race_file_mapping_while_pinning)
+TEST_F_TIMEOUT(acct, race_file_mapping_while_pinning, 120)
 {
 	char dir[] = "/tmp/clientbuf_pinloop.XXXXXX", path[64];
 	size_t len = 2 * self->page;
@@ -809,7 +810,7 @@ TEST_F(acct, race_file_mapping_while_pinning)
 		__atomic_store_n(&m.go, round, __ATOMIC_RELEASE);
 		reg = _cb_register(self->fd, PINRW, m.addr, len);
 		while (__atomic_load_n(&m.done, __ATOMIC_ACQUIRE) != round)
-			;
+			sched_yield();
 		if (reg.err) {
 			if (reg.err == EOPNOTSUPP &&
 			    reg.status == CLIENTBUF_STATUS_NOT_SUPPORTED)
