@@ -18,6 +18,7 @@ static ntstatus_t cb_register_check(struct cb_client *client,
 				    const struct clientbuf_register *reg)
 {
 	u32 access = reg->flags & (CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ);
+	u64 max_bytes = READ_ONCE(cb_max_buffer_bytes);
 	u64 end;
 
 	lockdep_assert_held(&client->reg_lock);
@@ -31,8 +32,13 @@ static ntstatus_t cb_register_check(struct cb_client *client,
 	    end > TASK_SIZE_MAX ||
 	    !access_ok(u64_to_user_ptr(reg->addr), reg->len))
 		return STATUS_ACCESS_VIOLATION;
+	/*
+	 * The limits may be lowered at any time, below what the client holds
+	 * already: compare, never subtract from, the limit.
+	 */
 	if (client->nr_buffers >= READ_ONCE(cb_max_buffers) ||
-	    reg->len > READ_ONCE(cb_max_buffer_bytes) - client->total_bytes ||
+	    client->total_bytes > max_bytes ||
+	    reg->len > max_bytes - client->total_bytes ||
 	    client->next_buf_id == U32_MAX)
 		return STATUS_QUOTA_EXCEEDED;
 	return STATUS_SUCCESS;
@@ -88,6 +94,7 @@ ntstatus_t cb_buffer_register(struct cb_client *client,
 	client->next_buf_id = buf->id;
 	client->nr_buffers++;
 	client->total_bytes += buf->len;
+	client->pinned_pages += buf->nr_pages;
 	reg->id = buf->id;
 	cb_stat_add(CB_STAT_BUFFERS, 1);
 	mutex_unlock(&client->reg_lock);
@@ -134,6 +141,7 @@ ntstatus_t cb_buffer_unregister(struct cb_client *client, u32 id)
 	if (buf) {
 		client->nr_buffers--;
 		client->total_bytes -= buf->len;
+		client->pinned_pages -= buf->nr_pages;
 	}
 	mutex_unlock(&client->reg_lock);
 	if (!buf)
@@ -158,6 +166,7 @@ void cb_buffer_release_all(struct cb_client *client)
 	}
 	client->nr_buffers = 0;
 	client->total_bytes = 0;
+	client->pinned_pages = 0;
 	mutex_unlock(&client->reg_lock);
 }
 

@@ -20,6 +20,7 @@
 struct cred;
 struct mm_struct;
 struct pid;
+struct user_struct;
 
 /* Per-client limits: module parameters, reported by CLIENTBUF_IOC_GET_INFO. */
 extern unsigned int cb_max_buffers;
@@ -39,12 +40,14 @@ extern unsigned int cb_max_pending;
  *	running or can start once the file is closed
  * @dead: set once under @teardown held for write
  * @reg_lock: serialises registration, unregistration and the arenas;
- *	protects @next_buf_id, @nr_buffers, @total_bytes and every arena
+ *	protects @next_buf_id, @nr_buffers, @total_bytes, @pinned_pages and
+ *	every arena
  * @buffers: id -> struct cb_buffer; its xa_lock also orders lookups against
  *	removal (see struct cb_buffer.active)
  * @next_buf_id: next buffer id; ids are never reused while the client lives
  * @nr_buffers: registered buffers
  * @total_bytes: bytes registered
+ * @pinned_pages: pages pinned by the client's CLIENTBUF_BUF_PIN buffers
  * @req_lock: protects @pending, @nr_pending, @completions, @next_req_id and
  *	the state of every request of this client
  * @pending: requests whose package has not completed them
@@ -68,6 +71,7 @@ struct cb_client {
 	u32 next_buf_id;
 	unsigned int nr_buffers;
 	u64 total_bytes;
+	u64 pinned_pages;
 
 	spinlock_t req_lock;
 	struct list_head pending;
@@ -96,6 +100,8 @@ struct cb_server;
  * @pages: CLIENTBUF_BUF_PIN: the pinned pages, set before the buffer is
  *	visible and released after it is gone, else NULL
  * @nr_pages: number of @pages
+ * @user: CLIENTBUF_BUF_PIN: the user whose locked_vm @nr_pages are charged
+ *	to (a reference), or NULL (the registering task had CAP_IPC_LOCK)
  */
 struct cb_buffer {
 	u32 id;
@@ -106,6 +112,7 @@ struct cb_buffer {
 	struct cb_arena *arena;
 	struct page **pages;
 	unsigned long nr_pages;
+	struct user_struct *user;
 };
 
 enum cb_request_state {
@@ -172,6 +179,7 @@ struct cb_buffer *cb_buffer_find_get(struct cb_client *client,
 void cb_buffer_put(struct cb_buffer *buf);
 
 /* pin.c */
+bool cb_pin_unlimited(void);
 ntstatus_t cb_pin_buffer(struct cb_client *client, struct cb_buffer *buf);
 void cb_unpin_buffer(struct cb_client *client, struct cb_buffer *buf);
 unsigned long cb_copy_pinned(struct cb_buffer *buf, unsigned long addr,

@@ -10,11 +10,14 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/compat.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/sizes.h>
 #include <linux/uaccess.h>
 #include "internal.h"
@@ -81,6 +84,7 @@ static int cb_ioctl_get_info(struct cb_client *client,
 			     union cb_ioctl_buffer *buf)
 {
 	struct clientbuf_info *info = &buf->info;
+	unsigned long memlock;
 
 	info->abi_version = CLIENTBUF_ABI_VERSION;
 	info->features = CLIENTBUF_FEAT_REGISTER | CLIENTBUF_FEAT_CALL_SYNC |
@@ -91,6 +95,17 @@ static int cb_ioctl_get_info(struct cb_client *client,
 	info->max_buffer_bytes = READ_ONCE(cb_max_buffer_bytes);
 	info->max_submit_len = READ_ONCE(cb_max_submit_len);
 	info->max_pending = READ_ONCE(cb_max_pending);
+
+	mutex_lock(&client->reg_lock);
+	info->nr_buffers = client->nr_buffers;
+	info->buffer_bytes = client->total_bytes;
+	info->pinned_pages = client->pinned_pages;
+	mutex_unlock(&client->reg_lock);
+
+	info->user_locked_pages = atomic_long_read(&current_user()->locked_vm);
+	memlock = rlimit(RLIMIT_MEMLOCK);
+	info->memlock_limit = memlock == RLIM_INFINITY ||
+			      cb_pin_unlimited() ? U64_MAX : memlock;
 	return 0;
 }
 
@@ -219,6 +234,12 @@ static long cb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -EFAULT;
 	if (usize < op->min_size)
 		return -EINVAL;
+	/*
+	 * As clone3() and openat2(): no struct is ever that large, and
+	 * copy_struct_from_user() would scan every byte past what we know.
+	 */
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
 	memset(&buf, 0, sizeof(buf));
 	ret = copy_struct_from_user(&buf, op->size, uarg, usize);
 	if (ret)

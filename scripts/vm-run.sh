@@ -14,7 +14,8 @@
 # non-zero code, a kernel panic/reset or the timeout.
 #
 # Environment:
-#   VM_TIMEOUT=600      seconds before the VM is killed
+#   VM_TIMEOUT=1200     seconds before the VM is killed (the whole suite
+#                       under TCG on a loaded 2-core machine passes 600)
 #   ACCEL="-accel ..."  QEMU accelerator/CPU arguments; default: detected
 #                       once (KVM if it boots, else TCG), cached in
 #                       build/accel
@@ -32,7 +33,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 export BUILD=$build
 mode=${2:-check}
-timeout_s=${VM_TIMEOUT:-600}
+timeout_s=${VM_TIMEOUT:-1200}
 
 kver=$1
 if [ -n "${KERNEL_IMAGE:-}" ]; then

@@ -7,12 +7,11 @@
  *   size rules       0, 1, 4, min-4, min-1 -> EINVAL; min+1..min+8 with a
  *                    non-zero tail byte -> E2BIG; a larger struct with a
  *                    zero tail -> accepted, the tail and the bytes after it
- *                    untouched; huge sizes (64 KiB .. 0xffffffff) with the
- *                    struct at the end of a mapping followed by a PROT_NONE
- *                    page -> EFAULT (copy_struct_from_user() faults in
- *                    check_zeroed_user() before it sees the end of a zero
- *                    tail), but E2BIG when a non-zero tail byte comes before
- *                    the guard; a struct straddling the guard -> EFAULT;
+ *                    untouched; any size above a page (page + 1 ..
+ *                    0xffffffff), over zeros or at the end of a mapping
+ *                    followed by a PROT_NONE page -> E2BIG before the tail
+ *                    is read, a page exactly -> accepted; a struct
+ *                    straddling the guard -> EFAULT;
  *   pointers         NULL, kernel (0xffff888000000000), the guard page,
  *                    0x1, the top of the address space -> EFAULT;
  *   commands         other direction bits -> ENOTTY; other size bits ->
@@ -63,11 +62,13 @@ struct ioc_desc {
 	unsigned long cmd;
 	__u32 size;
 	int status_off;		/* -1: no status field */
+	__u32 first;		/* size of the first published version */
 };
 
 static const struct ioc_desc iocs[NR_COUNT] = {
 	[NR_INFO] = { "GET_INFO", CLIENTBUF_IOC_GET_INFO,
-		      sizeof(struct clientbuf_info), -1 },
+		      sizeof(struct clientbuf_info), -1,
+		      offsetof(struct clientbuf_info, nr_buffers) },
 	[NR_REGISTER] = { "REGISTER", CLIENTBUF_IOC_REGISTER,
 			  sizeof(struct clientbuf_register),
 			  offsetof(struct clientbuf_register, status) },
@@ -494,17 +495,19 @@ TEST_F(abi, size_rules)
 	};
 	char what[96];
 	struct abcase c;
-	__u32 min, k, i, pos;
+	__u32 min, first, k, i, pos;
 	int nr;
 
 	for (nr = 0; nr < NR_COUNT; nr++) {
 		if (NEED_ROOT(nr) && !self->root)
 			continue;
 		min = iocs[nr].size;
+		first = iocs[nr].first ? iocs[nr].first : min;
 
 		/* too small: refused before anything is written */
 		{
-			const __u32 small[] = { 0, 1, 4, min - 4, min - 1 };
+			const __u32 small[] = { 0, 1, 4, first - 4,
+						first - 1 };
 
 			for (i = 0; i < 5; i++) {
 				begin(_metadata, self, &c, nr);
@@ -514,6 +517,16 @@ TEST_F(abi, size_rules)
 				finish(_metadata, self, &c, what, EINVAL,
 				       UNTOUCHED);
 			}
+		}
+
+		/* the first published size: accepted, nothing written past it */
+		if (first < min) {
+			begin(_metadata, self, &c, nr);
+			set_usize(&c, first);
+			memset(c.arg + first, 0xa5, min - first + 32);
+			finish(_metadata, self, &c, "first published size", 0,
+			       ok_status(nr));
+			ASSERT_BYTES(c.arg + first, min - first + 32, 0xa5);
 		}
 
 		/* larger, a non-zero tail byte first or last: E2BIG */
@@ -564,7 +577,7 @@ TEST_F(abi, size_rules)
 			set_usize(&c, huge[i]);
 			snprintf(what, sizeof(what),
 				 "size %#x at the guard", huge[i]);
-			finish(_metadata, self, &c, what, EFAULT, UNTOUCHED);
+			finish(_metadata, self, &c, what, E2BIG, UNTOUCHED);
 
 			begin(_metadata, self, &c, nr);
 			place_at_end(self, &c, 64);
@@ -572,7 +585,7 @@ TEST_F(abi, size_rules)
 			snprintf(what, sizeof(what),
 				 "size %#x, zero tail up to the guard",
 				 huge[i]);
-			finish(_metadata, self, &c, what, EFAULT, UNTOUCHED);
+			finish(_metadata, self, &c, what, E2BIG, UNTOUCHED);
 
 			begin(_metadata, self, &c, nr);
 			place_at_end(self, &c, 64);
@@ -609,6 +622,42 @@ TEST_F(abi, size_rules)
 				       NO_STATUS);
 			}
 		}
+	}
+}
+
+/*
+ * A size above a page is E2BIG on every ioctl, before a byte past the size
+ * field is read (copy_struct_from_user() would scan the whole tail, up to
+ * 4 GiB of zeros), and nothing is written back or done; a page exactly,
+ * with a zero tail, is accepted.
+ */
+TEST_F(abi, size_above_a_page)
+{
+	const __u32 page = (__u32)self->page;
+	const __u32 big[] = {
+		page + 1, page + 8, page + 64, 2 * page, 1U << 20,
+		0x7fffffffU, 0xffffffffU,
+	};
+	char what[96];
+	struct abcase c;
+	unsigned int i;
+	int nr;
+
+	for (nr = 0; nr < NR_COUNT; nr++) {
+		if (NEED_ROOT(nr) && !self->root)
+			continue;
+		/* every byte after the struct is zero, up to the guard */
+		for (i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+			begin(_metadata, self, &c, nr);
+			set_usize(&c, big[i]);
+			snprintf(what, sizeof(what), "size %#x, zero tail",
+				 big[i]);
+			finish(_metadata, self, &c, what, E2BIG, UNTOUCHED);
+		}
+		begin(_metadata, self, &c, nr);
+		set_usize(&c, page);
+		finish(_metadata, self, &c, "size of a page, zero tail", 0,
+		       ok_status(nr));
 	}
 }
 

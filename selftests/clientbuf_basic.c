@@ -4,6 +4,7 @@
  * tried on CLIENTBUF_IOC_GET_INFO. One error path per TEST.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
@@ -72,12 +73,30 @@ TEST_F(basic, get_info)
 	       info.max_submit_len, info.max_pending);
 }
 
+/* Size of the first published struct clientbuf_info (up to max_pending). */
+#define INFO_V0_SIZE offsetof(struct clientbuf_info, nr_buffers)
+
 TEST_F(basic, size_too_small)
 {
-	struct clientbuf_info info = { .size = sizeof(info) - 1 };
+	struct clientbuf_info info = { .size = INFO_V0_SIZE - 1 };
 
 	ASSERT_EQ(-1, ioctl(self->fd, CLIENTBUF_IOC_GET_INFO, &info));
 	EXPECT_EQ(EINVAL, errno);
+}
+
+/* A caller built with the first struct gets its fields, nothing more. */
+TEST_F(basic, size_first_version)
+{
+	struct clientbuf_info info;
+
+	memset(&info, 0xa5, sizeof(info));
+	info.size = INFO_V0_SIZE;
+	ASSERT_EQ(0, ioctl(self->fd, CLIENTBUF_IOC_GET_INFO, &info))
+		TH_LOG("GET_INFO: %s", strerror(errno));
+	EXPECT_EQ(CLIENTBUF_ABI_VERSION, info.abi_version);
+	EXPECT_NE(0, info.max_pending);
+	EXPECT_EQ(0xa5a5a5a5U, info.nr_buffers);
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, info.memlock_limit);
 }
 
 TEST_F(basic, size_zero)

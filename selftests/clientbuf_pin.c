@@ -2,7 +2,7 @@
 /*
  * clientbuf_pin - pinned buffers (CLIENTBUF_BUF_PIN, CLIENTBUF_FEAT_PIN).
  *
- * - accounting: debugfs pinned_pages and the process's VmLck grow by the
+ * - accounting: debugfs pinned_pages and the process's VmPin grow by the
  *   pages of the range at registration and go back on unregister, close
  *   and exit; RLIMIT_MEMLOCK without CAP_IPC_LOCK is enforced
  *   (EDQUOT/STATUS_QUOTA_EXCEEDED) and a refused registration leaves
@@ -10,22 +10,31 @@
  * - what can be pinned: a hole or an inaccessible page is
  *   EFAULT/STATUS_ACCESS_VIOLATION, a file mapping other than shmem is
  *   EOPNOTSUPP/STATUS_NOT_SUPPORTED, memfd and tmpfs files are accepted;
+ *   a read-only mapping is refused also for READ (pins are FOLL_WRITE);
+ *   a ramfs file mmap(MAP_FIXED)ed over the range while the pin is stopped
+ *   by userfaultfd is refused with STATUS_NOT_SUPPORTED and never pinned;
  * - copies: byte-exact in every context (caller, workqueue, kthread,
  *   another process through CBTEST_IOC_COPY) from 1 byte to 4 MiB, counted
  *   in copies_pinned; through a package server's SERVER_OP COPY_TO and
  *   COPY_FROM, which move the bytes straight between the server's memory
  *   and the pinned pages, with a fault in the server's memory part-way
  *   (STATUS_PARTIAL_COPY) or at the start (STATUS_ACCESS_VIOLATION);
+ * - READ|PIN over untouched anonymous memory, or a private file mapping,
+ *   that the client writes after registering: the package reads the
+ *   client's bytes in every context;
  * - a pinned range the client munmap()s: the pages stay pinned, copies
  *   succeed and land in them, a new mapping at the address sees nothing.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
+#include <linux/userfaultfd.h>
 
 #include "clientbuf_stress_util.h"
 #include "clientbuf_srv_util.h"
@@ -61,7 +70,7 @@ FIXTURE(acct) {
 	int fd;
 	size_t page;
 	long long pinned0;
-	long vmlck0;
+	long vmpin0;
 	struct cb_live base;
 };
 
@@ -73,8 +82,8 @@ FIXTURE_SETUP(acct)
 	ASSERT_EQ(0, cb_live_baseline(&self->base));
 	self->pinned0 = cb_stat("pinned_pages");
 	ASSERT_LE(0, self->pinned0);
-	self->vmlck0 = cb_vmlck_kb(0);
-	ASSERT_LE(0, self->vmlck0);
+	self->vmpin0 = cb_vmpin_kb(0);
+	ASSERT_LE(0, self->vmpin0);
 	self->fd = cb_open();
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", CB_DEV, strerror(errno));
 }
@@ -85,12 +94,12 @@ FIXTURE_TEARDOWN(acct)
 		close(self->fd);
 }
 
-/* pinned_pages and VmLck are @pages above the baseline. */
+/* pinned_pages and VmPin are @pages above the baseline. */
 #define ASSERT_CHARGED(_pages) do {					\
 	ASSERT_EQ(self->pinned0 + (long long)(_pages),			\
 		  cb_stat("pinned_pages"));				\
-	ASSERT_EQ(self->vmlck0 + (long)((_pages) * self->page / 1024),	\
-		  cb_vmlck_kb(0));					\
+	ASSERT_EQ(self->vmpin0 + (long)((_pages) * self->page / 1024),	\
+		  cb_vmpin_kb(0));					\
 } while (0)
 
 #define ASSERT_CLEAN() do {						\
@@ -98,7 +107,7 @@ FIXTURE_TEARDOWN(acct)
 		close(self->fd);					\
 	self->fd = -1;							\
 	ASSERT_PINNED_EQ(self->pinned0);				\
-	ASSERT_EQ(self->vmlck0, cb_vmlck_kb(0));			\
+	ASSERT_EQ(self->vmpin0, cb_vmpin_kb(0));			\
 	ASSERT_LIVE_EQ(&self->base);					\
 } while (0)
 
@@ -195,7 +204,7 @@ static void exit_test(struct __test_metadata *_metadata,
 	close(from[1]);
 	ASSERT_EQ(0, cb_read_full(from[0], &c, 1));
 	pinned = cb_stat("pinned_pages");
-	vm = cb_vmlck_kb(pid);
+	vm = cb_vmpin_kb(pid);
 	if (killed)
 		kill(pid, SIGKILL);
 	else
@@ -230,7 +239,7 @@ TEST_F(acct, sigkill)
 /* What the rlimit child saw, step by step. */
 struct rl_report {
 	int step;		/* last step reached */
-	long vm0;		/* VmLck before, kB */
+	long vm0;		/* VmPin before, kB */
 	struct cb_res four;	/* 4 pages: within the limit */
 	long vm_four;
 	long long pinned_four;
@@ -248,10 +257,11 @@ struct rl_report {
 
 /*
  * In a child: optionally drop CAP_IPC_LOCK, set RLIMIT_MEMLOCK to 4 pages
- * above what is locked already, and register.
+ * above what the user has locked already, and register.
  */
 static void rlimit_child(int wr, bool drop_cap, size_t page)
 {
+	struct clientbuf_info info;
 	struct rl_report r;
 	struct rlimit rl;
 	__u8 *m = cb_map(16 * page);
@@ -264,24 +274,27 @@ static void rlimit_child(int wr, bool drop_cap, size_t page)
 	if (drop_cap && cb_drop_cap(CAP_IPC_LOCK))
 		goto out;
 	r.step = 2;
-	r.vm0 = cb_vmlck_kb(0);
-	rl.rlim_cur = rl.rlim_max = (size_t)r.vm0 * 1024 + 4 * page;
+	r.vm0 = cb_vmpin_kb(0);
+	/* The limit counts the user's pins, wherever they are. */
+	if (cb_get_info(fd, &info))
+		goto out;
+	rl.rlim_cur = rl.rlim_max = (info.user_locked_pages + 4) * page;
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
 		goto out;
 	r.step = 3;
 	r.four = _cb_register(fd, PINRW, m, 4 * page);
-	r.vm_four = cb_vmlck_kb(0);
+	r.vm_four = cb_vmpin_kb(0);
 	r.pinned_four = cb_stat("pinned_pages");
 	r.fifth = _cb_register(fd, PINRW, m + 8 * page, 1);
-	r.vm_fifth = cb_vmlck_kb(0);
+	r.vm_fifth = cb_vmpin_kb(0);
 	r.pinned_fifth = cb_stat("pinned_pages");
 	r.unreg = _cb_unregister(fd, r.four.id);
-	r.vm_unreg = cb_vmlck_kb(0);
+	r.vm_unreg = cb_vmpin_kb(0);
 	r.five = _cb_register(fd, PINRW, m, 5 * page);
-	r.vm_five = cb_vmlck_kb(0);
+	r.vm_five = cb_vmpin_kb(0);
 	r.pinned_five = cb_stat("pinned_pages");
 	r.again = _cb_register(fd, PINRW, m + page, 4 * page);
-	r.vm_again = cb_vmlck_kb(0);
+	r.vm_again = cb_vmpin_kb(0);
 	r.step = 4;
 out:
 	cb_write_full(wr, &r, sizeof(r));
@@ -550,6 +563,300 @@ TEST_F(acct, ramfs_file_refused)
 	ASSERT_LE(0, ffd);
 }
 
+/* A read-only mapping cannot be pinned, also for READ: FOLL_WRITE always. */
+TEST_F(acct, read_only_mapping_for_read)
+{
+	__u8 *p = cb_map(2 * self->page);
+
+	ASSERT_NE(NULL, p);
+	memset(p, 1, 2 * self->page);
+	ASSERT_EQ(0, mprotect(p, 2 * self->page, PROT_READ));
+	ASSERT_REFUSED(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		       CLIENTBUF_BUF_PIN | CLIENTBUF_BUF_READ, p,
+		       2 * self->page);
+	/* Without PIN it may be registered for READ. */
+	ASSERT_OK(_cb_register(self->fd, CLIENTBUF_BUF_READ, p,
+			       2 * self->page));
+	ASSERT_CHARGED(0);
+}
+
+/* ---- a file mapped over the range while it is being pinned ------------- */
+
+struct pin_race {
+	int fd;
+	__u8 *addr;
+	size_t len;
+	struct cb_res res;
+};
+
+static void *pin_race_register(void *arg)
+{
+	struct pin_race *r = arg;
+
+	r->res = _cb_register(r->fd, PINRW, r->addr, r->len);
+	return NULL;
+}
+
+/*
+ * The range is anonymous when registration checks it; userfaultfd stops
+ * the pin on its second page, and meanwhile a ramfs file (page cache that
+ * is neither anonymous nor shmem; the VM has no disk file system) is
+ * mmap(MAP_FIXED)ed over that page. The registration must fail with
+ * EOPNOTSUPP/STATUS_NOT_SUPPORTED and leave nothing pinned; the file's
+ * page must never be pinned: a copy through the buffer, had it been
+ * registered, must not reach the file.
+ */
+TEST_F(acct, file_mapped_over_while_pinning)
+{
+	char dir[] = "/tmp/clientbuf_pinrace.XXXXXX", path[64];
+	size_t page = self->page, len = 2 * page;
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register ureg;
+	struct uffdio_range wake;
+	struct uffd_msg msg;
+	struct pin_race r;
+	pthread_t th;
+	int ffd, uffd;
+	__u8 *p, *b;
+
+	uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP(return, "userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	ASSERT_NE(NULL, mkdtemp(dir));
+	if (mount("ramfs", dir, "ramfs", 0, NULL)) {
+		int err = errno;
+
+		rmdir(dir);
+		SKIP(return, "mount ramfs: %s", strerror(err));
+	}
+	snprintf(path, sizeof(path), "%s/f", dir);
+	ffd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	unlink(path);
+	ASSERT_LE(0, ffd);
+	b = malloc(page);
+	ASSERT_NE(NULL, b);
+	memset(b, 0x11, page);
+	ASSERT_EQ((ssize_t)page, pwrite(ffd, b, page, 0));
+
+	p = cb_map(len);
+	ASSERT_NE(NULL, p);
+	memset(p, 0x22, page);		/* page 1 stays missing */
+	ureg.range.start = (uintptr_t)p + page;
+	ureg.range.len = page;
+	ureg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &ureg));
+
+	r.fd = self->fd;
+	r.addr = p;
+	r.len = len;
+	ASSERT_EQ(0, pthread_create(&th, NULL, pin_race_register, &r));
+	/* The pin stops on page 1. */
+	if (cb_read_timed(uffd, &msg, sizeof(msg), WAIT_MS)) {
+		close(uffd);
+		pthread_join(th, NULL);
+		/*
+		 * 6.1's long-term GUP faults without FAULT_FLAG_ALLOW_RETRY:
+		 * userfaultfd cannot hold it, the fault fails at once.
+		 * race_file_mapping_while_pinning covers that kernel.
+		 */
+		if (r.res.err == EFAULT &&
+		    r.res.status == CLIENTBUF_STATUS_ACCESS_VIOLATION)
+			SKIP(return, "this kernel's long-term pin does not wait for userfaultfd");
+		ASSERT_TRUE(false)
+			TH_LOG("the registration did not fault on the second page: errno %d status %#x",
+			       r.res.err, r.res.status);
+	}
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+	ASSERT_EQ((uintptr_t)p + page, msg.arg.pagefault.address & ~(page - 1));
+	/* The file over page 1, then let the pin go on. */
+	ASSERT_EQ(p + page, mmap(p + page, page, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_FIXED, ffd, 0));
+	wake.start = (uintptr_t)p + page;
+	wake.len = page;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_WAKE, &wake));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+
+	if (!r.res.err) {
+		/* Registered: a copy must not land in the file's page. */
+		struct cb_res c = cbt_op(self->fd, CBTEST_OP_COPY_TO,
+					 CBTEST_CTX_KTHREAD, p + page, 64,
+					 0x77, 0);
+
+		ASSERT_OK(c);
+		ASSERT_EQ((ssize_t)page, pread(ffd, b, page, 0));
+		ASSERT_FALSE(cb_is_pattern(b, 64, 0x77))
+			TH_LOG("the file's page-cache page was pinned: a copy through the buffer landed in the file");
+		test_unregister(self->fd, r.res.id);
+	}
+	ASSERT_RES(EOPNOTSUPP, CLIENTBUF_STATUS_NOT_SUPPORTED, r.res);
+	ASSERT_EQ(0, r.res.id);
+	ASSERT_CHARGED(0);
+	ASSERT_LIVE_EQ_OPEN();
+	/* The file was not written. */
+	ASSERT_EQ((ssize_t)page, pread(ffd, b, page, 0));
+	ASSERT_BYTES(b, page, 0x11);
+	munmap(p, len);
+	close(ffd);
+	close(uffd);
+	free(b);
+	EXPECT_EQ(0, umount(dir));
+	rmdir(dir);
+}
+
+/*
+ * The racing thread: each round, once the test has mapped the range
+ * anonymous and is about to register it, wait a little (a different delay
+ * each round), then mmap(MAP_FIXED) the ramfs file over it.
+ */
+struct remap_race {
+	__u8 *addr;
+	size_t len;
+	int ffd;
+	int go;			/* round to run, -1: stop */
+	int done;		/* last round run */
+	int err;
+};
+
+static void spin_ns(long ns)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	} while ((b.tv_sec - a.tv_sec) * 1000000000L + b.tv_nsec - a.tv_nsec <
+		 ns);
+}
+
+static long race_delay_ns(int round)
+{
+	return (long)(((unsigned int)round * 7919U) % 300000U);
+}
+
+static void *remap_race_fn(void *arg)
+{
+	struct remap_race *m = arg;
+	int round = 0;
+
+	for (;;) {
+		int go;
+
+		while ((go = __atomic_load_n(&m->go, __ATOMIC_ACQUIRE)) ==
+		       round)
+			sched_yield();
+		if (go < 0)
+			break;
+		round = go;
+		spin_ns(race_delay_ns(round));
+		if (mmap(m->addr, m->len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, m->ffd, 0) != m->addr)
+			m->err = errno;
+		__atomic_store_n(&m->done, round, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+#define RACE_ROUNDS	3000
+#define RACE_SECONDS	20
+
+/*
+ * A bounded loop racing registration against another thread that
+ * mmap(MAP_FIXED)s a ramfs file over the anonymous range, after a delay
+ * swept over 0..300 us. Every registration either fails with
+ * STATUS_NOT_SUPPORTED (the file was there, at the check or at the pin) or
+ * pinned anonymous memory: a copy through each registered buffer must never
+ * reach the file, whose bytes must stay as written.
+ */
+TEST_F_TIMEOUT(acct, race_file_mapping_while_pinning, 120)
+{
+	char dir[] = "/tmp/clientbuf_pinloop.XXXXXX", path[64];
+	size_t len = 2 * self->page;
+	unsigned long ok = 0, refused = 0, other = 0, reached = 0;
+	struct remap_race m = { .len = len };
+	time_t end = time(NULL) + RACE_SECONDS;
+	__u32 first_other = 0;
+	pthread_t th;
+	int round;
+	__u8 *b;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	if (mount("ramfs", dir, "ramfs", 0, NULL)) {
+		int err = errno;
+
+		rmdir(dir);
+		SKIP(return, "mount ramfs: %s", strerror(err));
+	}
+	snprintf(path, sizeof(path), "%s/f", dir);
+	m.ffd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	unlink(path);
+	ASSERT_LE(0, m.ffd);
+	b = malloc(len);
+	ASSERT_NE(NULL, b);
+	memset(b, 0x11, len);
+	ASSERT_EQ((ssize_t)len, pwrite(m.ffd, b, len, 0));
+	m.addr = cb_map(len);
+	ASSERT_NE(NULL, m.addr);
+	ASSERT_EQ(0, pthread_create(&th, NULL, remap_race_fn, &m));
+	for (round = 1; round <= RACE_ROUNDS && time(NULL) < end; round++) {
+		struct cb_res reg, res;
+
+		if (mmap(m.addr, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
+		    m.addr) {
+			m.err = errno;
+			break;
+		}
+		__atomic_store_n(&m.go, round, __ATOMIC_RELEASE);
+		reg = _cb_register(self->fd, PINRW, m.addr, len);
+		while (__atomic_load_n(&m.done, __ATOMIC_ACQUIRE) != round)
+			sched_yield();
+		if (reg.err) {
+			if (reg.err == EOPNOTSUPP &&
+			    reg.status == CLIENTBUF_STATUS_NOT_SUPPORTED)
+				refused++;
+			else if (!other++)
+				first_other = reg.status;
+			continue;
+		}
+		ok++;
+		/* Into the pinned pages; the file is mapped there now. */
+		res = cbt_op(self->fd, CBTEST_OP_COPY_TO, CBTEST_CTX_KTHREAD,
+			     m.addr, (__u32)len, 0x77, 0);
+		if (res.err && !other++)
+			first_other = res.status;
+		if (pread(m.ffd, b, len, 0) != (ssize_t)len ||
+		    cb_not_byte(b, len, 0x11) != -1) {
+			reached++;
+			memset(b, 0x11, len);
+			if (pwrite(m.ffd, b, len, 0) != (ssize_t)len)
+				break;
+		}
+		res = _cb_unregister(self->fd, reg.id);
+		if (res.err && !other++)
+			first_other = res.status;
+	}
+	__atomic_store_n(&m.go, -1, __ATOMIC_RELEASE);
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	TH_LOG("%d rounds: %lu pinned anonymous memory, %lu refused, %lu other",
+	       round - 1, ok, refused, other);
+	ASSERT_EQ(0, m.err);
+	ASSERT_EQ(0, reached)
+		TH_LOG("%lu copies through a pinned buffer landed in the file's page cache",
+		       reached);
+	ASSERT_EQ(0, other)
+		TH_LOG("first other result: %#x (%s)", first_other,
+		       cb_status_name(first_other));
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_CLEAN();
+	munmap(m.addr, len);
+	close(m.ffd);
+	free(b);
+	EXPECT_EQ(0, umount(dir));
+	rmdir(dir);
+}
+
 /* ---- copies in every context ------------------------------------------------ */
 
 FIXTURE(pcopy) {
@@ -728,6 +1035,73 @@ TEST_F(pcopy, sizes)
 	}
 	ASSERT_EQ(copies0 + ncopies, cb_stat("copies_pinned"));
 	ASSERT_EQ(bytes0 + nbytes, cb_stat("bytes_pinned"));
+	pcopy_finish(_metadata, self);
+}
+
+/*
+ * READ|PIN over fresh private memory that the client writes only after
+ * registering: every context reads what the client wrote. (6.1 pinned
+ * the shared zero page for a read-only long-term pin of untouched memory,
+ * and packages read zeros with STATUS_SUCCESS.)
+ */
+TEST_F(pcopy, read_pin_written_after_register)
+{
+	size_t len = 4 * self->page;
+	__u8 *m = cb_map(len);
+	struct cb_res res;
+	__u32 id;
+
+	ASSERT_NE(NULL, m);
+	test_register(self->fd, CLIENTBUF_BUF_PIN | CLIENTBUF_BUF_READ, m, len,
+		      &id);
+	ASSERT_EQ(self->pinned0 + 4, cb_stat("pinned_pages"));
+	cb_fill(m, len, 0x93);
+	res = pcopy_op(self, variant, CBTEST_OP_COPY_FROM, m, len, 0x93);
+	ASSERT_OK(res);
+	ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, res.proto)
+		TH_LOG("the package did not read what the client wrote");
+	/* A later write too. */
+	m[len / 2] ^= 0x80;
+	res = pcopy_op(self, variant, CBTEST_OP_COPY_FROM, m, len, 0x93);
+	ASSERT_OK(res);
+	ASSERT_EQ(CLIENTBUF_STATUS_UNSUCCESSFUL, res.proto);
+	test_unregister(self->fd, id);
+	munmap(m, len);
+	pcopy_finish(_metadata, self);
+}
+
+/*
+ * READ|PIN over a private mapping of a memfd that the client writes after
+ * registering: the package reads the client's bytes, not the file's, and
+ * the file is not written.
+ */
+TEST_F(pcopy, read_pin_private_file_written_after_register)
+{
+	size_t len = 3 * self->page;
+	int ffd = memfd_create("clientbuf_pin_cow", MFD_CLOEXEC);
+	__u8 *m, *b = malloc(len);
+	struct cb_res res;
+	__u32 id;
+
+	ASSERT_LE(0, ffd);
+	ASSERT_NE(NULL, b);
+	cb_fill(b, len, 0x31);
+	ASSERT_EQ((ssize_t)len, pwrite(ffd, b, len, 0));
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, ffd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	test_register(self->fd, CLIENTBUF_BUF_PIN | CLIENTBUF_BUF_READ, m, len,
+		      &id);
+	cb_fill(m, len, 0x32);
+	res = pcopy_op(self, variant, CBTEST_OP_COPY_FROM, m, len, 0x32);
+	ASSERT_OK(res);
+	ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, res.proto)
+		TH_LOG("the package did not read what the client wrote");
+	ASSERT_EQ((ssize_t)len, pread(ffd, b, len, 0));
+	ASSERT_PATTERN(b, len, 0x31);
+	test_unregister(self->fd, id);
+	munmap(m, len);
+	close(ffd);
+	free(b);
 	pcopy_finish(_metadata, self);
 }
 

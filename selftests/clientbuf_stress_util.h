@@ -5,7 +5,7 @@
  *
  * - any counter of /sys/kernel/debug/clientbuf/stats by name, and
  *   ASSERT_PINNED_EQ() for the pinned_pages leak check;
- * - VmLck of a process (its mm->locked_vm, which pinned buffers are
+ * - VmPin of a process (its mm->pinned_vm, which pinned buffers are
  *   charged to);
  * - dropping a capability (capset) in a child;
  * - unloading and reloading a module of /lib/clientbuf.
@@ -44,8 +44,8 @@ static inline long long cb_stat(const char *name)
 		       (long long)(_base));				\
 } while (0)
 
-/* VmLck of /proc/@pid/status (0: self) in kB, or -1. */
-static inline long cb_vmlck_kb(pid_t pid)
+/* VmPin of /proc/@pid/status (0: self) in kB, or -1. */
+static inline long cb_vmpin_kb(pid_t pid)
 {
 	char path[64], line[256];
 	long kb = -1;
@@ -59,7 +59,7 @@ static inline long cb_vmlck_kb(pid_t pid)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
 			break;
 	fclose(f);
 	return kb;

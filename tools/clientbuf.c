@@ -220,6 +220,16 @@ static int cmd_info(int argc, char **argv)
 	       (uint64_t)info.max_buffer_bytes);
 	printf("max_submit_len:    %" PRIu32 "\n", (uint32_t)info.max_submit_len);
 	printf("max_pending:       %" PRIu32 "\n", (uint32_t)info.max_pending);
+	/* the caller's user: pages charged against its RLIMIT_MEMLOCK */
+	printf("user_locked_pages: %" PRIu64 "\n",
+	       (uint64_t)info.user_locked_pages);
+	if (info.memlock_limit == UINT64_MAX)
+		printf("memlock_limit:     unlimited\n");
+	else
+		printf("memlock_limit:     %" PRIu64 " bytes (%" PRIu64
+		       " pages)\n", (uint64_t)info.memlock_limit,
+		       (uint64_t)info.memlock_limit /
+		       (uint64_t)sysconf(_SC_PAGESIZE));
 	return EXIT_OK;
 }
 

@@ -8,8 +8,9 @@
  *
  * Every ioctl argument starts with a __u32 size that the caller sets to the
  * size of the struct it was built with. The kernel accepts any size from the
- * first published version of the struct up: a larger struct must be zero
- * past what the kernel knows (else -E2BIG), a smaller one is -EINVAL.
+ * first published version of the struct up to a page (4096 bytes on x86):
+ * a larger struct must be zero past what the kernel knows (else -E2BIG), a
+ * size above a page is -E2BIG, a smaller one is -EINVAL.
  * Reserved fields and unknown flags must be zero (else -EINVAL). Addresses are
  * carried in __aligned_u64 fields, so 32-bit and 64-bit callers share one
  * layout. Once the size checks pass, a struct with a status field gets the
@@ -71,9 +72,23 @@
  * @max_buffer_bytes: total bytes one client may register (out)
  * @max_submit_len: largest submit buffer of a package call (out)
  * @max_pending: asynchronous calls one client may have pending (out)
+ * @nr_buffers: buffers this client has registered now (out)
+ * @reserved: zero (out)
+ * @buffer_bytes: bytes this client has registered now, counted against
+ *	@max_buffer_bytes (out)
+ * @pinned_pages: pages the CLIENTBUF_BUF_PIN buffers of this client pin
+ *	now (out)
+ * @user_locked_pages: pages charged to the caller's user (its uid) against
+ *	RLIMIT_MEMLOCK, by every client of that user and by other kernel users
+ *	of that count such as io_uring; a caller with CAP_IPC_LOCK pins
+ *	without a charge (out)
+ * @memlock_limit: the caller's RLIMIT_MEMLOCK in bytes, or ~0 when its pins
+ *	are not limited (RLIM_INFINITY, or CAP_IPC_LOCK) (out)
  *
  * All output fields are written; the struct is zeroed past what the module
- * knows up to @size.
+ * knows up to @size. The fields from @nr_buffers on were added in ABI
+ * version 1 after the first release: a caller built with the shorter struct
+ * still gets its fields.
  */
 struct clientbuf_info {
 	__u32 size;
@@ -84,6 +99,12 @@ struct clientbuf_info {
 	__u64 max_buffer_bytes;
 	__u32 max_submit_len;
 	__u32 max_pending;
+	__u32 nr_buffers;
+	__u32 reserved;
+	__u64 buffer_bytes;
+	__u64 pinned_pages;
+	__u64 user_locked_pages;
+	__u64 memlock_limit;
 };
 
 /* clientbuf_register.flags */
@@ -105,8 +126,9 @@ struct clientbuf_info {
  *
  * Only memory of the process that opened the fd can be registered, and only
  * from that process. An ALLOC buffer also needs WRITE. A PIN buffer must be
- * mapped (anonymous, shmem or hugetlb memory) when it is registered; its
- * pages are pinned and charged to RLIMIT_MEMLOCK until it is unregistered.
+ * mapped and writable (anonymous, shmem or hugetlb memory) when it is
+ * registered, also with READ only; its pages are pinned and charged to the
+ * caller's user against RLIMIT_MEMLOCK until it is unregistered.
  */
 struct clientbuf_register {
 	__u32 size;
