@@ -71,6 +71,11 @@
  * @max_buffer_bytes: total bytes one client may register (out)
  * @max_submit_len: largest submit buffer of a package call (out)
  * @max_pending: asynchronous calls one client may have pending (out)
+ * @max_completions: asynchronous calls one user may have outstanding over
+ *	all its fds: pending, or completed with the record not yet read();
+ *	past it a new asynchronous call is refused with
+ *	CLIENTBUF_STATUS_QUOTA_EXCEEDED before it starts (out)
+ * @reserved: zero (out)
  *
  * All output fields are written; the struct is zeroed past what the module
  * knows up to @size.
@@ -84,6 +89,8 @@ struct clientbuf_info {
 	__u64 max_buffer_bytes;
 	__u32 max_submit_len;
 	__u32 max_pending;
+	__u32 max_completions;
+	__u32 reserved;
 };
 
 /* clientbuf_register.flags */
