@@ -28,7 +28,7 @@ struct cb_client *cb_client_create(void)
 
 	if (!current->mm)
 		return NULL;
-	client = kzalloc(sizeof(*client), GFP_KERNEL);
+	client = kzalloc(sizeof(*client), GFP_KERNEL_ACCOUNT);
 	if (!client)
 		return NULL;
 	kref_init(&client->ref);

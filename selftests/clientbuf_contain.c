@@ -38,6 +38,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <linux/userfaultfd.h>
 
@@ -334,6 +335,9 @@ TEST(remote_copy_after_main_thread_exit)
 		int fd = cb_open();
 		struct cb_res r;
 
+		close(ready[0]);
+		close(go[1]);
+		close(verdict[0]);
 		k.p = cb_map(REMOTE_LEN);
 		if (fd < 0 || !k.p)
 			_exit(10);
@@ -375,6 +379,8 @@ TEST(remote_copy_after_main_thread_exit)
 	}
 	cbt_complete(tfd, REMOTE_SLOT, CLIENTBUF_STATUS_SUCCESS);
 	close(go[1]);
+	if (ret)
+		cb_kill_child(child);
 	ASSERT_EQ(0, ret) TH_LOG("the client's keeper thread did not report");
 	ASSERT_EQ(0, cb_wait_child(child));
 	ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, copy_to.status)
@@ -420,13 +426,25 @@ struct srv_ready {
  * keeps it (exit variant), or execve() keeps it; then, told to, it exits
  * or execs.
  */
-static void server_proc(const char *name, bool do_exec, int ready_w,
-			int go_r, int hold_r)
+static void server_proc(const char *name, bool do_exec, const int *ready,
+			const int *go, const int *hold)
 {
 	struct srv_ready rd = { .status = 0xdeadbeef };
 	int fd = open(CB_DEV, O_RDWR);
+	int ready_w = ready[1], go_r = go[0], hold_r = hold[0];
 	char c;
 
+	close(ready[0]);
+	close(go[1]);
+	close(hold[1]);
+	/* Never outlive the test, nor keep its output open. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (fd >= 0) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		if (null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+			_exit(8);
+	}
 	if (fd < 0)
 		_exit(2);
 	rd.status = srv_serve(fd, name).status;
@@ -479,7 +497,7 @@ TEST_F(server_gone, calls_fail_at_once)
 	srv = fork();
 	ASSERT_LE(0, srv);
 	if (!srv)
-		server_proc(name, variant->exec, ready[1], go[0], hold[0]);
+		server_proc(name, variant->exec, ready, go, hold);
 	close(ready[1]);
 	close(go[0]);
 	close(hold[0]);
@@ -511,10 +529,13 @@ TEST_F(server_gone, calls_fail_at_once)
 
 	/* Unwedge whatever is left before asserting. */
 	close(hold[1]);
-	if (variant->exec)
+	if (variant->exec) {
 		cb_kill_child(srv);
-	else
-		waitpid(rd.holder, NULL, 0);
+	} else {
+		/* Not our child: the server's. */
+		kill(rd.holder, SIGKILL);
+		cb_msleep(100);
+	}
 	if (!sync_done)
 		bg_call_join(&sync);
 

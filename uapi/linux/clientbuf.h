@@ -233,7 +233,8 @@ struct clientbuf_free {
  * Makes the fd a userspace package server (needs CAP_SYS_ADMIN): calls to
  * @package are then read() from the fd as struct clientbuf_server_call
  * records and answered with CLIENTBUF_IOC_SERVER_OP. When the fd is closed,
- * the package is gone and its unanswered calls fail with
+ * or the serving process exits or execs (even if another process still
+ * holds the fd), the package is gone and its unanswered calls fail with
  * CLIENTBUF_STATUS_PORT_DISCONNECTED. A server fd reads no completion
  * records, and one fd serves one package.
  */
