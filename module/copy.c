@@ -386,13 +386,12 @@ static ntstatus_t cb_copy(struct clientbuf_request *request,
 		goto out;
 	}
 	c.path = buf->pages ? CB_PATH_PINNED : cb_copy_path(c.client);
-	if (c.path == CB_PATH_PINNED) {
+	if (c.path == CB_PATH_PINNED)
 		st = cb_copy_pin(&c, buf);
-	} else if (ubuf) {
+	else if (ubuf)
 		st = cb_copy_bounce(&c);
-	} else {
+	else
 		st = cb_copy_unpinned(&c);
-	}
 	cb_buffer_put(buf);
 out:
 	if (st != STATUS_SUCCESS)
