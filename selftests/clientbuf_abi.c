@@ -4,7 +4,8 @@
  * (GET_INFO, REGISTER, UNREGISTER, CALL_PACKAGE, FREE, SERVE, SERVER_OP)
  * fed hostile arguments, table-driven:
  *
- *   size rules       0, 1, 4, min-4, min-1 -> EINVAL; min+1..min+8 with a
+ *   size rules       0, 1, 4, first-4, first-1 (first: the first published
+ *                    size) -> EINVAL; min+1..min+8 with a
  *                    non-zero tail byte -> E2BIG; a larger struct with a
  *                    zero tail -> accepted, the tail and the bytes after it
  *                    untouched; huge sizes (64 KiB .. 0xffffffff) with the
@@ -63,11 +64,13 @@ struct ioc_desc {
 	unsigned long cmd;
 	__u32 size;
 	int status_off;		/* -1: no status field */
+	__u32 first;		/* size of the first published version, 0: size */
 };
 
 static const struct ioc_desc iocs[NR_COUNT] = {
 	[NR_INFO] = { "GET_INFO", CLIENTBUF_IOC_GET_INFO,
-		      sizeof(struct clientbuf_info), -1 },
+		      sizeof(struct clientbuf_info), -1,
+		      cb_offsetofend(struct clientbuf_info, max_pending) },
 	[NR_REGISTER] = { "REGISTER", CLIENTBUF_IOC_REGISTER,
 			  sizeof(struct clientbuf_register),
 			  offsetof(struct clientbuf_register, status) },
@@ -504,7 +507,10 @@ TEST_F(abi, size_rules)
 
 		/* too small: refused before anything is written */
 		{
-			const __u32 small[] = { 0, 1, 4, min - 4, min - 1 };
+			const __u32 first = iocs[nr].first ? iocs[nr].first :
+					    min;
+			const __u32 small[] = { 0, 1, 4, first - 4,
+						first - 1 };
 
 			for (i = 0; i < 5; i++) {
 				begin(_metadata, self, &c, nr);

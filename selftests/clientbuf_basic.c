@@ -4,6 +4,7 @@
  * tried on CLIENTBUF_IOC_GET_INFO. One error path per TEST.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
@@ -74,7 +75,11 @@ TEST_F(basic, get_info)
 
 TEST_F(basic, size_too_small)
 {
-	struct clientbuf_info info = { .size = sizeof(info) - 1 };
+	/* Below the first published version (up to max_pending). */
+	struct clientbuf_info info = {
+		.size = offsetof(struct clientbuf_info, max_pending) +
+			sizeof(info.max_pending) - 1,
+	};
 
 	ASSERT_EQ(-1, ioctl(self->fd, CLIENTBUF_IOC_GET_INFO, &info));
 	EXPECT_EQ(EINVAL, errno);
