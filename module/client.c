@@ -28,10 +28,15 @@ struct cb_client *cb_client_create(void)
 
 	if (!current->mm)
 		return NULL;
-	client = kzalloc(sizeof(*client), GFP_KERNEL);
+	client = kzalloc(sizeof(*client), GFP_KERNEL_ACCOUNT);
 	if (!client)
 		return NULL;
 	kref_init(&client->ref);
+	client->user = cb_user_get();
+	if (!client->user) {
+		kfree(client);
+		return NULL;
+	}
 	client->mm = current->mm;
 	mmgrab(client->mm);
 	client->tgid = get_task_pid(current, PIDTYPE_TGID);
@@ -54,6 +59,7 @@ static void cb_client_free(struct kref *ref)
 	xa_destroy(&client->buffers);
 	put_pid(client->tgid);
 	mmdrop(client->mm);
+	cb_user_put(client->user);
 	kfree(client);
 	cb_stat_add(CB_STAT_CLIENTS, -1);
 }
@@ -100,6 +106,7 @@ static void cb_client_drop_completions(struct cb_client *client)
 	spin_unlock(&client->req_lock);
 	list_for_each_entry_safe(req, tmp, &list, node) {
 		list_del_init(&req->node);
+		cb_request_uncharge(req);
 		clientbuf_request_put(req);
 	}
 }
@@ -187,6 +194,8 @@ ssize_t cb_client_read(struct cb_client *client, char __user *buf,
 			cb_client_requeue(client, req);
 			return done ? done : -EFAULT;
 		}
+		/* Read: the record no longer counts against the user. */
+		cb_request_uncharge(req);
 		clientbuf_request_put(req);
 		done += rec;
 	}

@@ -7,31 +7,48 @@
  * - client context (current->mm is the client's mm): copy_to_user() /
  *   copy_from_user() on the current address space;
  * - kernel thread (a kthread or a workqueue worker, no mm of its own):
- *   kthread_use_mm() on the registered mm, then copy_to_user() - the write
- *   can only ever land in the registered mm;
+ *   a page walk of the registered mm (below) - the write can only ever
+ *   land in the registered mm;
  * - a pinned buffer (CLIENTBUF_BUF_PIN), from any context: kmap_local_page()
  *   + memcpy() on the pages pinned at registration (see pin.c);
- * - any other process (a package server, a test's second process):
- *   access_process_vm() on the client's thread-group leader under the
- *   exec guard: the leader's signal->exec_update_lock is held for read and
- *   task->mm is checked to be the registered mm, so execve() (which takes
- *   that lock for write before it swaps the mm) cannot put another program
- *   under the copy. Lock order: exec_update_lock -> teardown -> mmap_lock.
+ * - any other process (a package server, a test's second process): the
+ *   same walk of the registered mm as a kernel thread, below.
+ *
+ * Outside the client's context (a kernel thread, a workqueue worker,
+ * another process) nothing goes through the copier's own mm: the pages are
+ * taken from the registered mm itself, in batches, with
+ * pin_user_pages_remote() under mmap_read_lock() and no @locked, after
+ * checking under that same lock that every VMA of the batch is anonymous,
+ * shmem or hugetlb memory that no userfaultfd watches. GUP then cannot
+ * drop the lock, so no remap can slip in between the check and the fault,
+ * and no fault can wait on the client: a FUSE file or a userfaultfd the
+ * client controls would otherwise stall a worker that other clients' calls
+ * share. Such ranges are STATUS_NOT_SUPPORTED from these contexts (a
+ * pinned buffer, or a copy in the client's own context, reaches them).
+ * Writing into the registered mm, never into a task's current mm, is also
+ * the exec guard: after execve() the old mm has no users, mmget_not_zero()
+ * fails, and a copy that won the race lands in the orphaned old mm, never
+ * in the new program. It does not depend on any one thread of the client
+ * being alive (the thread-group leader may be a zombie after its
+ * pthread_exit()). Lock order: teardown -> mmap_lock.
  *
  * Whatever the path, the whole range is checked first: it must lie in one
  * registered buffer that allows the direction, and every page must be
  * mapped with the needed protection. Never FOLL_FORCE: a read-only page is
  * refused, a writable MAP_PRIVATE file page is written copy-on-write.
  */
-#include <linux/kthread.h>
+#include <linux/highmem.h>
+#include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
-#include <linux/sched/task.h>
+#include <linux/shmem_fs.h>
 #include <linux/uaccess.h>
+#include <linux/userfaultfd_k.h>
+#include "compat.h"
 #include "internal.h"
 #include "clientbuf_trace.h"
 
@@ -52,7 +69,6 @@ enum cb_path {
  * @len: bytes
  * @write: true for a copy to the client
  * @path: the path chosen for the current context
- * @task: CB_PATH_REMOTE: the client's thread-group leader (a reference)
  */
 struct cb_copy {
 	struct cb_client *client;
@@ -62,8 +78,10 @@ struct cb_copy {
 	u32 len;
 	bool write;
 	enum cb_path path;
-	struct task_struct *task;
 };
+
+/* Pages taken from the registered mm at a time (an on-stack array). */
+#define CB_WALK_BATCH	16
 
 static enum cb_path cb_copy_path(struct cb_client *client)
 {
@@ -74,36 +92,121 @@ static enum cb_path cb_copy_path(struct cb_client *client)
 	return CB_PATH_REMOTE;
 }
 
+/*
+ * May a copy running outside the client's context fault on @vma? Only
+ * memory whose faults the kernel resolves by itself: anonymous, shmem and
+ * hugetlb, with no userfaultfd registered on it.
+ */
+static bool cb_vma_outside_ok(struct vm_area_struct *vma)
+{
+	if (userfaultfd_armed(vma))
+		return false;
+	return vma_is_anonymous(vma) || is_vm_hugetlb_page(vma) ||
+	       (vma->vm_file && shmem_file(vma->vm_file));
+}
+
 /**
- * cb_check_vmas() - is every page of the range mapped with the access?
- * @mm: the client's mm, with a user reference held
+ * cb_check_vmas_locked() - is every page of the range mapped with the access?
+ * @mm: the client's mm, with a user reference and mmap_lock held
  * @addr: start
  * @len: length, non-zero, not wrapping
  * @write: the copy writes into the range
+ * @outside: the copy runs outside the client's context (see the top of
+ *	this file)
  *
- * Return: STATUS_SUCCESS or STATUS_ACCESS_VIOLATION.
+ * Return: STATUS_SUCCESS; STATUS_ACCESS_VIOLATION for a hole, a page
+ * without the access, or VM_IO/VM_PFNMAP; with @outside,
+ * STATUS_NOT_SUPPORTED for memory that cb_vma_outside_ok() refuses.
  */
-static ntstatus_t cb_check_vmas(struct mm_struct *mm, unsigned long addr,
-				unsigned long len, bool write)
+static ntstatus_t cb_check_vmas_locked(struct mm_struct *mm,
+				       unsigned long addr, unsigned long len,
+				       bool write, bool outside)
 {
 	unsigned long end = addr + len;
 	vm_flags_t need = write ? VM_WRITE : VM_READ;
 	struct vm_area_struct *vma;
-	ntstatus_t st = STATUS_SUCCESS;
 
-	mmap_read_lock(mm);
+	mmap_assert_locked(mm);
 	while (addr < end) {
 		vma = find_vma(mm, addr);
 		if (!vma || vma->vm_start > addr ||
 		    !(vma->vm_flags & need) ||
-		    (vma->vm_flags & (VM_IO | VM_PFNMAP))) {
-			st = STATUS_ACCESS_VIOLATION;
-			break;
-		}
+		    (vma->vm_flags & (VM_IO | VM_PFNMAP)))
+			return STATUS_ACCESS_VIOLATION;
+		if (outside && !cb_vma_outside_ok(vma))
+			return STATUS_NOT_SUPPORTED;
 		addr = vma->vm_end;
 	}
+	return STATUS_SUCCESS;
+}
+
+/* cb_check_vmas_locked() for the whole range of @c, taking the lock. */
+static ntstatus_t cb_check_vmas(struct cb_copy *c, struct mm_struct *mm)
+{
+	ntstatus_t st;
+
+	mmap_read_lock(mm);
+	st = cb_check_vmas_locked(mm, c->addr, c->len, c->write,
+				  c->path != CB_PATH_LOCAL);
 	mmap_read_unlock(mm);
 	return st;
+}
+
+/**
+ * cb_copy_mm() - copy through the pages of the registered mm
+ * @c: the copy; @c->kbuf is the kernel side
+ * @mm: the registered mm, with a user reference held
+ *
+ * The walk of the kernel-thread and other-process paths: for each batch of
+ * up to CB_WALK_BATCH pages, under mmap_read_lock(), check the batch's
+ * VMAs (cb_check_vmas_locked() with @outside) and pin its pages with
+ * pin_user_pages_remote() without dropping the lock; then, unlocked,
+ * kmap_local_page() + memcpy() and unpin (dirtying the pages written).
+ * Never FOLL_FORCE: a read-only page stops the copy.
+ *
+ * Return: bytes not copied.
+ */
+static unsigned long cb_copy_mm(struct cb_copy *c, struct mm_struct *mm)
+{
+	unsigned int gup = c->write ? FOLL_WRITE : 0;
+	struct page *pages[CB_WALK_BATCH];
+	unsigned long done = 0;
+
+	while (done < c->len) {
+		unsigned long addr = c->addr + done;
+		unsigned long off = offset_in_page(addr);
+		unsigned long span = min_t(unsigned long, c->len - done,
+					   CB_WALK_BATCH * PAGE_SIZE - off);
+		unsigned long nr = DIV_ROUND_UP(off + span, PAGE_SIZE);
+		long got, i;
+
+		if (fatal_signal_pending(current) ||
+		    mmap_read_lock_killable(mm))
+			break;
+		got = 0;
+		if (cb_check_vmas_locked(mm, addr, span, c->write, true) ==
+		    STATUS_SUCCESS)
+			got = cb_pin_user_pages_remote(mm, addr & PAGE_MASK, nr,
+						       gup, pages);
+		mmap_read_unlock(mm);
+		if (got <= 0)
+			break;
+		for (i = 0; i < got && done < c->len; i++) {
+			unsigned long n = min_t(unsigned long, c->len - done,
+						PAGE_SIZE - off);
+			u8 *p = kmap_local_page(pages[i]);
+
+			if (c->write)
+				memcpy(p + off, c->kbuf + done, n);
+			else
+				memcpy(c->kbuf + done, p + off, n);
+			kunmap_local(p);
+			done += n;
+			off = 0;
+		}
+		unpin_user_pages_dirty_lock(pages, got, c->write);
+	}
+	return c->len - done;
 }
 
 /* Copy in the current address space; returns the bytes not copied. */
@@ -119,21 +222,12 @@ static unsigned long cb_copy_uaccess(struct cb_copy *c)
 /* Move the bytes on the chosen path; returns the bytes not copied. */
 static unsigned long cb_copy_bytes(struct cb_copy *c, struct mm_struct *mm)
 {
-	unsigned long left;
-	int done;
-
 	switch (c->path) {
 	case CB_PATH_LOCAL:
 		return cb_copy_uaccess(c);
 	case CB_PATH_KTHREAD:
-		kthread_use_mm(mm);
-		left = cb_copy_uaccess(c);
-		kthread_unuse_mm(mm);
-		return left;
 	case CB_PATH_REMOTE:
-		done = access_process_vm(c->task, c->addr, c->kbuf, c->len,
-					 c->write ? FOLL_WRITE : 0);
-		return done > 0 ? c->len - done : c->len;
+		return cb_copy_mm(c, mm);
 	case CB_PATH_PINNED:
 		break;
 	}
@@ -159,25 +253,21 @@ static void cb_copy_account(enum cb_path path, unsigned long copied)
 	cb_stat_add(bytes[path], copied);
 }
 
-/*
- * With the client's teardown lock held for read (and, on the remote path,
- * the exec guard): pin the mm, check the pages, copy.
- */
+/* With the client's teardown lock held for read: pin the mm, check, copy. */
 static ntstatus_t cb_copy_locked(struct cb_copy *c)
 {
 	struct cb_client *client = c->client;
 	unsigned long left;
 	ntstatus_t st;
 
+	lockdep_assert_held_read(&client->teardown);
 	if (client->dead)
 		return cb_client_exited(client) ?
 		       STATUS_PROCESS_IS_TERMINATING : STATUS_INVALID_HANDLE;
-	if (c->path == CB_PATH_REMOTE && c->task->mm != client->mm)
-		return STATUS_PROCESS_IS_TERMINATING;
 	if (!mmget_not_zero(client->mm))
 		return STATUS_PROCESS_IS_TERMINATING;
 
-	st = cb_check_vmas(client->mm, c->addr, c->len, c->write);
+	st = cb_check_vmas(c, client->mm);
 	if (st != STATUS_SUCCESS)
 		goto out_mm;
 
@@ -189,6 +279,8 @@ static ntstatus_t cb_copy_locked(struct cb_copy *c)
 		st = STATUS_PARTIAL_COPY;
 	else if (cb_client_exited(client))
 		st = STATUS_PROCESS_IS_TERMINATING;
+	else if (c->path != CB_PATH_LOCAL && fatal_signal_pending(current))
+		st = STATUS_CANCELLED;
 	else
 		st = STATUS_ACCESS_VIOLATION;
 out_mm:
@@ -196,26 +288,13 @@ out_mm:
 	return st;
 }
 
-/* The remote path: take the exec guard around cb_copy_locked(). */
-static ntstatus_t cb_copy_remote(struct cb_copy *c)
+static ntstatus_t cb_copy_unpinned(struct cb_copy *c)
 {
-	struct rw_semaphore *exec_lock;
 	ntstatus_t st;
 
-	c->task = get_pid_task(c->client->tgid, PIDTYPE_TGID);
-	if (!c->task)
-		return STATUS_PROCESS_IS_TERMINATING;
-	exec_lock = &c->task->signal->exec_update_lock;
-	if (down_read_killable(exec_lock)) {
-		st = STATUS_CANCELLED;
-		goto out;
-	}
 	down_read(&c->client->teardown);
 	st = cb_copy_locked(c);
 	up_read(&c->client->teardown);
-	up_read(exec_lock);
-out:
-	put_task_struct(c->task);
 	return st;
 }
 
@@ -250,7 +329,7 @@ static ntstatus_t cb_copy_bounce(struct cb_copy *c)
 	/* Check the client's pages before allocating up to c->len bytes. */
 	if (!mmget_not_zero(c->client->mm))
 		return STATUS_PROCESS_IS_TERMINATING;
-	st = cb_check_vmas(c->client->mm, c->addr, c->len, c->write);
+	st = cb_check_vmas(c, c->client->mm);
 	mmput(c->client->mm);
 	if (st != STATUS_SUCCESS)
 		return st;
@@ -263,13 +342,7 @@ static ntstatus_t cb_copy_bounce(struct cb_copy *c)
 		st = STATUS_ACCESS_VIOLATION;
 		goto out;
 	}
-	if (b.path == CB_PATH_REMOTE) {
-		st = cb_copy_remote(&b);
-	} else {
-		down_read(&b.client->teardown);
-		st = cb_copy_locked(&b);
-		up_read(&b.client->teardown);
-	}
+	st = cb_copy_unpinned(&b);
 	if (st == STATUS_SUCCESS && !c->write &&
 	    copy_to_user(c->ubuf, b.kbuf, c->len))
 		st = STATUS_ACCESS_VIOLATION;
@@ -313,17 +386,12 @@ static ntstatus_t cb_copy(struct clientbuf_request *request,
 		goto out;
 	}
 	c.path = buf->pages ? CB_PATH_PINNED : cb_copy_path(c.client);
-	if (c.path == CB_PATH_PINNED) {
+	if (c.path == CB_PATH_PINNED)
 		st = cb_copy_pin(&c, buf);
-	} else if (ubuf) {
+	else if (ubuf)
 		st = cb_copy_bounce(&c);
-	} else if (c.path == CB_PATH_REMOTE) {
-		st = cb_copy_remote(&c);
-	} else {
-		down_read(&c.client->teardown);
-		st = cb_copy_locked(&c);
-		up_read(&c.client->teardown);
-	}
+	else
+		st = cb_copy_unpinned(&c);
 	cb_buffer_put(buf);
 out:
 	if (st != STATUS_SUCCESS)
@@ -350,8 +418,10 @@ out:
  * not allowing writes, an unmapped, read-only or PROT_NONE page - nothing
  * written); STATUS_PARTIAL_COPY (a race with munmap()/mprotect() stopped
  * the copy after some bytes landed); STATUS_PROCESS_IS_TERMINATING (the
- * client exited or exec()ed); STATUS_CANCELLED (fatal signal while waiting
- * for the exec guard).
+ * client exited or exec()ed); STATUS_NOT_SUPPORTED (outside the client's
+ * context, an unpinned range that is not anonymous, shmem or hugetlb
+ * memory, or that a userfaultfd watches - nothing written);
+ * STATUS_CANCELLED (a fatal signal stopped the copy of another process).
  */
 ntstatus_t copy_to_client_buffer(struct clientbuf_request *request,
 				 u32 length, void __user *client_base,

@@ -17,6 +17,7 @@
 #include <linux/xarray.h>
 #include <clientbuf/secpkg.h>
 
+struct cb_user;
 struct cred;
 struct mm_struct;
 struct pid;
@@ -28,6 +29,7 @@ extern unsigned int cb_max_allocs;
 extern unsigned long cb_max_buffer_bytes;
 extern unsigned int cb_max_submit_len;
 extern unsigned int cb_max_pending;
+extern unsigned int cb_max_completions;
 
 /**
  * struct cb_client - one open file of /dev/clientbuf
@@ -35,6 +37,7 @@ extern unsigned int cb_max_pending;
  * @mm: the opener's mm, mmgrab()ed: the struct lives as long as the client,
  *	its pages only while mm_users > 0. Never changes.
  * @tgid: the opener's thread group; never looked up again by number
+ * @user: the opener's user, charged for the per-user limits (a reference)
  * @teardown: copies hold it for read while they may touch the client's
  *	memory; release takes it for write to set @dead, so that no copy is
  *	running or can start once the file is closed
@@ -62,6 +65,7 @@ struct cb_client {
 	struct kref ref;
 	struct mm_struct *mm;
 	struct pid *tgid;
+	struct cb_user *user;
 
 	struct rw_semaphore teardown;
 	bool dead;
@@ -135,6 +139,10 @@ enum cb_request_state {
  * @detached: nobody will read the result (sync caller killed, or the
  *	package answered at once)
  * @cancelled: the package's ->cancel() was called (client closed)
+ * @charged: an asynchronous call counted against the user's
+ *	max_completions: from its start until its record is read or dropped,
+ *	or until it completes without a record; under the client's req_lock
+ *	until it completes, then owned by whoever took it off the lists
  * @state: enum cb_request_state, under the client's req_lock
  * @node: in the client's pending list, then in its completions list
  * @done: completed when the package completes the request
@@ -152,6 +160,7 @@ struct clientbuf_request {
 	bool async;
 	bool detached;
 	bool cancelled;
+	bool charged;
 	enum cb_request_state state;
 	struct list_head node;
 	struct completion done;
@@ -208,6 +217,13 @@ void cb_requests_cancel(struct cb_client *client);
 ntstatus_t cb_request_check(struct clientbuf_request *request);
 void cb_request_info(struct clientbuf_request *request,
 		     struct clientbuf_client_info *info);
+void cb_request_uncharge(struct clientbuf_request *request);
+
+/* user.c */
+struct cb_user *cb_user_get(void);
+void cb_user_put(struct cb_user *user);
+bool cb_user_charge_async(struct cb_user *user);
+void cb_user_uncharge_async(struct cb_user *user);
 
 /* server.c */
 int cb_ioctl_serve(struct cb_client *client, struct clientbuf_serve *serve);

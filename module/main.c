@@ -46,6 +46,11 @@ unsigned int cb_max_pending = 64;
 module_param_named(max_pending, cb_max_pending, uint, 0644);
 MODULE_PARM_DESC(max_pending, "Asynchronous calls pending per client (64)");
 
+unsigned int cb_max_completions = 1024;
+module_param_named(max_completions, cb_max_completions, uint, 0644);
+MODULE_PARM_DESC(max_completions,
+		 "Asynchronous calls pending or unread per user (1024)");
+
 union cb_ioctl_buffer {
 	struct clientbuf_info info;
 	struct clientbuf_register reg;
@@ -106,6 +111,7 @@ static int cb_ioctl_get_info(struct cb_client *client,
 	memlock = rlimit(RLIMIT_MEMLOCK);
 	info->memlock_limit = memlock == RLIM_INFINITY ||
 			      cb_pin_unlimited() ? U64_MAX : memlock;
+	info->max_completions = READ_ONCE(cb_max_completions);
 	return 0;
 }
 

@@ -166,8 +166,12 @@ void clientbuf_complete_request(struct clientbuf_request *request,
 				 request->result.return_len);
 	queue = request->async && !request->detached && !client->dead;
 	if (queue) {
+		/* Its charge stays until the record is read or dropped. */
 		kref_get(&request->ref);
 		list_add_tail(&request->node, &client->completions);
+	} else if (request->charged) {
+		request->charged = false;
+		cb_user_uncharge_async(client->user);
 	}
 	spin_unlock(&client->req_lock);
 
@@ -254,15 +258,18 @@ void cb_request_info(struct clientbuf_request *request,
  * Ids are given in the current task's pid and user namespaces.
  *
  * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER for NULL arguments,
- * STATUS_INVALID_HANDLE for a completed request or closed client. A client
- * whose process exited is reported with CLIENTBUF_CLIENT_PROCESS_TERMINATED.
+ * STATUS_INVALID_HANDLE for a completed request (whether or not its client
+ * still lives) or a client that closed the device. A request still running
+ * whose client process exited is STATUS_SUCCESS, reported with
+ * CLIENTBUF_CLIENT_PROCESS_TERMINATED.
  */
 ntstatus_t get_client_info(struct clientbuf_request *request,
 			   struct clientbuf_client_info *info)
 {
 	if (!request || !info)
 		return STATUS_INVALID_PARAMETER;
-	if (cb_request_check(request) == STATUS_INVALID_HANDLE)
+	if (READ_ONCE(request->state) != CB_REQ_RUNNING ||
+	    cb_request_check(request) == STATUS_INVALID_HANDLE)
 		return STATUS_INVALID_HANDLE;
 	cb_request_info(request, info);
 	return STATUS_SUCCESS;
@@ -295,16 +302,37 @@ static ntstatus_t cb_call_check(struct cb_client *client,
 	return STATUS_SUCCESS;
 }
 
-/* Put @req on the client's pending list and give it an id. */
+/**
+ * cb_request_uncharge() - a completion record is read or dropped
+ * @request: a completed request its caller took off the completion list
+ *
+ * Gives the record's place in the user's max_completions back.
+ */
+void cb_request_uncharge(struct clientbuf_request *request)
+{
+	if (request->charged) {
+		request->charged = false;
+		cb_user_uncharge_async(request->client->user);
+	}
+}
+
+/*
+ * Put @req on the client's pending list and give it an id. An asynchronous
+ * call needs room under max_pending (this client) and max_completions (its
+ * user): its record is then sure to have a place when it completes, so no
+ * completion is ever dropped.
+ */
 static ntstatus_t cb_request_start(struct cb_client *client,
 				   struct clientbuf_request *req)
 {
 	ntstatus_t st = STATUS_SUCCESS;
 
 	spin_lock(&client->req_lock);
-	if (req->async && client->nr_pending >= READ_ONCE(cb_max_pending)) {
+	if (req->async && (client->nr_pending >= READ_ONCE(cb_max_pending) ||
+			   !cb_user_charge_async(client->user))) {
 		st = STATUS_QUOTA_EXCEEDED;
 	} else {
+		req->charged = req->async;
 		req->id = ++client->next_req_id;
 		list_add_tail(&req->node, &client->pending);
 		if (req->async)

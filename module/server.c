@@ -13,10 +13,22 @@
  *
  * Lifetime: struct cb_server has a reference for the serving fd and one for
  * each request made to it (taken by cb_package_get()), so ->cancel() and the
- * final put of a request can always reach it. Closing the server fd
- * unregisters the package and fails every call it had not completed with
- * STATUS_PORT_DISCONNECTED.
+ * final put of a request can always reach it.
+ *
+ * The package is the serving process's: it goes away (unregistered, every
+ * call not completed failed with STATUS_PORT_DISCONNECTED) when that
+ * process exits or execs, or when the fd is closed, whichever comes first.
+ * A forked child or the program after execve() may still hold the fd, but
+ * can never use it (the owner check), so waiting for the last close would
+ * leave the package registered and its calls queued for nobody. A module
+ * cannot hook exit or exec; it can watch the address space that makes the
+ * serving process: an mmu_notifier on the server's mm, whose ->release()
+ * runs from exit_mmap() when the last thread of the process exits and, at
+ * execve(), when the old mm is dropped - the moment the process stops
+ * being the server, with nothing polled. (seccomp's listener, by contrast,
+ * lives until its last close; its supervisor usually owns it alone.)
  */
+#include <linux/mmu_notifier.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -33,8 +45,10 @@
  * @queue: calls not yet read
  * @active: calls read but not completed
  * @next_call_id: last call id handed out
- * @dead: the serving fd was closed
+ * @dead: disconnected: the serving process exited or exec()ed, or the
+ *	fd was closed; no call is queued any more
  * @wait: woken when a call is queued
+ * @mn: watches the serving process's mm (see the top of this file)
  */
 struct cb_server {
 	struct clientbuf_package pkg;
@@ -46,6 +60,7 @@ struct cb_server {
 	u64 next_call_id;
 	bool dead;
 	wait_queue_head_t wait;
+	struct mmu_notifier mn;
 };
 
 /**
@@ -161,6 +176,42 @@ void cb_server_put(struct clientbuf_package *pkg)
 	kref_put(&cb_pkg_server(pkg)->ref, cb_server_free);
 }
 
+/*
+ * The package goes away: unregister it and fail every call not completed,
+ * read or not, with STATUS_PORT_DISCONNECTED. Idempotent: the mm notifier
+ * and the fd's release may both get here.
+ */
+static void cb_server_disconnect(struct cb_server *srv)
+{
+	struct cb_server_call *call, *tmp;
+	LIST_HEAD(list);
+
+	clientbuf_unregister_package(&srv->pkg);
+	spin_lock(&srv->lock);
+	srv->dead = true;
+	list_splice_init(&srv->queue, &list);
+	list_splice_init(&srv->active, &list);
+	spin_unlock(&srv->lock);
+	list_for_each_entry_safe(call, tmp, &list, node)
+		cb_server_call_finish(call, STATUS_PORT_DISCONNECTED,
+				      STATUS_SUCCESS, NULL, 0);
+	wake_up_interruptible(&srv->wait);
+}
+
+/*
+ * The serving process's mm is being torn down: its last thread exited, or
+ * it exec()ed. Runs from exit_mmap() (or from mmu_notifier_unregister()),
+ * may sleep.
+ */
+static void cb_server_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	cb_server_disconnect(container_of(mn, struct cb_server, mn));
+}
+
+static const struct mmu_notifier_ops cb_server_mn_ops = {
+	.release = cb_server_mm_release,
+};
+
 /**
  * cb_ioctl_serve() - CLIENTBUF_IOC_SERVE
  * @client: the client; the caller is its owner
@@ -197,12 +248,20 @@ int cb_ioctl_serve(struct cb_client *client, struct clientbuf_serve *serve)
 	srv->pkg.name = srv->name;
 	srv->pkg.call_package = cb_server_call_package;
 	srv->pkg.cancel = cb_server_cancel;
+	INIT_LIST_HEAD(&srv->pkg.list);
 	kref_init(&srv->ref);
 	spin_lock_init(&srv->lock);
 	INIT_LIST_HEAD(&srv->queue);
 	INIT_LIST_HEAD(&srv->active);
 	init_waitqueue_head(&srv->wait);
+	srv->mn.ops = &cb_server_mn_ops;
 
+	/* The caller is the owner: current->mm is client->mm. */
+	if (mmu_notifier_register(&srv->mn, client->mm)) {
+		kfree(srv);
+		st = STATUS_INSUFFICIENT_RESOURCES;
+		goto out;
+	}
 	mutex_lock(&client->reg_lock);
 	if (client->server) {
 		st = STATUS_DEVICE_BUSY;
@@ -216,8 +275,11 @@ int cb_ioctl_serve(struct cb_client *client, struct clientbuf_serve *serve)
 			client->server = srv;
 	}
 	mutex_unlock(&client->reg_lock);
-	if (st != STATUS_SUCCESS)
+	if (st != STATUS_SUCCESS) {
+		/* Never registered: its ->release() finds nothing to do. */
+		mmu_notifier_unregister(&srv->mn, client->mm);
 		kfree(srv);
+	}
 out:
 	serve->status = (__force __u32)st;
 	return clientbuf_status_to_errno(st);
@@ -228,25 +290,17 @@ out:
  * @client: the client that served a package
  *
  * Unregisters the package and fails every call not yet completed with
- * STATUS_PORT_DISCONNECTED.
+ * STATUS_PORT_DISCONNECTED, unless the serving process's exit or exec did
+ * so already; mmu_notifier_unregister() runs ->release() if exit_mmap()
+ * has not, and waits for one that is running.
  */
 void cb_server_shutdown(struct cb_client *client)
 {
 	struct cb_server *srv = client->server;
-	struct cb_server_call *call, *tmp;
-	LIST_HEAD(list);
 
 	if (!srv)
 		return;
-	clientbuf_unregister_package(&srv->pkg);
-	spin_lock(&srv->lock);
-	srv->dead = true;
-	list_splice_init(&srv->queue, &list);
-	list_splice_init(&srv->active, &list);
-	spin_unlock(&srv->lock);
-	list_for_each_entry_safe(call, tmp, &list, node)
-		cb_server_call_finish(call, STATUS_PORT_DISCONNECTED,
-				      STATUS_SUCCESS, NULL, 0);
+	mmu_notifier_unregister(&srv->mn, client->mm);
 	client->server = NULL;
 	kref_put(&srv->ref, cb_server_free);
 }

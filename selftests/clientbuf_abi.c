@@ -4,7 +4,8 @@
  * (GET_INFO, REGISTER, UNREGISTER, CALL_PACKAGE, FREE, SERVE, SERVER_OP)
  * fed hostile arguments, table-driven:
  *
- *   size rules       0, 1, 4, min-4, min-1 -> EINVAL; min+1..min+8 with a
+ *   size rules       0, 1, 4, first-4, first-1 (first: the first published
+ *                    size) -> EINVAL; min+1..min+8 with a
  *                    non-zero tail byte -> E2BIG; a larger struct with a
  *                    zero tail -> accepted, the tail and the bytes after it
  *                    untouched; any size above a page (page + 1 ..

@@ -223,7 +223,7 @@ TEST_F(call, cmd_bad_ctx)
 {
 	struct cbtest_cmd c = self->nop;
 
-	c.ctx = CBTEST_CTX_KTHREAD + 1;
+	c.ctx = CBTEST_CTX_MAX + 1;
 	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   _cbt_call(self->fd, &c, 0, 0));
 }

@@ -262,7 +262,7 @@ TEST(memlock_cap_ipc_lock_info)
 	ASSERT_EQ(i0.pinned_pages + 4, i1.pinned_pages);
 	ASSERT_EQ(1, i1.nr_buffers);
 	ASSERT_EQ(4 * page, i1.buffer_bytes);
-	ASSERT_EQ(0, i1.reserved);
+	ASSERT_NE(0, i1.max_completions);
 	close(fd);
 }
 

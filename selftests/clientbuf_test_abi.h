@@ -46,6 +46,9 @@ enum cbtest_ctx {
 	CBTEST_CTX_CALLER,	/* the calling thread (client context) */
 	CBTEST_CTX_WORKQUEUE,	/* a work item, waited for */
 	CBTEST_CTX_KTHREAD,	/* a kthread, waited for */
+	CBTEST_CTX_ORDERED,	/* the package's one ordered workqueue, shared
+				 * by every client's calls, waited for */
+	CBTEST_CTX_MAX = CBTEST_CTX_ORDERED,
 };
 
 /* cbtest_cmd.flags */

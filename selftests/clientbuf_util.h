@@ -61,6 +61,10 @@
 
 #define CB_MIB		(1024UL * 1024UL)
 
+/* End of @member in @type: the size of a struct version ending there. */
+#define cb_offsetofend(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+
 static inline size_t cb_page(void)
 {
 	return (size_t)sysconf(_SC_PAGESIZE);

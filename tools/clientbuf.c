@@ -220,6 +220,8 @@ static int cmd_info(int argc, char **argv)
 	       (uint64_t)info.max_buffer_bytes);
 	printf("max_submit_len:    %" PRIu32 "\n", (uint32_t)info.max_submit_len);
 	printf("max_pending:       %" PRIu32 "\n", (uint32_t)info.max_pending);
+	printf("max_completions:   %" PRIu32 " (per user)\n",
+	       (uint32_t)info.max_completions);
 	/* the caller's user: pages charged against its RLIMIT_MEMLOCK */
 	printf("user_locked_pages: %" PRIu64 "\n",
 	       (uint64_t)info.user_locked_pages);

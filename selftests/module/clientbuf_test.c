@@ -72,6 +72,9 @@ struct cbt_work {
 
 static struct clientbuf_package cbt_package;
 
+/* One worker for every client's CBTEST_CTX_ORDERED operations. */
+static struct workqueue_struct *cbt_ordered_wq;
+
 /* cbt_lock protects cbt_slots and cbt_last. */
 static DEFINE_MUTEX(cbt_lock);
 static struct cbt_slot cbt_slots[CBTEST_MAX_HANDLES];
@@ -297,6 +300,8 @@ static void cbt_run_in(struct cbt_op *o, u32 ctx)
 	INIT_DELAYED_WORK(&w->dwork, cbt_work_fn);
 	if (ctx == CBTEST_CTX_WORKQUEUE) {
 		queue_delayed_work(system_unbound_wq, &w->dwork, 0);
+	} else if (ctx == CBTEST_CTX_ORDERED) {
+		queue_delayed_work(cbt_ordered_wq, &w->dwork, 0);
 	} else {
 		t = kthread_run(cbt_kthread_fn, w, "cbtest");
 		if (IS_ERR(t)) {
@@ -344,7 +349,7 @@ static ntstatus_t cbt_call(struct clientbuf_request *req, const void *submit,
 
 	if (submit_len < sizeof(*cmd))
 		return STATUS_BUFFER_TOO_SMALL;
-	if (cmd->reserved || cmd->reserved2 || cmd->ctx > CBTEST_CTX_KTHREAD ||
+	if (cmd->reserved || cmd->reserved2 || cmd->ctx > CBTEST_CTX_MAX ||
 	    cmd->len > CBTEST_MAX_LEN)
 		return STATUS_INVALID_PARAMETER;
 
@@ -540,12 +545,21 @@ static int __init cbt_init(void)
 {
 	int ret;
 
+	cbt_ordered_wq = alloc_ordered_workqueue("cbtest_ordered", 0);
+	if (!cbt_ordered_wq)
+		return -ENOMEM;
 	ret = clientbuf_register_package(&cbt_package);
 	if (ret)
-		return ret;
+		goto out_wq;
 	ret = misc_register(&cbt_miscdev);
 	if (ret)
-		clientbuf_unregister_package(&cbt_package);
+		goto out_pkg;
+	return 0;
+
+out_pkg:
+	clientbuf_unregister_package(&cbt_package);
+out_wq:
+	destroy_workqueue(cbt_ordered_wq);
 	return ret;
 }
 
@@ -559,6 +573,7 @@ static void __exit cbt_exit(void)
 	for (i = 0; i < CBTEST_MAX_HANDLES; i++)
 		WARN_ON(cbt_slots[i].req || cbt_slots[i].work);
 	clientbuf_request_put(cbt_last);
+	destroy_workqueue(cbt_ordered_wq);
 }
 
 module_init(cbt_init);

@@ -73,7 +73,10 @@
  * @max_submit_len: largest submit buffer of a package call (out)
  * @max_pending: asynchronous calls one client may have pending (out)
  * @nr_buffers: buffers this client has registered now (out)
- * @reserved: zero (out)
+ * @max_completions: asynchronous calls one user may have outstanding over
+ *	all its fds: pending, or completed with the record not yet read();
+ *	past it a new asynchronous call is refused with
+ *	CLIENTBUF_STATUS_QUOTA_EXCEEDED before it starts (out)
  * @buffer_bytes: bytes this client has registered now, counted against
  *	@max_buffer_bytes (out)
  * @pinned_pages: pages the CLIENTBUF_BUF_PIN buffers of this client pin
@@ -100,7 +103,7 @@ struct clientbuf_info {
 	__u32 max_submit_len;
 	__u32 max_pending;
 	__u32 nr_buffers;
-	__u32 reserved;
+	__u32 max_completions;
 	__u64 buffer_bytes;
 	__u64 pinned_pages;
 	__u64 user_locked_pages;
@@ -248,7 +251,8 @@ struct clientbuf_free {
  * Makes the fd a userspace package server (needs CAP_SYS_ADMIN): calls to
  * @package are then read() from the fd as struct clientbuf_server_call
  * records and answered with CLIENTBUF_IOC_SERVER_OP. When the fd is closed,
- * the package is gone and its unanswered calls fail with
+ * or the serving process exits or execs (even if another process still
+ * holds the fd), the package is gone and its unanswered calls fail with
  * CLIENTBUF_STATUS_PORT_DISCONNECTED. A server fd reads no completion
  * records, and one fd serves one package.
  */
