@@ -93,17 +93,19 @@ TEST_F(compat, register_copy_unregister)
 		      CLIENTBUF_BUF_PIN, self->buf + 2 * self->page,
 		      2 * self->page, &pid);
 	ASSERT_EQ(2, pid);
-	for (i = 0; i < sizeof(ctxs) / sizeof(ctxs[0]); i++) {
-		__u8 *dst = self->buf + 100 + i * 2 * self->page;
+	for (i = 0; i < 2 * sizeof(ctxs) / sizeof(ctxs[0]); i++) {
+		/* the plain buffer, then the pinned one, in each context */
+		__u8 *dst = self->buf + 100 + (i & 1) * 2 * self->page;
 
-		r = cbt_op(self->fd, CBTEST_OP_COPY_TO, ctxs[i], dst, 3000,
-			   (__u32)i + 1, 0);
+		memset(dst - 100, 0, 2 * self->page);
+		r = cbt_op(self->fd, CBTEST_OP_COPY_TO, ctxs[i / 2], dst,
+			   3000, (__u32)i + 1, 0);
 		ASSERT_OK(r);
 		ASSERT_PATTERN(dst, 3000, (__u32)i + 1);
 		ASSERT_EQ(0, dst[-1]);
 		ASSERT_EQ(0, dst[3000]);
-		r = cbt_op(self->fd, CBTEST_OP_COPY_FROM, ctxs[i], dst, 3000,
-			   (__u32)i + 1, 0);
+		r = cbt_op(self->fd, CBTEST_OP_COPY_FROM, ctxs[i / 2], dst,
+			   3000, (__u32)i + 1, 0);
 		ASSERT_OK(r);
 		ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, r.proto);
 	}
