@@ -156,14 +156,24 @@ unsigned long cb_copy_pinned(struct cb_buffer *buf, unsigned long addr,
 				       PAGE_SIZE - poff);
 		u8 *p = kmap_local_page(page);
 
+		/*
+		 * data_race(): the pinned pages are the client's memory. Its
+		 * own threads write them at will (unseen by KCSAN), and two
+		 * requests may copy into the same bytes at once - a race on
+		 * the client's data that the client made, like two threads
+		 * write()ing into one buffer. None of the module's own state
+		 * is in these pages; the bytes are all that is racy.
+		 */
 		if (kbuf && write)
-			memcpy(p + poff, kbuf + done, n);
+			data_race(memcpy(p + poff, kbuf + done, n));
 		else if (kbuf)
-			memcpy(kbuf + done, p + poff, n);
+			data_race(memcpy(kbuf + done, p + poff, n));
 		else if (write)
-			left = __copy_from_user(p + poff, ubuf + done, n);
+			left = data_race(__copy_from_user(p + poff, ubuf + done,
+							  n));
 		else
-			left = copy_to_user(ubuf + done, p + poff, n);
+			left = data_race(copy_to_user(ubuf + done, p + poff,
+						      n));
 		kunmap_local(p);
 		done += n - left;
 		if (left)
