@@ -122,6 +122,21 @@ void cb_unpin_buffer(struct cb_client *client, struct cb_buffer *buf)
 	buf->pages = NULL;
 }
 
+/* One chunk within a pinned page; returns the bytes not copied. */
+static unsigned long cb_copy_chunk(u8 *p, void *kbuf, void __user *ubuf,
+				   unsigned int n, bool write)
+{
+	if (kbuf && write)
+		memcpy(p, kbuf, n);
+	else if (kbuf)
+		memcpy(kbuf, p, n);
+	else if (write)
+		return __copy_from_user(p, ubuf, n);
+	else
+		return copy_to_user(ubuf, p, n);
+	return 0;
+}
+
 /**
  * cb_copy_pinned() - copy to or from a pinned buffer
  * @buf: the pinned buffer, in use
@@ -164,16 +179,10 @@ unsigned long cb_copy_pinned(struct cb_buffer *buf, unsigned long addr,
 		 * write()ing into one buffer. None of the module's own state
 		 * is in these pages; the bytes are all that is racy.
 		 */
-		if (kbuf && write)
-			data_race(memcpy(p + poff, kbuf + done, n));
-		else if (kbuf)
-			data_race(memcpy(kbuf + done, p + poff, n));
-		else if (write)
-			left = data_race(__copy_from_user(p + poff, ubuf + done,
-							  n));
-		else
-			left = data_race(copy_to_user(ubuf + done, p + poff,
-						      n));
+		left = data_race(cb_copy_chunk(p + poff,
+					       kbuf ? kbuf + done : NULL,
+					       ubuf ? ubuf + done : NULL, n,
+					       write));
 		kunmap_local(p);
 		done += n - left;
 		if (left)
