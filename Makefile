@@ -29,7 +29,9 @@
 #   make check-debug  build (once, cached in /var/cache/clientbuf) a debug
 #                     kernel from linux-source-6.12 with KASAN, KFENCE,
 #                     lockdep, UBSAN, kmemleak and fault injection, and run
-#                     the whole suite on it
+#                     the whole suite on it; KCSAN=1: a second debug
+#                     kernel with KCSAN (and lockdep, UBSAN, kmemleak,
+#                     fault injection) instead of KASAN and KFENCE
 #   make clean
 #
 # KVER selects one kernel release (headers in /lib/modules/KVER/build), or
@@ -129,8 +131,10 @@ check: all
 	@LINT=$(or $(LINT),1) $(top)/scripts/check.sh $(KVERS)
 
 # The debug kernel's release names its build tree, build/KVER/.
+# KCSAN=1: the second debug kernel, KCSAN instead of KASAN and KFENCE.
 check-debug: deps
-	@set -e; tree=$$($(top)/scripts/build-debug-kernel.sh); \
+	@set -e; \
+	tree=$$($(top)/scripts/build-debug-kernel.sh $(if $(filter 1,$(KCSAN)),--kcsan)); \
 	kver=$$(cat "$$tree/include/config/kernel.release"); \
 	$(MAKE) --no-print-directory modules selftests tools vm-exit \
 		KDIR="$$tree" NO_DEPS=1; \

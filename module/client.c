@@ -123,7 +123,8 @@ void cb_client_release(struct cb_client *client)
 {
 	cb_server_shutdown(client);
 	down_write(&client->teardown);
-	client->dead = true;
+	/* cb_request_check() and cb_copy_pin() read it without the lock */
+	WRITE_ONCE(client->dead, true);
 	up_write(&client->teardown);
 
 	cb_requests_cancel(client);

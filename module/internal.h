@@ -41,7 +41,8 @@ extern unsigned int cb_max_completions;
  * @teardown: copies hold it for read while they may touch the client's
  *	memory; release takes it for write to set @dead, so that no copy is
  *	running or can start once the file is closed
- * @dead: set once under @teardown held for write
+ * @dead: set once under @teardown held for write (WRITE_ONCE: request
+ *	checks and pinned copies read it without the lock)
  * @reg_lock: serialises registration, unregistration and the arenas;
  *	protects @next_buf_id, @nr_buffers, @total_bytes, @pinned_pages and
  *	every arena
@@ -59,7 +60,9 @@ extern unsigned int cb_max_completions;
  * @next_req_id: last request id handed out
  * @wait: woken when a completion is queued or a request completes
  * @server: the package this fd serves, or NULL; set under @reg_lock by
- *	CLIENTBUF_IOC_SERVE, cleared only by release
+ *	CLIENTBUF_IOC_SERVE (WRITE_ONCE), cleared only by release; read
+ *	without the lock (READ_ONCE) by read(), poll() and SERVER_OP, which
+ *	may run on other threads of the owner during SERVE
  */
 struct cb_client {
 	struct kref ref;

@@ -272,7 +272,11 @@ int cb_ioctl_serve(struct cb_client *client, struct clientbuf_serve *serve)
 		else if (ret)
 			st = STATUS_INVALID_PARAMETER;
 		else
-			client->server = srv;
+			/*
+			 * read(), poll() and SERVER_OP of the owner's other
+			 * threads read it without reg_lock
+			 */
+			WRITE_ONCE(client->server, srv);
 	}
 	mutex_unlock(&client->reg_lock);
 	if (st != STATUS_SUCCESS) {
@@ -334,7 +338,7 @@ static void cb_server_header(struct cb_server_call *call,
 ssize_t cb_server_read(struct cb_client *client, char __user *buf,
 		       size_t count, bool nonblock)
 {
-	struct cb_server *srv = client->server;
+	struct cb_server *srv = READ_ONCE(client->server);
 	struct clientbuf_server_call hdr;
 	struct cb_server_call *call;
 	size_t len = 0;
@@ -396,7 +400,7 @@ ssize_t cb_server_read(struct cb_client *client, char __user *buf,
 __poll_t cb_server_poll(struct cb_client *client, struct file *file,
 			poll_table *wait)
 {
-	struct cb_server *srv = client->server;
+	struct cb_server *srv = READ_ONCE(client->server);
 	__poll_t mask = 0;
 
 	poll_wait(file, &srv->wait, wait);
@@ -555,10 +559,11 @@ static ntstatus_t cb_server_op_run(struct cb_server *srv,
 int cb_ioctl_server_op(struct cb_client *client,
 		       struct clientbuf_server_op *op)
 {
+	/* once: SERVE on another thread may set it meanwhile */
+	struct cb_server *srv = READ_ONCE(client->server);
 	ntstatus_t st;
 
-	st = client->server ? cb_server_op_run(client->server, op) :
-			      STATUS_INVALID_PARAMETER;
+	st = srv ? cb_server_op_run(srv, op) : STATUS_INVALID_PARAMETER;
 	op->status = (__force __u32)st;
 	return clientbuf_status_to_errno(st);
 }

@@ -135,6 +135,11 @@ for kver in "$@"; do
 	while IFS= read -r line; do
 		summary+=("    $line")
 	done < <(grep -aE '^(# )?not ok [0-9]+ |^# [a-z0-9_]+: (plan|no TAP|a second|unexpected|failed outside)' "$log" || true)
+	# clientbuf_fail_nth (debug kernels): fault sites per operation
+	while IFS= read -r line; do
+		summary+=("    fault sites: ${line#*# }")
+	done < <(grep -aE '^# # .*(distinct clientbuf sites|distinct sites unknown)' \
+		"$log" || true)
 done
 
 echo

@@ -56,6 +56,16 @@ enum cbtest_ctx {
 #define CBTEST_F_NULL_BUFFER	(1U << 1)	/* pass a NULL kernel buffer */
 #define CBTEST_F_STALE_REQUEST	(1U << 2)	/* use a finished request */
 #define CBTEST_F_TABLE		(1U << 3)	/* call through ->functions */
+/*
+ * Fault injection (kernels with CONFIG_FAULT_INJECTION): a work item or
+ * kthread the operation runs in takes over the calling thread's fail-nth
+ * count (current->fail_nth) before it calls into clientbuf, and hands what
+ * is left back before the call returns. So one count, armed through
+ * /proc/<pid>/task/<tid>/fail-nth of the caller, walks the fault sites of
+ * the caller and of the work item or kthread in order. Whatever the flags,
+ * the package's own allocations never count as fault sites.
+ */
+#define CBTEST_F_FAIL_NTH	(1U << 4)
 
 /**
  * struct cbtest_cmd - submit buffer of the "clientbuf_test" package
@@ -141,7 +151,11 @@ struct cbtest_client_info {
 #define CBTEST_IOC_QUEUE	_IOW(CBTEST_IOC_MAGIC, 1, struct cbtest_remote)
 /* wait for the queued work and fetch its status */
 #define CBTEST_IOC_RESULT	_IOWR(CBTEST_IOC_MAGIC, 2, struct cbtest_remote)
-/* complete the held request with status seed, drop it */
+/*
+ * complete the held request with status seed, drop it; with CBTEST_F_TABLE
+ * in flags through the package's function table (->complete_request), and
+ * addr/len as the return buffer
+ */
 #define CBTEST_IOC_COMPLETE	_IOW(CBTEST_IOC_MAGIC, 3, struct cbtest_remote)
 
 /* The pattern both sides compute: byte i of a buffer made from seed. */

@@ -30,6 +30,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <linux/clientbuf.h>
 
@@ -484,6 +485,195 @@ TEST_F(trace, failing_copy)
 		  after.copies_client_context);
 	EXPECT_EQ(self->before.bytes_client_context,
 		  after.bytes_client_context);
+	ASSERT_LIVE_BACK();
+}
+
+/* Every field of every event, as the format file lists them. */
+TEST_F(trace, formats)
+{
+	static const struct {
+		const char *event;
+		const char *fields[7];
+	} ev[] = {
+		{ "clientbuf_register", { "pid_t tgid;", "u32 id;",
+		  "u64 addr;", "u64 len;", "u32 flags;", "u32 status;" } },
+		{ "clientbuf_unregister", { "pid_t tgid;", "u32 id;",
+		  "u32 status;" } },
+		{ "clientbuf_call_start", { "pid_t tgid;", "u64 req_id;",
+		  "char package[32];", "u32 submit_len;", "bool async;" } },
+		{ "clientbuf_call_end", { "u64 req_id;", "u32 status;",
+		  "u32 protocol_status;", "u32 return_len;" } },
+		{ "clientbuf_copy", { "u64 req_id;", "int path;",
+		  "bool to_client;", "u64 addr;", "u32 len;",
+		  "u32 status;" } },
+	};
+	char path[160], *fmt, *p;
+	size_t i, j, n;
+
+	for (i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {
+		snprintf(path, sizeof(path), EVENTS "/%s/format", ev[i].event);
+		fmt = read_file(path);
+		ASSERT_NE(NULL, fmt) TH_LOG("%s", path);
+		/* the event's own fields, after the common_* ones */
+		for (j = 0, n = 0; j < 7 && ev[i].fields[j]; j++) {
+			snprintf(path, sizeof(path), "field:%s",
+				 ev[i].fields[j]);
+			EXPECT_NE(NULL, strstr(fmt, path))
+				TH_LOG("%s: no \"%s\" in\n%s", ev[i].event,
+				       path, fmt);
+		}
+		for (p = fmt; (p = strstr(p, "field:")); p++)
+			if (!strstr(p, "common_") ||
+			    strstr(p, "common_") > strchr(p, ';'))
+				n++;
+		EXPECT_EQ(j, n) TH_LOG("%s: fields not tested:\n%s",
+				       ev[i].event, fmt);
+		free(fmt);
+	}
+}
+
+/* An ALLOC_COPY call: call_end with its return_len; COPY_FROM paths. */
+TEST_F(trace, call_end_fields)
+{
+	struct clientbuf_register reg;
+	struct clientbuf_call call, bad;
+	__u32 st;
+
+	ASSERT_EQ(0, cb_register(self->fd, self->buf, self->buf_len,
+				 CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ |
+				 CLIENTBUF_BUF_ALLOC, &reg));
+	ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, reg.status);
+	ASSERT_EQ(0, cbt_call(self->fd, CBTEST_OP_ALLOC_COPY,
+			      CBTEST_CTX_CALLER, NULL, LEN, &call));
+	ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, call.status);
+	ASSERT_EQ(LEN, call.return_len);
+	/* bytes that are not the pattern: protocol_status UNSUCCESSFUL */
+	memset(self->buf + 2 * self->page, 0x11, 64);
+	ASSERT_EQ(0, cbt_call(self->fd, CBTEST_OP_COPY_FROM,
+			      CBTEST_CTX_WORKQUEUE, self->buf + 2 * self->page,
+			      64, &bad));
+	ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, bad.status);
+	ASSERT_EQ(CLIENTBUF_STATUS_UNSUCCESSFUL, bad.protocol_status);
+	ASSERT_EQ(0, cb_unregister(self->fd, reg.id, &st));
+	/* an id that is not registered */
+	ASSERT_EQ(ENOENT, cb_unregister(self->fd, reg.id + 40, &st));
+	TRACE_READ();
+
+	ASSERT_EVENT(self->trace,
+		     "clientbuf_register: tgid=%d id=%u addr=0x%llx len=%llu flags=0x%x status=0x00000000",
+		     getpid(), reg.id, (unsigned long long)(uintptr_t)self->buf,
+		     (unsigned long long)self->buf_len,
+		     CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ |
+		     CLIENTBUF_BUF_ALLOC);
+	ASSERT_EVENT(self->trace,
+		     "clientbuf_copy: req=%llu path=client_context dir=to_client addr=0x%llx len=%u status=0x00000000",
+		     (unsigned long long)call.request_id,
+		     (unsigned long long)call.return_addr, LEN);
+	ASSERT_EVENT(self->trace,
+		     "clientbuf_call_end: req=%llu status=0x00000000 protocol_status=0x00000000 return_len=%u",
+		     (unsigned long long)call.request_id, LEN);
+	ASSERT_EVENT(self->trace,
+		     "clientbuf_copy: req=%llu path=kthread dir=from_client addr=0x%llx len=64 status=0x00000000",
+		     (unsigned long long)bad.request_id,
+		     (unsigned long long)(uintptr_t)(self->buf +
+						     2 * self->page));
+	ASSERT_EVENT(self->trace,
+		     "clientbuf_call_end: req=%llu status=0x00000000 protocol_status=0xc0000001 return_len=0",
+		     (unsigned long long)bad.request_id);
+	ASSERT_EVENT(self->trace,
+		     "clientbuf_unregister: tgid=%d id=%u status=0x00000000",
+		     getpid(), reg.id);
+	ASSERT_EVENT(self->trace,
+		     "clientbuf_unregister: tgid=%d id=%u status=0xc0000008",
+		     getpid(), reg.id + 40);
+	ASSERT_LIVE_BACK();
+}
+
+/*
+ * An asynchronous call completed later (call_start async=1, call_end with
+ * the completion's status), a copy on a pinned buffer (path=pinned) and a
+ * copy from another process (path=other_process) through it.
+ */
+TEST_F(trace, async_pinned_remote)
+{
+	struct cbtest_remote r = { .handle = 0, .op = CBTEST_OP_COPY_TO };
+	struct clientbuf_completion rec;
+	struct clientbuf_register reg, preg;
+	struct clientbuf_call hold, pin;
+	struct cbtest_cmd cmd = { .op = CBTEST_OP_HOLD };
+	int tfd, status;
+	pid_t pid;
+	__u32 st;
+
+	if (access("/dev/clientbuf_test", R_OK | W_OK))
+		SKIP(return, "no /dev/clientbuf_test");
+	ASSERT_EQ(0, cb_register(self->fd, self->buf, self->page,
+				 CLIENTBUF_BUF_WRITE, &reg));
+	ASSERT_EQ(0, cb_register(self->fd, self->buf + self->page,
+				 self->page, CLIENTBUF_BUF_WRITE |
+				 CLIENTBUF_BUF_READ | CLIENTBUF_BUF_PIN,
+				 &preg));
+	ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, preg.status);
+	ASSERT_EQ(0, cbt_call(self->fd, CBTEST_OP_COPY_FROM,
+			      CBTEST_CTX_CALLER, self->buf + self->page + 8,
+			      100, &pin));
+	ASSERT_EQ(CLIENTBUF_STATUS_SUCCESS, pin.status);
+
+	memset(&hold, 0, sizeof(hold));
+	hold.size = sizeof(hold);
+	hold.flags = CLIENTBUF_CALL_ASYNC;
+	strncpy(hold.package, CBTEST_PACKAGE, sizeof(hold.package) - 1);
+	hold.submit_addr = (uintptr_t)&cmd;
+	hold.submit_len = sizeof(cmd);
+	ASSERT_EQ(0, ioctl(self->fd, CLIENTBUF_IOC_CALL_PACKAGE, &hold));
+	ASSERT_EQ(CLIENTBUF_STATUS_PENDING, hold.status);
+
+	/* a second process copies through the held request */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		tfd = open("/dev/clientbuf_test", O_RDWR);
+		r.addr = (uintptr_t)self->buf + 16;
+		r.len = 200;
+		r.seed = SEED;
+		_exit(tfd < 0 || ioctl(tfd, CBTEST_IOC_COPY, &r) ||
+		      r.status != CLIENTBUF_STATUS_SUCCESS);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	tfd = open("/dev/clientbuf_test", O_RDWR);
+	ASSERT_LE(0, tfd);
+	r.seed = 0x40000001;
+	ASSERT_EQ(0, ioctl(tfd, CBTEST_IOC_COMPLETE, &r));
+	close(tfd);
+	ASSERT_EQ(sizeof(rec), read(self->fd, &rec, sizeof(rec)));
+	ASSERT_EQ(0x40000001, rec.status);
+	ASSERT_EQ(0, cb_unregister(self->fd, reg.id, &st));
+	TRACE_READ();
+
+	ASSERT_EVENT(self->trace,
+		     "clientbuf_register: tgid=%d id=%u addr=0x%llx len=%llu flags=0x%x status=0x00000000",
+		     getpid(), preg.id,
+		     (unsigned long long)(uintptr_t)(self->buf + self->page),
+		     (unsigned long long)self->page,
+		     CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ |
+		     CLIENTBUF_BUF_PIN);
+	ASSERT_EVENT(self->trace,
+		     "clientbuf_copy: req=%llu path=pinned dir=from_client addr=0x%llx len=100 status=0x00000000",
+		     (unsigned long long)pin.request_id,
+		     (unsigned long long)(uintptr_t)(self->buf + self->page +
+						     8));
+	ASSERT_EVENT(self->trace,
+		     "clientbuf_call_start: tgid=%d req=%llu package=%s submit_len=%zu async=1",
+		     getpid(), (unsigned long long)hold.request_id,
+		     CBTEST_PACKAGE, sizeof(struct cbtest_cmd));
+	ASSERT_EVENT(self->trace,
+		     "clientbuf_copy: req=%llu path=other_process dir=to_client addr=0x%llx len=200 status=0x00000000",
+		     (unsigned long long)hold.request_id,
+		     (unsigned long long)(uintptr_t)(self->buf + 16));
+	ASSERT_EVENT(self->trace,
+		     "clientbuf_call_end: req=%llu status=0x40000001 protocol_status=0x00000000 return_len=0",
+		     (unsigned long long)hold.request_id);
 	ASSERT_LIVE_BACK();
 }
 

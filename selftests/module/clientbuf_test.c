@@ -60,6 +60,8 @@ struct cbt_slot {
  * @op: the operation; op.req holds a reference
  * @iterations: times to run it, stopping at the first failure
  * @done_ok: successful runs
+ * @fail_nth: CBTEST_F_FAIL_NTH: the caller's fail-nth count, taken over
+ *	by the work item and handed back when it is done
  * @done: completed when the work item finished
  */
 struct cbt_work {
@@ -67,6 +69,7 @@ struct cbt_work {
 	struct cbt_op op;
 	u32 iterations;
 	u32 done_ok;
+	unsigned int fail_nth;
 	struct completion done;
 };
 
@@ -79,6 +82,45 @@ static struct workqueue_struct *cbt_ordered_wq;
 static DEFINE_MUTEX(cbt_lock);
 static struct cbt_slot cbt_slots[CBTEST_MAX_HANDLES];
 static struct clientbuf_request *cbt_last;	/* a finished request */
+
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * Take the current task's fail-nth count away (it is 0 until handed back):
+ * the package's own allocations are not fault sites of clientbuf, and
+ * CBTEST_F_FAIL_NTH moves the count into a work item or kthread.
+ */
+static unsigned int cbt_nth_take(void)
+{
+	unsigned int nth = READ_ONCE(current->fail_nth);
+
+	WRITE_ONCE(current->fail_nth, 0);
+	return nth;
+}
+
+static void cbt_nth_give(unsigned int nth)
+{
+	WRITE_ONCE(current->fail_nth, nth);
+}
+#else
+static unsigned int cbt_nth_take(void)
+{
+	return 0;
+}
+
+static void cbt_nth_give(unsigned int nth)
+{
+}
+#endif
+
+/* An allocation of the package itself: never a fault site. */
+static void *cbt_kvmalloc(size_t len)
+{
+	unsigned int nth = cbt_nth_take();
+	void *p = kvmalloc(len, GFP_KERNEL | __GFP_NOWARN);
+
+	cbt_nth_give(nth);
+	return p;
+}
 
 static void cbt_fill(u8 *p, u32 len, u32 seed)
 {
@@ -106,6 +148,7 @@ static const struct clientbuf_functions *cbt_fn(struct cbt_op *o)
 		.copy_to_client_buffer	 = copy_to_client_buffer,
 		.copy_from_client_buffer = copy_from_client_buffer,
 		.get_client_info	 = get_client_info,
+		.complete_request	 = clientbuf_complete_request,
 	};
 
 	return o->flags & CBTEST_F_TABLE ? cbt_package.functions : &direct;
@@ -118,7 +161,7 @@ static void cbt_op_copy(struct cbt_op *o, struct clientbuf_request *req)
 	u8 *kbuf = NULL;
 
 	if (o->len && !(o->flags & CBTEST_F_NULL_BUFFER)) {
-		kbuf = kvmalloc(o->len, GFP_KERNEL | __GFP_NOWARN);
+		kbuf = cbt_kvmalloc(o->len);
 		if (!kbuf) {
 			o->status = STATUS_INSUFFICIENT_RESOURCES;
 			return;
@@ -176,7 +219,7 @@ static void cbt_op_info(struct cbt_op *o, struct clientbuf_request *req)
 static void cbt_op_alloc_pattern(struct cbt_op *o,
 				 struct clientbuf_request *req)
 {
-	u8 *kbuf = kvmalloc(o->len ? o->len : 1, GFP_KERNEL | __GFP_NOWARN);
+	u8 *kbuf = cbt_kvmalloc(o->len ? o->len : 1);
 
 	if (!kbuf) {
 		o->status = STATUS_INSUFFICIENT_RESOURCES;
@@ -265,12 +308,15 @@ static void cbt_work_fn(struct work_struct *work)
 					  struct cbt_work, dwork);
 	u32 i, n = w->iterations ? w->iterations : 1;
 
+	cbt_nth_give(w->fail_nth);
 	for (i = 0; i < n; i++) {
 		cbt_run(&w->op);
 		if (w->op.status != STATUS_SUCCESS)
 			break;
 		w->done_ok++;
 	}
+	/* (a worker thread must not keep a count for the next work item) */
+	w->fail_nth = cbt_nth_take();
 	complete(&w->done);
 }
 
@@ -285,17 +331,25 @@ static void cbt_run_in(struct cbt_op *o, u32 ctx)
 {
 	struct cbt_work *w;
 	struct task_struct *t;
+	unsigned int nth;
 
 	if (ctx == CBTEST_CTX_CALLER) {
 		cbt_run(o);
 		return;
 	}
+	/* The package's own allocations (and kthreadd's) are not counted. */
+	nth = cbt_nth_take();
 	w = kzalloc(sizeof(*w), GFP_KERNEL);
 	if (!w) {
+		cbt_nth_give(nth);
 		o->status = STATUS_INSUFFICIENT_RESOURCES;
 		return;
 	}
 	w->op = *o;
+	if (o->flags & CBTEST_F_FAIL_NTH) {
+		w->fail_nth = nth;
+		nth = 0;
+	}
 	init_completion(&w->done);
 	INIT_DELAYED_WORK(&w->dwork, cbt_work_fn);
 	if (ctx == CBTEST_CTX_WORKQUEUE) {
@@ -305,12 +359,15 @@ static void cbt_run_in(struct cbt_op *o, u32 ctx)
 	} else {
 		t = kthread_run(cbt_kthread_fn, w, "cbtest");
 		if (IS_ERR(t)) {
+			cbt_nth_give(nth + w->fail_nth);
 			kfree(w);
 			o->status = STATUS_INSUFFICIENT_RESOURCES;
 			return;
 		}
 	}
 	wait_for_completion(&w->done);
+	/* What the work item left of the count (0: its fault fired). */
+	cbt_nth_give((o->flags & CBTEST_F_FAIL_NTH) ? w->fail_nth : nth);
 	*o = w->op;
 	kfree(w);
 }
@@ -473,7 +530,10 @@ static long cbt_ioc_result(struct cbtest_remote *r)
 
 static long cbt_ioc_complete(struct cbtest_remote *r)
 {
+	const struct clientbuf_functions *fn;
 	struct clientbuf_request *req = NULL;
+	ntstatus_t st = (__force ntstatus_t)r->seed;
+	void __user *ret = (void __user *)(unsigned long)r->addr;
 
 	if (r->handle >= CBTEST_MAX_HANDLES)
 		return -ENOENT;
@@ -485,13 +545,13 @@ static long cbt_ioc_complete(struct cbtest_remote *r)
 	mutex_unlock(&cbt_lock);
 	if (!req)
 		return -ENOENT;
-	if (r->flags & CBTEST_F_TABLE)
-		cbt_package.functions->complete_request(req,
-				(__force ntstatus_t)r->seed, STATUS_SUCCESS,
-				NULL, 0);
-	else
-		clientbuf_complete_request(req, (__force ntstatus_t)r->seed,
-					   STATUS_SUCCESS, NULL, 0);
+	if (r->flags & CBTEST_F_TABLE) {
+		fn = cbt_package.functions;
+		fn->complete_request(req, st, STATUS_SUCCESS, ret, r->len);
+	} else {
+		clientbuf_complete_request(req, st, STATUS_SUCCESS, ret,
+					   r->len);
+	}
 	clientbuf_request_put(req);
 	return 0;
 }
