@@ -306,9 +306,13 @@ static struct clientbuf_package passwd_package = {
 
 static int __init passwd_init(void)
 {
-	/* root (the owner) may view, read, add, remove and search; no one else */
+	/*
+	 * root (the owner) may view, read, add, remove and search, and link
+	 * it into a keyring of its own to possess it (and the keys in it,
+	 * which is what updating a key needs); no one else anything.
+	 */
 	key_perm_t perm = KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ |
-			  KEY_USR_WRITE | KEY_USR_SEARCH;
+			  KEY_USR_WRITE | KEY_USR_SEARCH | KEY_USR_LINK;
 	int ret;
 
 	passwd_dummy.version = cpu_to_le32(PASSWD_VERIFIER_VERSION);

@@ -37,7 +37,7 @@
  *
  * Verifiers are keys of type "user" in the keyring "clientbuf:passwd",
  * which the module creates when it loads (owner root; root may view, read,
- * write and search it, nobody else anything) and invalidates when it
+ * write, search and link it, nobody else anything) and invalidates when it
  * unloads. The key of user U has the description "clientbuf:passwd:U" and
  * a payload of exactly sizeof(struct passwd_logon_verifier) bytes.
  */

@@ -35,6 +35,7 @@
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <endian.h>
+#include <linux/keyctl.h>
 
 #include "clientbuf.h"
 #include "clientbuf_hmac.h"
@@ -1222,7 +1223,20 @@ static int cmd_passwd(int argc, char **argv)
 		return ret;
 	}
 	snprintf(desc, sizeof(desc), PASSWD_KEY_PREFIX "%s", user);
-	/* add_key(2) replaces the payload of a key with this description */
+	/*
+	 * add_key(2) replaces the payload of a key with this description,
+	 * which needs write permission on that key: its possessor has it
+	 * (its owner only views it). Possess the keyring, and so its keys,
+	 * by linking it into a new session keyring of this process.
+	 */
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 ||
+	    syscall(SYS_keyctl, KEYCTL_LINK, keyring,
+		    KEY_SPEC_SESSION_KEYRING) < 0) {
+		explicit_bzero(&v, sizeof(v));
+		fprintf(stderr, "%s: passwd: linking keyring %ld into a session keyring: %s\n",
+			prog, keyring, strerror(errno));
+		return EXIT_FAIL;
+	}
 	key = syscall(SYS_add_key, "user", desc, &v, sizeof(v), keyring);
 	explicit_bzero(&v, sizeof(v));
 	if (key < 0) {
