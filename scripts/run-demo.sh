@@ -44,7 +44,8 @@ step() {
 	fi
 	steps=$((steps + 1))
 	echo
-	echo "\$ $*"
+	echo "\$ ${STEP_SHOW:-$*}"
+	STEP_SHOW=
 	"$@"
 	rc=$?
 	if [ "$rc" -ne "$want" ]; then
@@ -59,8 +60,10 @@ step() {
 # step_sh [!] CMDLINE: step, with CMDLINE run by sh -c (for pipes).
 step_sh() {
 	if [ "$1" = "!" ]; then
+		STEP_SHOW=$2
 		step ! sh -c "$2"
 	else
+		STEP_SHOW=$1
 		step sh -c "$1"
 	fi
 }
@@ -161,12 +164,18 @@ echo "'clientbuf passwd' - as a key in the keyring \"clientbuf:passwd\" that the
 echo "package owns; then Debian's pamtester logs alice on, once with the right"
 echo "password and once with a wrong one (PAM_AUTH_ERR)."
 if command -v pamtester >/dev/null 2>&1 && [ -f /etc/pam.d/clientbuf-test ]; then
+	# pam_syslog() goes to /dev/log: a syslogd to show what was logged
+	syslogd -O /tmp/auth.log 2>/dev/null
 	step cat /etc/pam.d/clientbuf-test
 	step_sh "echo 'correct horse' | clientbuf passwd alice"
 	step_sh "keyctl show %:clientbuf:passwd"
 	step_sh "echo 'correct horse' | pamtester -v clientbuf-test alice authenticate"
 	step_sh ! "echo 'wrong horse' | pamtester -v clientbuf-test alice authenticate"
 	step_sh "keyctl clear %:clientbuf:passwd"
+	echo
+	echo "What pam_clientbuf.so logged (pam_syslog, through busybox syslogd):"
+	sleep 0.2
+	grep pam_clientbuf /tmp/auth.log 2>/dev/null | sed 's/^/  /'
 else
 	fail "pamtester or /etc/pam.d/clientbuf-test not in the initramfs"
 fi
