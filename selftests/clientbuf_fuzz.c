@@ -112,7 +112,10 @@ static int status_errno(__u32 st)
 	return EIO;
 }
 
-/* Every errno an ioctl, read() or poll() of /dev/clientbuf may give. */
+/*
+ * Every errno an ioctl, read() or poll() of /dev/clientbuf may give
+ * (EACCES: the logon statuses a package may answer, status-codes.rst).
+ */
 static bool errno_documented(int e)
 {
 	switch (e) {
@@ -120,7 +123,7 @@ static bool errno_documented(int e)
 	case EPERM: case ENOENT: case EDQUOT: case ENOMEM: case EBUSY:
 	case EEXIST: case ECONNRESET: case ERANGE: case EOPNOTSUPP:
 	case ENOPKG: case ESRCH: case ECANCELED: case EIO: case EAGAIN:
-	case EMSGSIZE:
+	case EMSGSIZE: case EACCES:
 		return true;
 	}
 	return false;

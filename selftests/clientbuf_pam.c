@@ -32,6 +32,8 @@
 #define SERVICE		"clientbuf-test"
 #define SRV_PACKAGE	"test_passwd_srv"
 #define NOBODY		65534
+/* PBKDF2 iterations of the test verifiers (TCG is slow) */
+#define TEST_ITERATIONS	"1000"
 
 /* pam_strerror() of the results the tests expect (Linux-PAM's texts) */
 #define PAM_OK		"successfully authenticated"
@@ -173,7 +175,7 @@ static int provision(const char *user, const char *password, bool disabled,
 		     char *out)
 {
 	char input[256];
-	char *argv[] = { CLI, "passwd", "--iterations=1000",
+	char *argv[] = { CLI, "passwd", "--iterations=" TEST_ITERATIONS,
 			 disabled ? "--disabled" : (char *)user,
 			 disabled ? (char *)user : NULL, NULL };
 
@@ -263,6 +265,8 @@ FIXTURE_SETUP(pam)
 	ret = load_module();
 	ASSERT_EQ(0, ret) TH_LOG("loading " PASSWD_KO ": %s", strerror(-ret));
 	ASSERT_EQ(0, write_param("reveal_unknown_user", "0"));
+	/* unknown users cost what the verifiers below cost */
+	ASSERT_EQ(0, write_param("dummy_iterations", TEST_ITERATIONS));
 	self->keyring = keyring_serial();
 	ASSERT_LT(0, self->keyring);
 	ASSERT_EQ(0, provision("alice", "alice-pw", false, out))
@@ -278,6 +282,7 @@ FIXTURE_TEARDOWN(pam)
 	if (!module_loaded())
 		return;
 	write_param("reveal_unknown_user", "0");
+	write_param("dummy_iterations", "4096");
 	snprintf(ring, sizeof(ring), "%ld", keyring_serial());
 	/* keyctl clear: every verifier goes */
 	if (keyctl(out, "clear", ring, NULL, NULL, NULL))
@@ -357,6 +362,7 @@ TEST_F(pam, unloaded_package_module_is_authinfo_unavail)
 	EXPECT_PAM(SERVICE, "alice", "alice-pw", "authenticate", 1,
 		   PAM_AUTHINFO_UNAVAIL);
 	ASSERT_EQ(0, load_module());
+	ASSERT_EQ(0, write_param("dummy_iterations", TEST_ITERATIONS));
 	self->keyring = keyring_serial();
 	EXPECT_NE(old, self->keyring);
 	EXPECT_PAM(SERVICE, "alice", "alice-pw", "authenticate", 1,
