@@ -22,7 +22,8 @@
 #   make modules KVER=$(uname -r)   build for the running kernel
 #   make install      clientbuf.ko into /lib/modules/KVER/extra, depmod
 #                     (KVER defaults to the running kernel; INSTALL_MOD_PATH)
-#   make install-user uapi header, libclientbuf, clientbuf CLI
+#   make install-user uapi header, libclientbuf, clientbuf CLI, and
+#                     pam_clientbuf.so into libpam's directory (PAMDIR)
 #                     (PREFIX=/usr/local, DESTDIR)
 #   make install-test both installs into a temporary directory, checked
 #   make dkms-test    dkms add/build/install/remove for both test kernels

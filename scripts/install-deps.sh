@@ -36,7 +36,7 @@ SERIES="6.1 6.12"
 # gcc-multilib: the 32-bit compat test. The rest builds and lints.
 BASE_PKGS="build-essential bc kmod cpio xz-utils busybox-static qemu-system-x86
 	sparse python3 python3-sphinx gnuplot-nox initramfs-tools
-	gcc-multilib keyutils pamtester libpam0g-dev libpam-wrapper
+	gcc-multilib keyutils pamtester libpam0g-dev libpam-wrapper libpamtest0-dev
 	${EXTRA_PKGS:-}"
 
 die() { echo "install-deps: $*" >&2; exit 1; }

@@ -9,7 +9,8 @@
 # (scripts/vm-init), /bin/vm-exit, the modules built for KVER in
 # /lib/clientbuf/ (clientbuf.ko, clientbuf_test.ko, samples), the selftest
 # binaries in /selftests/clientbuf/ with the kselftest runner in /selftests,
-# and the tools' binaries (if built) in /bin.
+# the tools' binaries (if built) in /bin, and with pam_clientbuf.so built:
+# pamtester, keyctl, their libraries, the module and selftests/pam.d/.
 #
 # Environment:
 #   MODE=check|run|bench|probe   what /init does (default check); probe
@@ -114,6 +115,24 @@ if [ "$mode" != probe ]; then
 			add_exe "$t" "/bin/$(basename "$t")"
 		done < <(find "$build/tools" -maxdepth 1 -type f -perm -u+x ! -name '*.so*' \
 				! -name '*.o' ! -name '*.a')
+	fi
+
+	# PAM (selftests/clientbuf_pam.c, the demo): Debian's pamtester and
+	# libpam, keyutils' keyctl, pam_clientbuf.so in libpam's module
+	# directory and the test services of selftests/pam.d/
+	if [ -f "$build/tools/pam_clientbuf.so" ]; then
+		for exe in /usr/bin/pamtester /usr/bin/keyctl; do
+			[ -x "$exe" ] ||
+				die "$exe missing (scripts/install-deps.sh)"
+			add_exe "$exe" "$exe"
+		done
+		libpam=$(ldd /usr/bin/pamtester | awk '/libpam\.so/ {print $3}')
+		[ -n "$libpam" ] || die "pamtester is not linked with libpam"
+		add_exe "$build/tools/pam_clientbuf.so" \
+			"$(dirname "$libpam")/security/pam_clientbuf.so"
+		for f in "$top"/selftests/pam.d/*; do
+			install -D -m 0644 "$f" "$root/etc/pam.d/$(basename "$f")"
+		done
 	fi
 
 	# default demo: the command-line client if built, else a selftest

@@ -12,6 +12,9 @@
 #   (c) the same, asynchronously: STATUS_PENDING, then the completion record
 #   (d) a userspace package server (clientbuf serve) and a client calling it
 #   (e) decoding an NTSTATUS
+#   (f) real logins: Debian's pamtester through pam_clientbuf.so and the
+#       password package passwd_logon, whose verifier is provisioned into
+#       the kernel keyring; one right and one wrong password
 #
 # Every step prints its command, then its output. The script goes on after
 # a failed step and exits 1 at the end if any step failed, so that
@@ -41,7 +44,8 @@ step() {
 	fi
 	steps=$((steps + 1))
 	echo
-	echo "\$ $*"
+	echo "\$ ${STEP_SHOW:-$*}"
+	STEP_SHOW=
 	"$@"
 	rc=$?
 	if [ "$rc" -ne "$want" ]; then
@@ -51,6 +55,17 @@ step() {
 	fi
 	[ "$want" = 1 ] && echo "(exit $rc, as expected)"
 	return 0
+}
+
+# step_sh [!] CMDLINE: step, with CMDLINE run by sh -c (for pipes).
+step_sh() {
+	if [ "$1" = "!" ]; then
+		STEP_SHOW=$2
+		step ! sh -c "$2"
+	else
+		STEP_SHOW=$1
+		step sh -c "$1"
+	fi
 }
 
 # fail MESSAGE: a check of the script's own failed.
@@ -140,6 +155,30 @@ step ! clientbuf call "$SERVER_PKG" "alice:again"
 
 section "(e) Decoding an NTSTATUS"
 step clientbuf status 0xC0000005
+
+section "(f) Real logins: pamtester, pam_clientbuf.so, a keyring-backed package"
+echo "The PAM service /etc/pam.d/clientbuf-test stacks pam_clientbuf.so over the"
+echo "kernel package passwd_logon (samples/clientbuf_passwd.c). Root provisions"
+echo "alice's verifier - PBKDF2-HMAC-SHA256 with a random salt, derived by"
+echo "'clientbuf passwd' - as a key in the keyring \"clientbuf:passwd\" that the"
+echo "package owns; then Debian's pamtester logs alice on, once with the right"
+echo "password and once with a wrong one (PAM_AUTH_ERR)."
+if command -v pamtester >/dev/null 2>&1 && [ -f /etc/pam.d/clientbuf-test ]; then
+	# pam_syslog() goes to /dev/log: a syslogd to show what was logged
+	syslogd -O /tmp/auth.log 2>/dev/null
+	step cat /etc/pam.d/clientbuf-test
+	step_sh "echo 'correct horse' | clientbuf passwd alice"
+	step_sh "keyctl show %:clientbuf:passwd"
+	step_sh "echo 'correct horse' | pamtester -v clientbuf-test alice authenticate"
+	step_sh ! "echo 'wrong horse' | pamtester -v clientbuf-test alice authenticate"
+	step_sh "keyctl clear %:clientbuf:passwd"
+	echo
+	echo "What pam_clientbuf.so logged (pam_syslog, through busybox syslogd):"
+	sleep 0.2
+	grep pam_clientbuf /tmp/auth.log 2>/dev/null | sed 's/^/  /'
+else
+	fail "pamtester or /etc/pam.d/clientbuf-test not in the initramfs"
+fi
 
 echo
 if [ "$failed" -eq 0 ]; then

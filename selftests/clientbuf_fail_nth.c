@@ -14,7 +14,7 @@
  *   STATUS_ACCESS_VIOLATION / STATUS_PARTIAL_COPY or a bare EFAULT for a
  *   user copy - or the operation succeeded (the allocation was optional);
  * - nothing is half done: the debugfs live counters (clients, buffers,
- *   requests, allocations, pinned_pages) and VmLck are those before the
+ *   requests, allocations, pinned_pages) and VmPin are those before the
  *   operation, or, when it succeeded, those before plus what the operation
  *   makes; and the operation's own state is probed (the next buffer id and
  *   request id, the completion and server queues, the arena, the bytes of
@@ -433,7 +433,7 @@ static enum outcome classify(enum kind k, struct cb_res r, __u32 ok)
 
 struct fstate {
 	struct cb_live live;
-	long vmlck;
+	long vmpin;
 };
 
 FIXTURE(fnth) {
@@ -531,7 +531,7 @@ struct walk {
 
 static int state_read(struct fstate *s)
 {
-	s->vmlck = cb_vmlck_kb(0);
+	s->vmpin = cb_vmpin_kb(0);
 	return cb_live_read(&s->live);
 }
 
@@ -628,10 +628,10 @@ static void walk_kind(struct __test_metadata *_metadata, F *self,
 			       (done ? &done_live : &s0.live)->requests,
 			       (done ? &done_live : &s0.live)->allocations,
 			       (done ? &done_live : &s0.live)->pinned_pages);
-		ASSERT_EQ(s0.vmlck + (now.live.pinned_pages -
+		ASSERT_EQ(s0.vmpin + (now.live.pinned_pages -
 				      s0.live.pinned_pages) *
-				     (long)(self->page / 1024), now.vmlck)
-			TH_LOG("%s, site %u: VmLck", w->name, nth);
+				     (long)(self->page / 1024), now.vmpin)
+			TH_LOG("%s, site %u: VmPin", w->name, nth);
 		if (w->check)
 			w->check(_metadata, self, res, done);
 

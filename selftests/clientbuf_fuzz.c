@@ -88,6 +88,10 @@ static const struct {
 	{ CLIENTBUF_STATUS_PORT_DISCONNECTED, ECONNRESET },
 	{ CLIENTBUF_STATUS_BUFFER_TOO_SMALL, ERANGE },
 	{ CLIENTBUF_STATUS_QUOTA_EXCEEDED, EDQUOT },
+	{ CLIENTBUF_STATUS_NO_SUCH_USER, ENOENT },
+	{ CLIENTBUF_STATUS_WRONG_PASSWORD, EACCES },
+	{ CLIENTBUF_STATUS_LOGON_FAILURE, EACCES },
+	{ CLIENTBUF_STATUS_ACCOUNT_DISABLED, EPERM },
 	{ CLIENTBUF_STATUS_INSUFFICIENT_RESOURCES, ENOMEM },
 	{ CLIENTBUF_STATUS_NOT_SUPPORTED, EOPNOTSUPP },
 	{ CLIENTBUF_STATUS_NO_SUCH_PACKAGE, ENOPKG },
@@ -108,7 +112,10 @@ static int status_errno(__u32 st)
 	return EIO;
 }
 
-/* Every errno an ioctl, read() or poll() of /dev/clientbuf may give. */
+/*
+ * Every errno an ioctl, read() or poll() of /dev/clientbuf may give
+ * (EACCES: the logon statuses a package may answer, status-codes.rst).
+ */
 static bool errno_documented(int e)
 {
 	switch (e) {
@@ -116,7 +123,7 @@ static bool errno_documented(int e)
 	case EPERM: case ENOENT: case EDQUOT: case ENOMEM: case EBUSY:
 	case EEXIST: case ECONNRESET: case ERANGE: case EOPNOTSUPP:
 	case ENOPKG: case ESRCH: case ECANCELED: case EIO: case EAGAIN:
-	case EMSGSIZE:
+	case EMSGSIZE: case EACCES:
 		return true;
 	}
 	return false;

@@ -217,3 +217,39 @@ void hmac_sha256(const void *key, size_t key_len, const void *data,
 	hmac_sha256_update(&ctx, data, len);
 	hmac_sha256_final(&ctx, out);
 }
+
+void pbkdf2_hmac_sha256(const void *password, size_t password_len,
+			const void *salt, size_t salt_len,
+			uint32_t iterations, uint8_t *dk, size_t dk_len)
+{
+	struct hmac_sha256_ctx keyed, ctx;
+	uint8_t u[SHA256_DIGEST_SIZE], t[SHA256_DIGEST_SIZE], be[4];
+	uint32_t block, i;
+	size_t j, n;
+
+	/* the keyed state once; each HMAC starts from a copy of it */
+	hmac_sha256_init(&keyed, password, password_len);
+	for (block = 1; dk_len; block++) {
+		put_be32(be, block);
+		ctx = keyed;
+		hmac_sha256_update(&ctx, salt, salt_len);
+		hmac_sha256_update(&ctx, be, sizeof(be));
+		hmac_sha256_final(&ctx, u);
+		memcpy(t, u, sizeof(t));
+		for (i = 1; i < iterations; i++) {
+			ctx = keyed;
+			hmac_sha256_update(&ctx, u, sizeof(u));
+			hmac_sha256_final(&ctx, u);
+			for (j = 0; j < sizeof(t); j++)
+				t[j] ^= u[j];
+		}
+		n = dk_len < sizeof(t) ? dk_len : sizeof(t);
+		memcpy(dk, t, n);
+		dk += n;
+		dk_len -= n;
+	}
+	memset(&keyed, 0, sizeof(keyed));
+	memset(&ctx, 0, sizeof(ctx));
+	memset(u, 0, sizeof(u));
+	memset(t, 0, sizeof(t));
+}

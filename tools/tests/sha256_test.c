@@ -2,8 +2,8 @@
 /*
  * Host-run test of the CLI's SHA-256 and HMAC-SHA256 (tools/sha256.c)
  * against published vectors: FIPS 180-4 examples (NIST CSRC "Example
- * Algorithms", SHA256.pdf) and RFC 4231 test cases 1, 2, 3, 6 and 7.
- * Prints TAP.
+ * Algorithms", SHA256.pdf), RFC 4231 test cases 1, 2, 3, 6 and 7, and the
+ * PBKDF2-HMAC-SHA256 vectors of RFC 7914 section 11. Prints TAP.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +23,12 @@ static void hex(const uint8_t *p, size_t len, char *out)
 		sprintf(out + 2 * i, "%02x", p[i]);
 }
 
-static void check(const char *name, const uint8_t *digest, const char *want)
+static void check_len(const char *name, const uint8_t *digest, size_t len,
+		      const char *want)
 {
-	char got[2 * SHA256_DIGEST_SIZE + 1];
+	char got[2 * 64 + 1];
 
-	hex(digest, SHA256_DIGEST_SIZE, got);
+	hex(digest, len, got);
 	num++;
 	if (!strcmp(got, want)) {
 		printf("ok %d - %s\n", num, name);
@@ -36,6 +37,11 @@ static void check(const char *name, const uint8_t *digest, const char *want)
 		       got, want);
 		failed++;
 	}
+}
+
+static void check(const char *name, const uint8_t *digest, const char *want)
+{
+	check_len(name, digest, SHA256_DIGEST_SIZE, want);
 }
 
 static const struct {
@@ -60,7 +66,7 @@ int main(void)
 		"before being used by the HMAC algorithm.";
 	static const char tc6[] =
 		"Test Using Larger Than Block-Size Key - Hash Key First";
-	uint8_t key[131], data[50], out[SHA256_DIGEST_SIZE];
+	uint8_t key[131], data[50], out[SHA256_DIGEST_SIZE], dk[64];
 	struct sha256_ctx ctx;
 	struct hmac_sha256_ctx hctx;
 	char *million;
@@ -112,6 +118,17 @@ int main(void)
 	hmac_sha256_final(&hctx, out);
 	check("hmac-sha256 RFC 4231 test case 7, 13 bytes at a time", out,
 	      "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+
+	pbkdf2_hmac_sha256("passwd", 6, "salt", 4, 1, dk, sizeof(dk));
+	check_len("pbkdf2-hmac-sha256 RFC 7914 passwd/salt, c=1, 64 bytes",
+		  dk, sizeof(dk),
+		  "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
+		  "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783");
+	pbkdf2_hmac_sha256("Password", 8, "NaCl", 4, 80000, dk, sizeof(dk));
+	check_len("pbkdf2-hmac-sha256 RFC 7914 Password/NaCl, c=80000, 64 bytes",
+		  dk, sizeof(dk),
+		  "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56"
+		  "a1d425a1225833549adb841b51c9b3176a272bdebba1d078478f62b397f33c8d");
 
 	printf("1..%d\n", num);
 	return failed ? 1 : 0;

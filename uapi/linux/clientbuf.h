@@ -32,7 +32,9 @@
 /*
  * NTSTATUS values: the published Windows values (ntstatus.h), so that
  * userspace can hand them to code that expects NTSTATUS. The module returns
- * only these.
+ * only these; the logon statuses (NO_SUCH_USER .. ACCOUNT_DISABLED) are
+ * answered by packages (samples/clientbuf_passwd.c) and decoded by the
+ * library and pam_clientbuf.so.
  */
 #define CLIENTBUF_STATUS_SUCCESS		0x00000000U
 #define CLIENTBUF_STATUS_PENDING		0x00000103U
@@ -45,6 +47,10 @@
 #define CLIENTBUF_STATUS_ACCESS_DENIED		0xC0000022U
 #define CLIENTBUF_STATUS_BUFFER_TOO_SMALL	0xC0000023U
 #define CLIENTBUF_STATUS_QUOTA_EXCEEDED		0xC0000044U
+#define CLIENTBUF_STATUS_NO_SUCH_USER		0xC0000064U
+#define CLIENTBUF_STATUS_WRONG_PASSWORD		0xC000006AU
+#define CLIENTBUF_STATUS_LOGON_FAILURE		0xC000006DU
+#define CLIENTBUF_STATUS_ACCOUNT_DISABLED	0xC0000072U
 #define CLIENTBUF_STATUS_INSUFFICIENT_RESOURCES	0xC000009AU
 #define CLIENTBUF_STATUS_NOT_SUPPORTED		0xC00000BBU
 #define CLIENTBUF_STATUS_NO_SUCH_PACKAGE	0xC00000FEU

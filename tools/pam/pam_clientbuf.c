@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pam_clientbuf.so: Linux-PAM logins through a clientbuf security package.
+ *
+ *   auth    required pam_clientbuf.so package=passwd_logon [device=PATH] [debug]
+ *   account required pam_clientbuf.so package=passwd_logon [device=PATH] [debug]
+ *
+ * auth gets the user and the password through the PAM conversation
+ * (pam_get_user(), pam_get_authtok()), copies the password into a page of
+ * its own (locked, left out of core dumps) that it registers with
+ * /dev/clientbuf as CLIENTBUF_BUF_READ, and calls the package with
+ * CLIENTBUF_IOC_CALL_PACKAGE and a struct passwd_logon_submit naming the
+ * user and that page; the package (a kernel module, or a userspace
+ * package server: the module cannot tell) reads the password with
+ * copy_from_client_buffer(). The page is cleared with explicit_bzero()
+ * before it is unregistered and unmapped; it is the module's only copy of
+ * the password (libpam keeps and clears PAM_AUTHTOK itself). account sends
+ * PASSWD_LOGON_OP_ACCOUNT with the user only.
+ *
+ * The call's NTSTATUS becomes the PAM result (Documentation/pam.rst):
+ *
+ *   STATUS_SUCCESS                          PAM_SUCCESS
+ *   STATUS_LOGON_FAILURE, WRONG_PASSWORD    PAM_AUTH_ERR
+ *   STATUS_NO_SUCH_USER                     PAM_USER_UNKNOWN
+ *   STATUS_ACCOUNT_DISABLED                 PAM_ACCT_EXPIRED
+ *   STATUS_NO_SUCH_PACKAGE, no device       PAM_AUTHINFO_UNAVAIL
+ *   anything else                           PAM_SYSTEM_ERR
+ *
+ * Every outcome is logged with pam_syslog() (LOG_AUTHPRIV facility as
+ * libpam sets it); "debug" adds a LOG_DEBUG line per step.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#define PAM_SM_AUTH
+#define PAM_SM_ACCOUNT
+#include <security/pam_modules.h>
+#include <security/pam_ext.h>
+
+#include "clientbuf.h"
+#include "clientbuf_passwd.h"
+
+/* The PAM entry points are the only symbols the module exports. */
+#define PCB_EXPORT	__attribute__((visibility("default")))
+
+struct pcb_args {
+	const char *package;
+	const char *device;
+	bool debug;
+};
+
+/* Parse the module arguments; PAM_SERVICE_ERR for a bad service file. */
+static int pcb_parse(pam_handle_t *pamh, int argc, const char **argv,
+		     struct pcb_args *a)
+{
+	int i;
+
+	a->package = NULL;
+	a->device = CB_DEVICE_PATH;
+	a->debug = false;
+	for (i = 0; i < argc; i++) {
+		if (!strncmp(argv[i], "package=", 8))
+			a->package = argv[i] + 8;
+		else if (!strncmp(argv[i], "device=", 7))
+			a->device = argv[i] + 7;
+		else if (!strcmp(argv[i], "debug"))
+			a->debug = true;
+		else
+			pam_syslog(pamh, LOG_ERR, "unknown option: %s",
+				   argv[i]);
+	}
+	if (!a->package || !*a->package ||
+	    strlen(a->package) >= CLIENTBUF_PACKAGE_NAME_MAX) {
+		pam_syslog(pamh, LOG_ERR,
+			   "package=NAME (1..%d bytes) is required",
+			   CLIENTBUF_PACKAGE_NAME_MAX - 1);
+		return PAM_SERVICE_ERR;
+	}
+	if (!*a->device) {
+		pam_syslog(pamh, LOG_ERR, "device= must not be empty");
+		return PAM_SERVICE_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+/* The PAM result of a package's answer: the table above. */
+static int pcb_status_to_pam(__u32 status)
+{
+	switch (status) {
+	case CLIENTBUF_STATUS_SUCCESS:
+		return PAM_SUCCESS;
+	case CLIENTBUF_STATUS_LOGON_FAILURE:
+	case CLIENTBUF_STATUS_WRONG_PASSWORD:
+		return PAM_AUTH_ERR;
+	case CLIENTBUF_STATUS_NO_SUCH_USER:
+		return PAM_USER_UNKNOWN;
+	case CLIENTBUF_STATUS_ACCOUNT_DISABLED:
+		return PAM_ACCT_EXPIRED;
+	case CLIENTBUF_STATUS_NO_SUCH_PACKAGE:
+		return PAM_AUTHINFO_UNAVAIL;
+	default:
+		return PAM_SYSTEM_ERR;
+	}
+}
+
+static const char *pcb_status_name(__u32 status)
+{
+	const char *name = cb_status_name(status);
+
+	return name ? name : "unknown NTSTATUS";
+}
+
+/**
+ * pcb_call() - one call of the package
+ * @pamh: the PAM handle (for logging)
+ * @a: the module arguments
+ * @op: PASSWD_LOGON_OP_*
+ * @user: the user name
+ * @password: the password (LOGON), or NULL
+ * @status: the call's NTSTATUS, when the call was made
+ *
+ * Return: PAM_SUCCESS when the call was made (its answer is in @status),
+ * else the PAM result of what stopped it.
+ */
+static int pcb_call(pam_handle_t *pamh, const struct pcb_args *a, __u32 op,
+		    const char *user, const char *password, __u32 *status)
+{
+	struct passwd_logon_submit submit;
+	struct clientbuf_call call;
+	size_t pw_len = password ? strlen(password) : 0;
+	size_t page_len = (size_t)sysconf(_SC_PAGESIZE);
+	__u32 id = 0, st = 0;
+	void *page = MAP_FAILED;
+	int fd, ret, pam_ret;
+
+	if (pw_len > PASSWD_LOGON_PASSWORD_MAX) {
+		pam_syslog(pamh, LOG_NOTICE,
+			   "password of user %s longer than %d bytes",
+			   user, PASSWD_LOGON_PASSWORD_MAX);
+		return PAM_AUTH_ERR;
+	}
+	fd = open(a->device, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		pam_syslog(pamh, LOG_ERR, "cannot open %s: %m", a->device);
+		return PAM_AUTHINFO_UNAVAIL;
+	}
+
+	memset(&submit, 0, sizeof(submit));
+	submit.op = op;
+	memcpy(submit.user, user, strlen(user));
+	if (password) {
+		page = mmap(NULL, page_len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (page == MAP_FAILED) {
+			pam_syslog(pamh, LOG_ERR, "mmap: %m");
+			pam_ret = PAM_BUF_ERR;
+			goto out_close;
+		}
+		/* best effort: not swapped out, not in a core dump */
+		(void)mlock(page, page_len);
+		(void)madvise(page, page_len, MADV_DONTDUMP);
+		memcpy(page, password, pw_len);
+		ret = cb_register(fd, page, page_len, CLIENTBUF_BUF_READ, &id,
+				  &st);
+		if (ret) {
+			pam_syslog(pamh, LOG_ERR,
+				   "registering the password buffer: %s (0x%08X), %s",
+				   pcb_status_name(st), st, strerror(-ret));
+			pam_ret = PAM_SYSTEM_ERR;
+			goto out_unmap;
+		}
+		submit.password_addr = (__u64)(uintptr_t)page;
+		submit.password_len = (__u32)pw_len;
+	}
+
+	if (a->debug)
+		pam_syslog(pamh, LOG_DEBUG, "calling package %s (op %u) for user %s",
+			   a->package, op, user);
+	ret = cb_call(fd, a->package, &submit, sizeof(submit), 0, 0, &call);
+	*status = call.status;
+	pam_ret = PAM_SUCCESS;
+	if (ret && cb_nt_success(call.status)) {
+		/* the ioctl failed before any status: not a clientbuf device? */
+		pam_syslog(pamh, LOG_ERR, "CLIENTBUF_IOC_CALL_PACKAGE on %s: %s",
+			   a->device, strerror(-ret));
+		pam_ret = PAM_SYSTEM_ERR;
+	}
+
+	if (password) {
+		explicit_bzero(page, page_len);
+		cb_unregister(fd, id, NULL);
+	}
+out_unmap:
+	if (page != MAP_FAILED) {
+		explicit_bzero(page, page_len);
+		munlock(page, page_len);
+		munmap(page, page_len);
+	}
+out_close:
+	explicit_bzero(&submit, sizeof(submit));
+	close(fd);
+	return pam_ret;
+}
+
+/* The user, checked against what the protocol can carry. */
+static int pcb_get_user(pam_handle_t *pamh, const char **user)
+{
+	int ret = pam_get_user(pamh, user, NULL);
+
+	if (ret != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_NOTICE, "cannot get the user: %s",
+			   pam_strerror(pamh, ret));
+		return ret;
+	}
+	if (!*user || !**user || strlen(*user) >= PASSWD_LOGON_USER_LEN) {
+		pam_syslog(pamh, LOG_NOTICE, "user name empty or longer than %d bytes",
+			   PASSWD_LOGON_USER_LEN - 1);
+		return PAM_USER_UNKNOWN;
+	}
+	return PAM_SUCCESS;
+}
+
+/* Log the outcome of a call and give its PAM result. */
+static int pcb_result(pam_handle_t *pamh, const struct pcb_args *a,
+		      const char *what, const char *user, __u32 status)
+{
+	int ret = pcb_status_to_pam(status);
+
+	pam_syslog(pamh, ret == PAM_SUCCESS ? LOG_INFO : LOG_NOTICE,
+		   "%s %s for user %s: package %s answered %s (0x%08X)",
+		   what, ret == PAM_SUCCESS ? "succeeded" : "failed", user,
+		   a->package, pcb_status_name(status), status);
+	return ret;
+}
+
+PCB_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
+				   const char **argv)
+{
+	const char *user = NULL, *password = NULL;
+	struct pcb_args a;
+	__u32 status = 0;
+	int ret;
+
+	(void)flags;
+	ret = pcb_parse(pamh, argc, argv, &a);
+	if (ret != PAM_SUCCESS)
+		return ret;
+	ret = pcb_get_user(pamh, &user);
+	if (ret != PAM_SUCCESS)
+		return ret;
+	ret = pam_get_authtok(pamh, PAM_AUTHTOK, &password, NULL);
+	if (ret != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_NOTICE, "cannot get the password: %s",
+			   pam_strerror(pamh, ret));
+		return ret;
+	}
+	ret = pcb_call(pamh, &a, PASSWD_LOGON_OP_LOGON, user, password,
+		       &status);
+	if (ret != PAM_SUCCESS)
+		return ret;
+	return pcb_result(pamh, &a, "authentication", user, status);
+}
+
+PCB_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
+			      const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_SUCCESS;
+}
+
+PCB_EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
+				const char **argv)
+{
+	const char *user = NULL;
+	struct pcb_args a;
+	__u32 status = 0;
+	int ret;
+
+	(void)flags;
+	ret = pcb_parse(pamh, argc, argv, &a);
+	if (ret != PAM_SUCCESS)
+		return ret;
+	ret = pcb_get_user(pamh, &user);
+	if (ret != PAM_SUCCESS)
+		return ret;
+	ret = pcb_call(pamh, &a, PASSWD_LOGON_OP_ACCOUNT, user, NULL, &status);
+	if (ret != PAM_SUCCESS)
+		return ret;
+	return pcb_result(pamh, &a, "account check", user, status);
+}
