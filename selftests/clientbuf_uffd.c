@@ -779,8 +779,8 @@ TEST_F(child, exit_with_stopped_and_queued_copies)
 	struct bg rc = { .kind = BG_REMOTE_COPY };
 	struct report after;
 	struct cb_res res;
+	__u32 h, stopped;
 	char state;
-	__u32 h;
 
 	START_CHILD(NULL);
 	/* Before the exit: a copy lands (checked by the child itself). */
@@ -823,6 +823,7 @@ TEST_F(child, exit_with_stopped_and_queued_copies)
 	res = result(self->tfd, HANDLE);
 	ASSERT_TERMINATING(res);
 	ASSERT_GE(1, res.done);
+	stopped = res.done;
 	res = result(self->tfd, HANDLE + 2);
 	ASSERT_TERMINATING(res);
 	ASSERT_EQ(0, res.done);
@@ -841,7 +842,7 @@ TEST_F(child, exit_with_stopped_and_queued_copies)
 	}
 	ksft_print_msg("exit: 1 copy landed before, the stopped one %s, "
 		       "%d later copies PROCESS_IS_TERMINATING\n",
-		       res.done ? "landed" : "failed", 2 + 2 * NHANDLES);
+		       stopped ? "landed" : "failed", 2 + 2 * NHANDLES);
 	ASSERT_LIVE_EQ(&self->base);
 }
 
