@@ -702,10 +702,20 @@ static void model_after_ioctl(struct world *w, struct model *m,
 		     !(reg->flags & CLIENTBUF_BUF_WRITE)))
 			model_bad(m, t, "REGISTER succeeded with bad flags or "
 				  "length");
+		/* Pinned: mapped with the access it asks for (userspace-api) */
 		if ((reg->flags & CLIENTBUF_BUF_PIN) &&
-		    !model_mapped(w, reg->addr, reg->len, true))
-			model_bad(m, t, "REGISTER pinned pages that are not "
-				  "mapped writable");
+		    !model_mapped(w, reg->addr, reg->len,
+				  reg->flags & CLIENTBUF_BUF_WRITE)) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "REGISTER pinned pages "
+				 "not mapped with the access (flags %#x, "
+				 "sandbox offset %lld, length %llu)",
+				 reg->flags, (long long)(reg->addr -
+				 (uintptr_t)w->sandbox),
+				 (unsigned long long)reg->len);
+			model_bad(m, t, what);
+		}
 		model_add_buf(m, x, reg->id, reg->flags, reg->addr, reg->len);
 		for (n = 0, mine = 0; n < m->nbuf; n++)
 			mine += m->buf[n].fd == x;

@@ -27,6 +27,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <linux/userfaultfd.h>
 
 #include "clientbuf_stress_util.h"
@@ -371,8 +372,32 @@ FIXTURE_TEARDOWN(stop)
 	held_teardown(self);
 }
 
-/* Start a copy of the whole buffer in @ctx; return once it is stopped. */
+/*
+ * The page of the next fault on @uffd, or 0 once @b has returned (or
+ * after @ms).
+ */
+static __u64 uffd_fault_or_done(int uffd, struct bg *b, int ms)
+{
+	__u64 f = 0;
+	int i;
+
+	for (i = 0; i < ms / 10 && !f; i++) {
+		f = uffd_fault(uffd, 10);
+		if (!f && bg_done(b))
+			break;
+	}
+	return f;
+}
+
+/*
+ * Start a copy of the whole buffer in @ctx; return once it is stopped.
+ * Outside the client's context a module may refuse memory the client can
+ * stall (a userfaultfd-watched range) with STATUS_NOT_SUPPORTED instead
+ * of waiting on it: then nothing may have been written, and there is no
+ * copy to hold.
+ */
 #define START_STOPPED_COPY(_ctx) do {					\
+	__u64 __f;							\
 	self->b.kind = BG_CALL_COPY;					\
 	self->b.fd = self->fd;						\
 	self->b.ctx = (_ctx);						\
@@ -380,7 +405,26 @@ FIXTURE_TEARDOWN(stop)
 	self->b.len = (__u32)self->len;					\
 	self->b.seed = SEED;						\
 	ASSERT_EQ(0, bg_start(&self->b));				\
-	ASSERT_STOPPED_ON(self->uffd, self->stop);			\
+	__f = uffd_fault_or_done(self->uffd, &self->b, WAIT_MS);	\
+	if (!__f && bg_done(&self->b) && (_ctx) != CBTEST_CTX_CALLER &&	\
+	    self->b.res.status == CLIENTBUF_STATUS_NOT_SUPPORTED) {	\
+		ASSERT_EQ(0, bg_join(&self->b, WAIT_MS));		\
+		ASSERT_RES(EOPNOTSUPP, CLIENTBUF_STATUS_NOT_SUPPORTED,	\
+			   self->b.res);				\
+		ASSERT_BYTES(self->buf, STOP * self->page, 0);		\
+		ASSERT_EQ(0, uffd_unregister(self->uffd, self->stop,	\
+					     self->page));		\
+		ASSERT_BYTES(self->stop, self->len - STOP * self->page, 0); \
+		SKIP(return, "outside the client's context the module "	\
+		     "refuses a userfaultfd-watched range "		\
+		     "(STATUS_NOT_SUPPORTED, nothing written: checked), "	\
+		     "so no copy can be held there");			\
+	}								\
+	ASSERT_EQ((__u64)(uintptr_t)self->stop, __f)			\
+		TH_LOG("no fault on the chosen page %p within %d ms: "	\
+		       "%#x (%s)", (void *)self->stop, WAIT_MS,		\
+		       self->b.res.status,				\
+		       cb_status_name(self->b.res.status));		\
 	ASSERT_TRUE(bg_blocked(&self->b, 20))				\
 		TH_LOG("the copy returned while its page was missing"); \
 } while (0)
@@ -483,55 +527,181 @@ TEST_F(stop, unregister_waits_then_refuses)
 	CLOSE_AND_CHECK_LEAKS();
 }
 
+/* ======================================================================== */
+/* A package server of this process, its SERVER_OP stopped on its own page  */
+/* ======================================================================== */
+
+struct srv_submit {
+	__u64 addr;
+	__u32 len;
+	__u32 seed;
+};
+
 /*
- * close() waits for a copy of a work item on a held request (a copy in
- * the caller's context holds the file itself), then refuses.
+ * A client (fd) calls a package that this process serves (sfd); the
+ * server's COPY_TO into the client is stopped on page STOP of the
+ * server's source (src), before any byte reached the client: the copy
+ * holds the client's buffer, so close() and UNREGISTER must wait for it.
  */
-static void close_test(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(stop) *self)
+FIXTURE(srvstop) {
+	int fd, sfd, uffd;
+	size_t page, len;
+	__u8 *buf, *src, *stop;
+	__u32 id;
+	__u64 call_id;
+	struct cb_live base;
+	struct bg b;
+};
+
+FIXTURE_SETUP(srvstop)
+{
+	char name[CLIENTBUF_PACKAGE_NAME_MAX];
+	struct {
+		struct clientbuf_server_call hdr;
+		struct srv_submit s;
+	} rec;
+	struct srv_submit sub;
+	struct srv_call call;
+	size_t i;
+
+	self->fd = self->sfd = -1;
+	self->uffd = uffd_open();
+	UFFD_OR_SKIP(self->uffd);
+	if (geteuid())
+		SKIP(return, "CLIENTBUF_IOC_SERVE needs CAP_SYS_ADMIN");
+	cbt_release_slots();
+	ASSERT_EQ(0, cb_live_baseline(&self->base));
+	self->page = cb_page();
+	self->len = NPAGES * self->page;
+	self->buf = cb_map(self->len);
+	self->src = cb_map(self->len);
+	ASSERT_NE(NULL, self->buf);
+	ASSERT_NE(NULL, self->src);
+	memset(self->buf, 0, self->len);
+	self->stop = self->src + STOP * self->page;
+	for (i = 0; i < NPAGES; i++)
+		if (i != STOP)
+			cb_fill(self->src + i * self->page, self->page,
+				SEED + (__u32)i);
+	ASSERT_EQ(0, uffd_register(self->uffd, self->stop, self->page));
+	self->sfd = cb_open();
+	ASSERT_LE(0, self->sfd);
+	srv_name(name, sizeof(name), "uffdsrv");
+	ASSERT_OK(srv_serve(self->sfd, name));
+	self->fd = cb_open();
+	ASSERT_LE(0, self->fd);
+	test_register(self->fd, RW, self->buf, self->len, &self->id);
+	sub.addr = (uintptr_t)self->buf;
+	sub.len = (__u32)self->len;
+	sub.seed = SEED;
+	call = srv_call(self->fd, name, &sub, sizeof(sub), CLIENTBUF_CALL_ASYNC,
+			0);
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&call));
+	ASSERT_TRUE(cb_poll(self->sfd, POLLIN, WAIT_MS) & POLLIN);
+	ASSERT_EQ((ssize_t)sizeof(rec), read(self->sfd, &rec, sizeof(rec)));
+	self->call_id = rec.hdr.call_id;
+	/* The server's copy into the client stops on its own page. */
+	self->b.kind = BG_SRV_COPY_TO;
+	self->b.fd = self->sfd;
+	self->b.call_id = self->call_id;
+	self->b.addr = self->buf;
+	self->b.src = self->src;
+	self->b.len = (__u32)self->len;
+	ASSERT_EQ(0, bg_start(&self->b));
+	ASSERT_STOPPED_ON(self->uffd, self->stop);
+	ASSERT_TRUE(bg_blocked(&self->b, 20));
+}
+
+FIXTURE_TEARDOWN(srvstop)
+{
+	if (self->b.started) {
+		uffd_zero(self->uffd, self->stop);
+		bg_join(&self->b, WAIT_MS);
+	}
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->sfd >= 0)
+		close(self->sfd);
+	if (self->uffd >= 0)
+		close(self->uffd);
+}
+
+/* The server's source, as the client must see it when the copy landed. */
+static void srvstop_release(FIXTURE_DATA(srvstop) *self, __u8 *staging)
+{
+	cb_fill(staging, self->page, SEED + STOP);
+	uffd_copy(self->uffd, self->stop, staging);
+}
+
+#define ASSERT_SOURCE_LANDED() do {					\
+	size_t __i;							\
+	for (__i = 0; __i < NPAGES; __i++)				\
+		ASSERT_PATTERN(self->buf + __i * self->page, self->page, \
+			       SEED + (__u32)__i);			\
+} while (0)
+
+/* close() waits for the stopped copy, which then finds the client closed. */
+TEST_F(srvstop, close_waits_then_refuses)
 {
 	struct bg c = { .kind = BG_CLOSE, .fd = self->fd };
-	struct cbtest_remote q;
-	struct cb_res res;
+	__u8 staging[4096 * 16];
 
-	self->tfd = cbt_open();
-	ASSERT_LE(0, self->tfd);
-	test_hold(self->fd, HANDLE);
-	q = cbt_remote(HANDLE, CBTEST_OP_COPY_TO, self->buf,
-		       (__u32)self->len, SEED);
-	q.iterations = FOREVER;
-	ASSERT_EQ(0, cbt_ioctl(self->tfd, CBTEST_IOC_QUEUE, &q));
-	ASSERT_STOPPED_ON(self->uffd, self->stop);
+	ASSERT_GE(sizeof(staging), self->page);
 	self->fd = -1;
 	ASSERT_EQ(0, bg_start(&c));
 	ASSERT_TRUE(bg_blocked(&c, HOLD_MS))
-		TH_LOG("close() returned while a copy was stopped");
-	ASSERT_EQ(0, uffd_zero(self->uffd, self->stop));
+		TH_LOG("close() returned while a copy into the client was "
+		       "stopped");
+	srvstop_release(self, staging);
+	ASSERT_JOINED(&self->b);
 	ASSERT_JOINED(&c);
 	ASSERT_EQ(0, c.res.err);
-	/* The stopped copy landed; the next one found the client closed. */
-	res = cbt_result(self->tfd, HANDLE);
-	ASSERT_RES(CB_NO_ERRNO, CLIENTBUF_STATUS_INVALID_HANDLE, res);
-	ASSERT_EQ(1, res.done);
-	ASSERT_PATTERN(self->buf, self->len, SEED);
-	ASSERT_RES(CB_NO_ERRNO, CLIENTBUF_STATUS_INVALID_HANDLE,
-		   cbt_remote_copy(self->tfd, HANDLE, CBTEST_OP_COPY_TO,
-				   self->buf, (__u32)self->len, SEED2));
-	ASSERT_PATTERN(self->buf, self->len, SEED);
-	ASSERT_EQ(0, cbt_complete(self->tfd, HANDLE,
-				  CLIENTBUF_STATUS_SUCCESS));
-	ASSERT_LIVE_EQ(&self->base);
+	/* Resumed after the close: refused, nothing written. */
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE, self->b.res);
+	ASSERT_BYTES(self->buf, self->len, 0);
+	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
+		   srv_copy_to(self->sfd, self->call_id, (uintptr_t)self->buf,
+			       self->src, (__u32)self->len));
+	ASSERT_BYTES(self->buf, self->len, 0);
+	ASSERT_OK(srv_complete(self->sfd, self->call_id,
+			       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
+	ASSERT_EQ(0, close(self->sfd));
+	self->sfd = -1;
+	ASSERT_LIVE_BASE(&self->base);
 }
 
-TEST(close_waits_then_refuses)
+/* UNREGISTER waits for the stopped copy, which lands; then it is gone. */
+TEST_F(srvstop, unregister_waits_then_refuses)
 {
-	FIXTURE_DATA(stop) data, *self = &data;
+	struct bg u = { .kind = BG_UNREGISTER, .fd = self->fd,
+			.id = self->id };
+	__u8 staging[4096 * 16];
 
-	memset(self, 0, sizeof(*self));
-	held_setup(_metadata, self);
-	if (!_metadata->exit_code && !_metadata->results->reason[0])
-		close_test(_metadata, self);
-	held_teardown(self);
+	ASSERT_GE(sizeof(staging), self->page);
+	ASSERT_EQ(0, bg_start(&u));
+	ASSERT_TRUE(bg_blocked(&u, HOLD_MS))
+		TH_LOG("UNREGISTER returned while a copy into the buffer was "
+		       "stopped: %d / %#x", u.res.err, u.res.status);
+	srvstop_release(self, staging);
+	ASSERT_JOINED(&self->b);
+	ASSERT_JOINED(&u);
+	ASSERT_OK(self->b.res);
+	ASSERT_SOURCE_LANDED();
+	ASSERT_OK(u.res);
+	memset(self->buf, 0, self->len);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   srv_copy_to(self->sfd, self->call_id, (uintptr_t)self->buf,
+			       self->src, (__u32)self->len));
+	ASSERT_BYTES(self->buf, self->len, 0);
+	test_err_unregister(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE, self->fd,
+			    self->id);
+	ASSERT_OK(srv_complete(self->sfd, self->call_id,
+			       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
+	ASSERT_EQ(0, close(self->fd));
+	self->fd = -1;
+	ASSERT_EQ(0, close(self->sfd));
+	self->sfd = -1;
+	ASSERT_LIVE_BASE(&self->base);
 }
 
 /* ======================================================================== */
@@ -546,9 +716,10 @@ struct report {
 	int step;
 	__u32 status;
 	int uffd;		/* the child's userfaultfd (its fd number) */
+	int memfd;		/* the memfd behind its buffer, or -1 */
 	__u64 addr;
 	__s64 changed;		/* new program: first byte not zero, or -1 */
-	__s64 landed;		/* exit: first byte of [0, STOP) not landed */
+	__s64 landed;		/* exit: first byte not landed, or -1 */
 };
 
 #define CMD_EXIT	'x'
@@ -557,36 +728,49 @@ struct report {
 
 /*
  * The client: open /dev/clientbuf (kept across execve()), map NPAGES at
- * FIXED_ADDR with every page present but STOP, which its userfaultfd
- * watches, register them, hold NHANDLES requests and, with @pkg, make an
- * asynchronous call of that package with the range as its submit.
+ * FIXED_ADDR - private anonymous memory, or with @shared a memfd - with
+ * every page present but STOP, which its userfaultfd watches (@shared
+ * only), register them, hold NHANDLES requests, and make an asynchronous
+ * call of package @pkg with the range as its submit.
  */
 static void __attribute__((noreturn))
-client_child(int cmd, int rep, const char *pkg)
+client_child(int cmd, int rep, const char *pkg, bool shared)
 {
 	size_t page = cb_page(), len = NPAGES * page, i;
-	struct report r = { .changed = -1, .landed = -1 };
-	struct { __u64 addr; __u32 len; } sub;
+	struct report r = { .changed = -1, .landed = -1, .uffd = -1,
+			    .memfd = -1 };
+	struct srv_submit sub;
 	char a[3][32], *argv[6], c;
 	struct srv_call call;
 	struct cb_res res;
-	__u8 *p;
+	void *p = NULL;
 	int fd;
 
 	fd = open(CB_DEV, O_RDWR);
-	p = cb_map_fixed(FIXED_ADDR, len);
-	r.uffd = uffd_open();
-	if (fd < 0 || !p || r.uffd < 0) {
-		r.err = fd < 0 || !p ? errno : -r.uffd, r.step = 1;
+	if (shared) {
+		r.memfd = memfd_create("clientbuf_uffd", MFD_CLOEXEC);
+		if (r.memfd >= 0 && !ftruncate(r.memfd, (off_t)len))
+			p = mmap((void *)(uintptr_t)FIXED_ADDR, len,
+				 PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_FIXED_NOREPLACE, r.memfd, 0);
+		r.uffd = uffd_open();
+	} else {
+		p = cb_map_fixed(FIXED_ADDR, len);
+	}
+	if (fd < 0 || p != (void *)(uintptr_t)FIXED_ADDR ||
+	    (shared && r.uffd < 0)) {
+		r.err = r.uffd < -1 ? -r.uffd : errno, r.step = 1;
 		goto fail;
 	}
 	for (i = 0; i < NPAGES; i++)
-		if (i != STOP)
-			memset(p + i * page, 0, page);
-	r.err = uffd_register(r.uffd, p + STOP * page, page);
-	if (r.err) {
-		r.step = 2;
-		goto fail;
+		if (i != STOP || !shared)
+			memset((__u8 *)p + i * page, 0, page);
+	if (shared) {
+		r.err = uffd_register(r.uffd, (__u8 *)p + STOP * page, page);
+		if (r.err) {
+			r.step = 2;
+			goto fail;
+		}
 	}
 	res = _cb_register(fd, RW, p, len);
 	if (res.err) {
@@ -600,15 +784,13 @@ client_child(int cmd, int rep, const char *pkg)
 			goto fail;
 		}
 	}
-	if (pkg) {
-		sub.addr = (uintptr_t)p;
-		sub.len = (__u32)len;
-		call = srv_call(fd, pkg, &sub, sizeof(sub),
-				CLIENTBUF_CALL_ASYNC, 0);
-		if (call.c.status != CLIENTBUF_STATUS_PENDING) {
-			r.err = call.err, r.step = 5, r.status = call.c.status;
-			goto fail;
-		}
+	sub.addr = (uintptr_t)p;
+	sub.len = (__u32)len;
+	sub.seed = SEED;
+	call = srv_call(fd, pkg, &sub, sizeof(sub), CLIENTBUF_CALL_ASYNC, 0);
+	if (call.c.status != CLIENTBUF_STATUS_PENDING) {
+		r.err = call.err, r.step = 5, r.status = call.c.status;
+		goto fail;
 	}
 	r.addr = (uintptr_t)p;
 	cb_write_full(rep, &r, sizeof(r));
@@ -616,7 +798,7 @@ client_child(int cmd, int rep, const char *pkg)
 		_exit(0);
 	if (c == CMD_EXIT) {
 		/* What the copies left before the exit. */
-		r.landed = cb_mismatch(p, STOP * page, SEED);
+		r.landed = cb_mismatch(p, len, SEED);
 		cb_write_full(rep, &r, sizeof(r));
 		_exit(0);
 	}
@@ -666,48 +848,86 @@ static int exec_child(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The test process serves a package (sfd) that the client child calls;
+ * its SERVER_OP COPY_TO into the child is stopped on page STOP of the
+ * server's own source, before any byte reached the client.
+ */
 FIXTURE(child) {
-	int tfd;
-	int uffd;	/* the child's userfaultfd, duplicated here */
+	int tfd, sfd;
+	int suffd;	/* the server's (this process's) userfaultfd */
 	int cmd, rep;
 	pid_t pid;
 	struct report r;
-	__u8 *addr, *stop;
+	__u8 *addr;
+	__u8 *src, *sstop, *staging;
 	size_t page, len;
+	__u64 call_id;
 	struct cb_live base;
+	struct bg sc;
 };
 
 FIXTURE_SETUP(child)
 {
-	int probe = uffd_open();
+	size_t i;
 
 	self->pid = -1;
-	self->tfd = self->uffd = self->cmd = self->rep = -1;
-	UFFD_OR_SKIP(probe);
-	close(probe);
+	self->tfd = self->sfd = self->cmd = self->rep = -1;
+	self->suffd = uffd_open();
+	UFFD_OR_SKIP(self->suffd);
+	if (geteuid())
+		SKIP(return, "CLIENTBUF_IOC_SERVE needs CAP_SYS_ADMIN");
 	cbt_release_slots();
 	ASSERT_EQ(0, cb_live_baseline(&self->base));
 	self->tfd = cbt_open();
 	ASSERT_LE(0, self->tfd);
 	self->page = cb_page();
 	self->len = NPAGES * self->page;
+	self->src = cb_map(self->len);
+	self->staging = cb_map(self->len);
+	ASSERT_NE(NULL, self->src);
+	ASSERT_NE(NULL, self->staging);
+	cb_fill(self->staging, self->len, SEED);
+	self->sstop = self->src + STOP * self->page;
+	for (i = 0; i < NPAGES; i++)
+		if (i != STOP)
+			memcpy(self->src + i * self->page,
+			       self->staging + i * self->page, self->page);
+	ASSERT_EQ(0, uffd_register(self->suffd, self->sstop, self->page));
 }
 
 FIXTURE_TEARDOWN(child)
 {
-	if (self->uffd >= 0)
-		close(self->uffd);
+	if (self->sc.started) {
+		uffd_copy(self->suffd, self->sstop,
+			  self->staging + STOP * self->page);
+		bg_join(&self->sc, WAIT_MS);
+	}
 	if (self->pid > 0)
 		cb_kill_child(self->pid);
+	if (self->suffd >= 0)
+		close(self->suffd);
+	if (self->sfd >= 0)
+		close(self->sfd);
 	if (self->tfd >= 0)
 		close(self->tfd);
 	cbt_release_slots();
 }
 
-static int start_child(FIXTURE_DATA(child) *self, const char *pkg)
+/* Serve, start the client, read its call. */
+static int start_child(FIXTURE_DATA(child) *self, bool shared)
 {
+	char name[CLIENTBUF_PACKAGE_NAME_MAX];
+	struct {
+		struct clientbuf_server_call hdr;
+		struct srv_submit s;
+	} rec;
 	int cmd[2], rep[2];
 
+	self->sfd = cb_open();
+	srv_name(name, sizeof(name), "uffdchild");
+	if (self->sfd < 0 || srv_serve(self->sfd, name).err)
+		return -1;
 	/* Not O_CLOEXEC: the program the child exec()s uses them. */
 	if (pipe(cmd) || pipe(rep))
 		return -1;
@@ -718,7 +938,8 @@ static int start_child(FIXTURE_DATA(child) *self, const char *pkg)
 		close(cmd[1]);
 		close(rep[0]);
 		close(self->tfd);
-		client_child(cmd[0], rep[1], pkg);
+		close(self->sfd);
+		client_child(cmd[0], rep[1], name, shared);
 	}
 	close(cmd[0]);
 	close(rep[1]);
@@ -731,19 +952,42 @@ static int start_child(FIXTURE_DATA(child) *self, const char *pkg)
 	if (self->r.err)
 		return 0;
 	self->addr = (__u8 *)(uintptr_t)self->r.addr;
-	self->stop = self->addr + STOP * self->page;
-	self->uffd = fd_of(self->pid, self->r.uffd);
-	return self->uffd < 0 ? -1 : 0;
+	if (!(cb_poll(self->sfd, POLLIN, WAIT_MS) & POLLIN) ||
+	    read(self->sfd, &rec, sizeof(rec)) != sizeof(rec) ||
+	    rec.s.addr != self->r.addr)
+		return -1;
+	self->call_id = rec.hdr.call_id;
+	return 0;
 }
 
-#define START_CHILD(_pkg) do {						\
-	ASSERT_EQ(0, start_child(self, _pkg))				\
+#define START_CHILD(_shared) do {					\
+	ASSERT_EQ(0, start_child(self, _shared))			\
 		TH_LOG("client child: %s", strerror(errno));		\
 	ASSERT_EQ(0, self->r.err)					\
 		TH_LOG("client child step %d: %s, status %#x (%s)",	\
 		       self->r.step, strerror(self->r.err),		\
 		       self->r.status, cb_status_name(self->r.status));	\
 } while (0)
+
+/*
+ * The server's COPY_TO of [0, @len) into the client from @src, which
+ * holds page sstop: stopped there.
+ */
+#define START_SERVER_COPY(_src, _len) do {				\
+	self->sc.kind = BG_SRV_COPY_TO;					\
+	self->sc.fd = self->sfd;					\
+	self->sc.call_id = self->call_id;				\
+	self->sc.addr = self->addr;					\
+	self->sc.src = (_src);						\
+	self->sc.len = (__u32)(_len);					\
+	ASSERT_EQ(0, bg_start(&self->sc));				\
+	ASSERT_STOPPED_ON(self->suffd, self->sstop);			\
+	ASSERT_TRUE(bg_blocked(&self->sc, 20));				\
+} while (0)
+
+#define RELEASE_SERVER_COPY()						\
+	ASSERT_EQ(0, uffd_copy(self->suffd, self->sstop,		\
+			       self->staging + STOP * self->page))
 
 static int send_cmd(FIXTURE_DATA(child) *self, char c)
 {
@@ -760,186 +1004,198 @@ static int queue(int tfd, __u32 handle, const void *addr, size_t len,
 	return cbt_ioctl(tfd, CBTEST_IOC_QUEUE, &q);
 }
 
-static struct cb_res result(int tfd, __u32 handle)
-{
-	return cbt_result(tfd, handle);
-}
-
 #define ASSERT_TERMINATING(_res)					\
 	ASSERT_RES(CB_NO_ERRNO, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING, _res)
 
+/* Every later copy into the gone client: PROCESS_IS_TERMINATING. */
+#define ASSERT_LATER_COPIES_TERMINATING() do {				\
+	__u32 __h;							\
+	for (__h = HANDLE; __h < HANDLE + NHANDLES; __h++) {		\
+		struct cb_res __q;					\
+		ASSERT_EQ(0, queue(self->tfd, __h, self->addr,		\
+				   self->len, 10));			\
+		__q = cbt_result(self->tfd, __h);			\
+		ASSERT_TERMINATING(__q);				\
+		ASSERT_EQ(0, __q.done);					\
+		ASSERT_TERMINATING(cbt_remote_copy(self->tfd, __h,	\
+						   CBTEST_OP_COPY_TO,	\
+						   self->addr,		\
+						   (__u32)self->len, SEED)); \
+		ASSERT_EQ(0, cbt_complete(self->tfd, __h,		\
+					  CLIENTBUF_STATUS_SUCCESS));	\
+	}								\
+	ASSERT_RES(ESRCH, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING,	\
+		   srv_copy_to(self->sfd, self->call_id,		\
+			       (uintptr_t)self->addr, self->src,	\
+			       (__u32)self->len));			\
+} while (0)
+
 /*
- * The client exits while a work item's copy into it is stopped and more
- * copies are queued behind it: the copy before the exit landed, the
- * exit's close waits for the stopped copy, and every copy after it -
- * queued, from another process, new - is PROCESS_IS_TERMINATING.
+ * The client exits while a server's copy into it is stopped and a work
+ * item's copies keep landing: a copy before the exit landed (the client
+ * saw the bytes), the exit's close waits for the stopped copy (the client
+ * sleeps in exit), and the stopped copy, the work item's next copy, and
+ * every copy after - queued, from another process, new - is
+ * PROCESS_IS_TERMINATING.
  */
 TEST_F(child, exit_with_stopped_and_queued_copies)
 {
-	struct bg rc = { .kind = BG_REMOTE_COPY };
 	struct report after;
 	struct cb_res res;
-	__u32 h, stopped;
 	char state;
 
-	START_CHILD(NULL);
-	/* Before the exit: a copy lands (checked by the child itself). */
-	ASSERT_EQ(0, queue(self->tfd, HANDLE + 1, self->addr,
-			   STOP * self->page, 1));
-	res = result(self->tfd, HANDLE + 1);
+	START_CHILD(false);
+	/* Before the exit: a copy lands. */
+	ASSERT_EQ(0, queue(self->tfd, HANDLE + 1, self->addr, self->len, 1));
+	res = cbt_result(self->tfd, HANDLE + 1);
 	ASSERT_RES(CB_NO_ERRNO, CLIENTBUF_STATUS_SUCCESS, res);
 	ASSERT_EQ(1, res.done);
-	/* Then one stops on the page... */
-	ASSERT_EQ(0, queue(self->tfd, HANDLE, self->addr, self->len, FOREVER));
-	ASSERT_STOPPED_ON(self->uffd, self->stop);
-	/* ...and the client exits. */
+	/* Copies queued to run until they fail, and one stopped. */
+	ASSERT_EQ(0, queue(self->tfd, HANDLE + 2, self->addr, self->len,
+			   FOREVER));
+	START_SERVER_COPY(self->src, self->len);
+	/* The client exits. */
 	ASSERT_EQ(0, send_cmd(self, CMD_EXIT));
 	ASSERT_EQ(0, cb_read_timed(self->rep, &after, sizeof(after), WAIT_MS));
 	ASSERT_EQ(-1, after.landed)
-		TH_LOG("byte %lld of the copy before the exit did not land",
+		TH_LOG("byte %lld of the copies before the exit did not land",
 		       (long long)after.landed);
-	/* Its close waits for the stopped copy: the child sleeps in exit. */
+	/* Its close waits for the stopped copy. */
 	state = wait_state_d(self->pid, WAIT_MS);
 	ASSERT_EQ('D', state)
 		TH_LOG("the exiting client is in state '%c', not waiting for "
 		       "the stopped copy", state ? state : '?');
-	/* Copies made now queue up behind the teardown. */
-	ASSERT_EQ(0, queue(self->tfd, HANDLE + 2, self->addr, self->len, 1));
-	rc.tfd = self->tfd;
-	rc.addr = self->addr;
-	rc.len = (__u32)self->len;
-	rc.seed = SEED;
-	/* (CBTEST_IOC_COPY acts on HANDLE: the stopped one's request) */
-	ASSERT_EQ(0, bg_start(&rc));
-	ASSERT_TRUE(bg_blocked(&rc, 50))
-		TH_LOG("a remote copy did not wait for the teardown: %#x (%s)",
-		       rc.res.status, cb_status_name(rc.res.status));
-	ASSERT_EQ(0, uffd_zero(self->uffd, self->stop));
-	ASSERT_EQ(0, cb_wait_child(self->pid));
-	self->pid = -1;
-	ASSERT_JOINED(&rc);
-	ASSERT_TERMINATING(rc.res);
-	/* The stopped copy had started: it completed or failed, no more. */
-	res = result(self->tfd, HANDLE);
-	ASSERT_TERMINATING(res);
-	ASSERT_GE(1, res.done);
-	stopped = res.done;
-	res = result(self->tfd, HANDLE + 2);
+	ASSERT_TRUE(bg_blocked(&self->sc, 20));
+	/* A copy queued now fails at once. */
+	ASSERT_EQ(0, queue(self->tfd, HANDLE + 3, self->addr, self->len, 1));
+	res = cbt_result(self->tfd, HANDLE + 3);
 	ASSERT_TERMINATING(res);
 	ASSERT_EQ(0, res.done);
-	/* And every copy after that. */
-	for (h = HANDLE; h < HANDLE + NHANDLES; h++) {
-		ASSERT_EQ(0, queue(self->tfd, h, self->addr, self->len, 10));
-		res = result(self->tfd, h);
-		ASSERT_TERMINATING(res);
-		ASSERT_EQ(0, res.done);
-		ASSERT_TERMINATING(cbt_remote_copy(self->tfd, h,
-						   CBTEST_OP_COPY_TO,
-						   self->addr,
-						   (__u32)self->len, SEED));
-		ASSERT_EQ(0, cbt_complete(self->tfd, h,
-					  CLIENTBUF_STATUS_SUCCESS));
-	}
-	ksft_print_msg("exit: 1 copy landed before, the stopped one %s, "
-		       "%d later copies PROCESS_IS_TERMINATING\n",
-		       stopped ? "landed" : "failed", 2 + 2 * NHANDLES);
-	ASSERT_LIVE_EQ(&self->base);
+	RELEASE_SERVER_COPY();
+	ASSERT_JOINED(&self->sc);
+	ASSERT_RES(ESRCH, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING,
+		   self->sc.res);
+	ASSERT_EQ(0, cb_wait_child(self->pid));
+	self->pid = -1;
+	res = cbt_result(self->tfd, HANDLE + 2);
+	ASSERT_TERMINATING(res);
+	ASSERT_LATER_COPIES_TERMINATING();
+	ksft_print_msg("exit: copies landed before it (%u by the looping "
+		       "work item), the stopped one and %d later copies "
+		       "PROCESS_IS_TERMINATING\n", res.done, 2 + 2 * NHANDLES);
+	ASSERT_OK(srv_complete(self->sfd, self->call_id,
+			       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
+	ASSERT_EQ(0, close(self->sfd));
+	self->sfd = -1;
+	ASSERT_LIVE_BASE(&self->base);
+}
+
+struct vmr {
+	pid_t pid;
+	void *remote;
+	void *local;
+	size_t len;
+	ssize_t ret;
+	int err;
+	int done;
+};
+
+/* process_vm_readv() of the child's page: it holds the child's mm. */
+static void *vmr_main(void *arg)
+{
+	struct vmr *v = arg;
+	struct iovec l = { v->local, v->len }, r = { v->remote, v->len };
+
+	v->ret = process_vm_readv(v->pid, &l, 1, &r, 1, 0);
+	v->err = v->ret < 0 ? errno : 0;
+	__atomic_store_n(&v->done, 1, __ATOMIC_RELEASE);
+	return NULL;
 }
 
 /*
- * The client exec()s while a package server's SERVER_OP copy into it is
- * stopped (on the server's own page, before any byte moved) and a work
- * item's copy into it is stopped too (on the client's page, which keeps
- * the old mm alive, so that only the exec guard stands between the server
- * copy and the new program). Released after the exec, the server copy is
- * PROCESS_IS_TERMINATING - or, if exec waited for it, it completed into
- * the old program first - and the new program never sees a byte.
+ * The client exec()s while a server's copy into it is stopped - on the
+ * server's own page, before any byte moved - and while the client's old
+ * mm is kept alive by a process_vm_readv() stopped on a page of it, so
+ * that only the exec rule stands between the server's copy and the new
+ * program. Released after the exec, the copy either lands in the old
+ * program's memory (a memfd, which the test maps too) or is
+ * PROCESS_IS_TERMINATING; if exec waited for it, it landed before. The
+ * new program never sees a byte.
  */
 TEST_F(child, exec_with_stopped_copies)
 {
-	struct bg sc = { .kind = BG_SRV_COPY_TO };
-	struct {
-		struct clientbuf_server_call hdr;
-		__u64 addr;
-		__u32 len;
-	} rec;
+	size_t part = STOP * self->page;	/* what the server copies */
+	struct vmr v = { 0 };
 	struct report after;
-	char name[CLIENTBUF_PACKAGE_NAME_MAX];
-	__u8 *src, *staging;
-	struct cb_res res;
+	pthread_t vth;
+	__u8 *view, *cstop, *src;
 	bool exec_waited;
-	int sfd, suffd;
+	int cuffd, memfd;
 
-	if (geteuid())
-		SKIP(return, "CLIENTBUF_IOC_SERVE needs CAP_SYS_ADMIN");
-	sfd = cb_open();
-	ASSERT_LE(0, sfd);
-	srv_name(name, sizeof(name), "uffd");
-	ASSERT_OK(srv_serve(sfd, name));
-	START_CHILD(name);
-	ASSERT_EQ(sizeof(rec), cb_poll(sfd, POLLIN, WAIT_MS) & POLLIN ?
-		  read(sfd, &rec, sizeof(rec)) : -1);
-	ASSERT_EQ((uintptr_t)self->addr, rec.addr);
+	START_CHILD(true);
+	cstop = self->addr + STOP * self->page;
+	cuffd = fd_of(self->pid, self->r.uffd);
+	memfd = fd_of(self->pid, self->r.memfd);
+	ASSERT_LE(0, cuffd);
+	ASSERT_LE(0, memfd);
+	/* The old program's memory, as this process sees it: [0, part). */
+	view = mmap(NULL, part, PROT_READ, MAP_SHARED, memfd, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	ASSERT_BYTES(view, part, 0);
 
-	/* A work item's copy stops on the client's page. */
-	ASSERT_EQ(0, queue(self->tfd, HANDLE, self->addr, self->len, 1));
-	ASSERT_STOPPED_ON(self->uffd, self->stop);
+	/* Hold the old mm: a process_vm_readv() stopped on its page STOP. */
+	v.pid = self->pid;
+	v.remote = cstop;
+	v.local = cb_map(self->page);
+	v.len = self->page;
+	ASSERT_NE(NULL, v.local);
+	ASSERT_EQ(0, pthread_create(&vth, NULL, vmr_main, &v));
+	ASSERT_STOPPED_ON(cuffd, cstop);
 
-	/* The server's copy stops on a page of the server's source. */
-	suffd = uffd_open();
-	ASSERT_LE(0, suffd);
-	src = cb_map(self->len);
-	staging = cb_map(self->page);
-	ASSERT_NE(NULL, src);
-	ASSERT_NE(NULL, staging);
-	cb_fill(src, STOP * self->page, SEED);
-	memset(src + (STOP + 1) * self->page, 0x77,
-	       (NPAGES - STOP - 1) * self->page);
-	ASSERT_EQ(0, uffd_register(suffd, src + STOP * self->page,
-				   self->page));
-	sc.fd = sfd;
-	sc.call_id = rec.hdr.call_id;
-	sc.addr = self->addr;
-	sc.src = src;
-	sc.len = (__u32)self->len;
-	ASSERT_EQ(0, bg_start(&sc));
-	ASSERT_STOPPED_ON(suffd, src + STOP * self->page);
-
+	/* The server copies [0, part) from src and stops on its page sstop. */
+	src = self->sstop + self->page - part;
+	START_SERVER_COPY(src, part);
 	/* The client exec()s. */
 	ASSERT_EQ(0, send_cmd(self, CMD_EXEC));
 	exec_waited = cb_read_timed(self->rep, &after, sizeof(after), 2000);
-	memset(staging, 0x55, self->page);
-	ASSERT_EQ(0, uffd_copy(suffd, src + STOP * self->page, staging));
-	ASSERT_JOINED(&sc);
+	RELEASE_SERVER_COPY();
+	ASSERT_JOINED(&self->sc);
 	if (exec_waited) {
 		/* exec waited for the copy: it landed in the old program. */
-		ASSERT_OK(sc.res);
+		ASSERT_OK(self->sc.res);
 		ASSERT_EQ(0, cb_read_timed(self->rep, &after, sizeof(after),
 					   WAIT_MS));
 	} else {
-		ASSERT_RES(ESRCH, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING,
-			   sc.res);
+		ASSERT_TRUE(self->sc.res.status == CLIENTBUF_STATUS_SUCCESS ||
+			    self->sc.res.status ==
+			    CLIENTBUF_STATUS_PROCESS_IS_TERMINATING)
+			TH_LOG("server copy after the exec: %#x (%s)",
+			       self->sc.res.status,
+			       cb_status_name(self->sc.res.status));
 	}
 	ASSERT_EQ(0, after.err) TH_LOG("new program step %d: %s", after.step,
 				       strerror(after.err));
 	ASSERT_EQ(-1, after.changed)
 		TH_LOG("byte %lld of the new program changed",
 		       (long long)after.changed);
+	/* SUCCESS: the bytes are in the old program's memory, all of them. */
+	if (self->sc.res.status == CLIENTBUF_STATUS_SUCCESS) {
+		ASSERT_EQ(0, memcmp(view, self->staging + (src - self->src),
+				    part))
+			TH_LOG("SUCCESS, but the old program does not hold "
+			       "the bytes");
+	} else {
+		ASSERT_BYTES(view, part, 0);
+	}
 
-	/* The work item's copy wrote the old mm, or failed. */
-	ASSERT_EQ(0, uffd_zero(self->uffd, self->stop));
-	res = result(self->tfd, HANDLE);
-	ASSERT_TRUE(res.status == CLIENTBUF_STATUS_SUCCESS ||
-		    res.status == CLIENTBUF_STATUS_PROCESS_IS_TERMINATING)
-		TH_LOG("work item: %#x (%s)", res.status,
-		       cb_status_name(res.status));
+	/* Let the reader go; the old mm dies. */
+	memset(self->staging, 0, self->page);
+	ASSERT_EQ(0, uffd_copy(cuffd, cstop, self->staging));
+	ASSERT_EQ(0, pthread_join(vth, NULL));
+	ASSERT_EQ((ssize_t)self->page, v.ret) TH_LOG("process_vm_readv: %s",
+						     strerror(v.err));
 	/* Nothing reaches the new program from now on. */
-	ASSERT_TERMINATING(cbt_remote_copy(self->tfd, HANDLE,
-					   CBTEST_OP_COPY_TO, self->addr,
-					   (__u32)self->len, SEED));
-	ASSERT_RES(ESRCH, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING,
-		   srv_copy_to(sfd, rec.hdr.call_id, (uintptr_t)self->addr,
-			       src, (__u32)self->len));
+	ASSERT_LATER_COPIES_TERMINATING();
 	ASSERT_EQ(0, send_cmd(self, CMD_CHECK));
 	ASSERT_EQ(0, cb_read_timed(self->rep, &after, sizeof(after), WAIT_MS));
 	ASSERT_EQ(-1, after.changed)
@@ -947,27 +1203,22 @@ TEST_F(child, exec_with_stopped_copies)
 		       (long long)after.changed);
 	ASSERT_EQ(0, cb_wait_child(self->pid));
 	self->pid = -1;
-	ksft_print_msg("exec: the server copy %s, the work item's copy %s\n",
-		       exec_waited ? "completed before the exec" :
-		       "PROCESS_IS_TERMINATING after it",
-		       cb_status_name(res.status));
-	ASSERT_OK(srv_complete(sfd, rec.hdr.call_id, CLIENTBUF_STATUS_SUCCESS,
-			       0, 0, 0));
-	close(suffd);
-	close(sfd);
-	cbt_release_slots();
+	ksft_print_msg("exec: the stopped server copy %s %s the exec\n",
+		       cb_status_name(self->sc.res.status),
+		       exec_waited ? "before" : "after");
+	ASSERT_OK(srv_complete(self->sfd, self->call_id,
+			       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
+	munmap(view, part);
+	close(memfd);
+	close(cuffd);
+	ASSERT_EQ(0, close(self->sfd));
+	self->sfd = -1;
 	ASSERT_LIVE_BASE(&self->base);
 }
 
 /* ======================================================================== */
 /* A package server killed while its SERVER_OP copy is stopped              */
 /* ======================================================================== */
-
-struct sk_submit {
-	__u64 addr;
-	__u32 len;
-	__u32 seed;
-};
 
 /*
  * The server child: serve @name, report its userfaultfd, take one call
@@ -979,7 +1230,7 @@ static void __attribute__((noreturn)) srv_child(const char *name, int rep)
 	size_t page = cb_page(), len = NPAGES * page;
 	struct {
 		struct clientbuf_server_call hdr;
-		struct sk_submit s;
+		struct srv_submit s;
 	} rec;
 	struct report r = { 0 };
 	int fd = cb_open();
@@ -1072,7 +1323,7 @@ FIXTURE_TEARDOWN(srvkill)
 TEST_F(srvkill, server_killed_in_stopped_copy)
 {
 	char name[CLIENTBUF_PACKAGE_NAME_MAX];
-	struct sk_submit s;
+	struct srv_submit s;
 	struct srv_call call;
 	struct report r;
 	size_t landed;
