@@ -798,7 +798,7 @@ client_child(int cmd, int rep, const char *pkg, bool shared)
 		_exit(0);
 	if (c == CMD_EXIT) {
 		/* What the copies left before the exit. */
-		r.landed = cb_mismatch(p, len, SEED);
+		r.landed = cb_mismatch(p, shared ? STOP * page : len, SEED);
 		cb_write_full(rep, &r, sizeof(r));
 		_exit(0);
 	}
@@ -1008,87 +1008,27 @@ static int queue(int tfd, __u32 handle, const void *addr, size_t len,
 	ASSERT_RES(CB_NO_ERRNO, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING, _res)
 
 /* Every later copy into the gone client: PROCESS_IS_TERMINATING. */
-#define ASSERT_LATER_COPIES_TERMINATING() do {				\
+#define ASSERT_LATER_COPIES_TERMINATING(_len) do {			\
 	__u32 __h;							\
 	for (__h = HANDLE; __h < HANDLE + NHANDLES; __h++) {		\
 		struct cb_res __q;					\
 		ASSERT_EQ(0, queue(self->tfd, __h, self->addr,		\
-				   self->len, 10));			\
+				   (_len), 10));			\
 		__q = cbt_result(self->tfd, __h);			\
 		ASSERT_TERMINATING(__q);				\
 		ASSERT_EQ(0, __q.done);					\
 		ASSERT_TERMINATING(cbt_remote_copy(self->tfd, __h,	\
 						   CBTEST_OP_COPY_TO,	\
 						   self->addr,		\
-						   (__u32)self->len, SEED)); \
+						   (__u32)(_len), SEED));	\
 		ASSERT_EQ(0, cbt_complete(self->tfd, __h,		\
 					  CLIENTBUF_STATUS_SUCCESS));	\
 	}								\
 	ASSERT_RES(ESRCH, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING,	\
 		   srv_copy_to(self->sfd, self->call_id,		\
 			       (uintptr_t)self->addr, self->src,	\
-			       (__u32)self->len));			\
+			       (__u32)(_len)));				\
 } while (0)
-
-/*
- * The client exits while a server's copy into it is stopped and a work
- * item's copies keep landing: a copy before the exit landed (the client
- * saw the bytes), the exit's close waits for the stopped copy (the client
- * sleeps in exit), and the stopped copy, the work item's next copy, and
- * every copy after - queued, from another process, new - is
- * PROCESS_IS_TERMINATING.
- */
-TEST_F(child, exit_with_stopped_and_queued_copies)
-{
-	struct report after;
-	struct cb_res res;
-	char state;
-
-	START_CHILD(false);
-	/* Before the exit: a copy lands. */
-	ASSERT_EQ(0, queue(self->tfd, HANDLE + 1, self->addr, self->len, 1));
-	res = cbt_result(self->tfd, HANDLE + 1);
-	ASSERT_RES(CB_NO_ERRNO, CLIENTBUF_STATUS_SUCCESS, res);
-	ASSERT_EQ(1, res.done);
-	/* Copies queued to run until they fail, and one stopped. */
-	ASSERT_EQ(0, queue(self->tfd, HANDLE + 2, self->addr, self->len,
-			   FOREVER));
-	START_SERVER_COPY(self->src, self->len);
-	/* The client exits. */
-	ASSERT_EQ(0, send_cmd(self, CMD_EXIT));
-	ASSERT_EQ(0, cb_read_timed(self->rep, &after, sizeof(after), WAIT_MS));
-	ASSERT_EQ(-1, after.landed)
-		TH_LOG("byte %lld of the copies before the exit did not land",
-		       (long long)after.landed);
-	/* Its close waits for the stopped copy. */
-	state = wait_state_d(self->pid, WAIT_MS);
-	ASSERT_EQ('D', state)
-		TH_LOG("the exiting client is in state '%c', not waiting for "
-		       "the stopped copy", state ? state : '?');
-	ASSERT_TRUE(bg_blocked(&self->sc, 20));
-	/* A copy queued now fails at once. */
-	ASSERT_EQ(0, queue(self->tfd, HANDLE + 3, self->addr, self->len, 1));
-	res = cbt_result(self->tfd, HANDLE + 3);
-	ASSERT_TERMINATING(res);
-	ASSERT_EQ(0, res.done);
-	RELEASE_SERVER_COPY();
-	ASSERT_JOINED(&self->sc);
-	ASSERT_RES(ESRCH, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING,
-		   self->sc.res);
-	ASSERT_EQ(0, cb_wait_child(self->pid));
-	self->pid = -1;
-	res = cbt_result(self->tfd, HANDLE + 2);
-	ASSERT_TERMINATING(res);
-	ASSERT_LATER_COPIES_TERMINATING();
-	ksft_print_msg("exit: copies landed before it (%u by the looping "
-		       "work item), the stopped one and %d later copies "
-		       "PROCESS_IS_TERMINATING\n", res.done, 2 + 2 * NHANDLES);
-	ASSERT_OK(srv_complete(self->sfd, self->call_id,
-			       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
-	ASSERT_EQ(0, close(self->sfd));
-	self->sfd = -1;
-	ASSERT_LIVE_BASE(&self->base);
-}
 
 struct vmr {
 	pid_t pid;
@@ -1110,6 +1050,90 @@ static void *vmr_main(void *arg)
 	v->err = v->ret < 0 ? errno : 0;
 	__atomic_store_n(&v->done, 1, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/*
+ * The client exits while a server's copy into it is stopped, a work
+ * item's copies keep landing, and its mm is held by a process_vm_readv()
+ * stopped on its page STOP (anyone may hold an mm for a while: a reader
+ * of /proc/PID/stat does): a copy before the exit landed (the client saw
+ * the bytes), the exit's close waits for the stopped copy (the client
+ * sleeps in exit), and the stopped copy, the work item's next copy and
+ * every copy after - queued, from another process, new - is
+ * PROCESS_IS_TERMINATING, never INVALID_HANDLE for the closed file.
+ */
+TEST_F(child, exit_with_stopped_and_queued_copies)
+{
+	size_t part = STOP * self->page;	/* clear of the watched page */
+	struct vmr v = { 0 };
+	struct report after;
+	struct cb_res res;
+	pthread_t vth;
+	__u8 *cstop;
+	int cuffd;
+	char state;
+
+	START_CHILD(true);
+	cstop = self->addr + part;
+	cuffd = fd_of(self->pid, self->r.uffd);
+	ASSERT_LE(0, cuffd);
+	/* Before the exit: a copy lands. */
+	ASSERT_EQ(0, queue(self->tfd, HANDLE + 1, self->addr, part, 1));
+	res = cbt_result(self->tfd, HANDLE + 1);
+	ASSERT_RES(CB_NO_ERRNO, CLIENTBUF_STATUS_SUCCESS, res);
+	ASSERT_EQ(1, res.done);
+	/* Copies queued to run until they fail, and one stopped. */
+	ASSERT_EQ(0, queue(self->tfd, HANDLE + 2, self->addr, part, FOREVER));
+	START_SERVER_COPY(self->sstop + self->page - part, part);
+	/* The client's mm held by another reader. */
+	v.pid = self->pid;
+	v.remote = cstop;
+	v.local = cb_map(self->page);
+	v.len = self->page;
+	ASSERT_NE(NULL, v.local);
+	ASSERT_EQ(0, pthread_create(&vth, NULL, vmr_main, &v));
+	ASSERT_STOPPED_ON(cuffd, cstop);
+	/* The client exits. */
+	ASSERT_EQ(0, send_cmd(self, CMD_EXIT));
+	ASSERT_EQ(0, cb_read_timed(self->rep, &after, sizeof(after), WAIT_MS));
+	ASSERT_EQ(-1, after.landed)
+		TH_LOG("byte %lld of the copies before the exit did not land",
+		       (long long)after.landed);
+	/* Its close waits for the stopped copy. */
+	state = wait_state_d(self->pid, WAIT_MS);
+	ASSERT_EQ('D', state)
+		TH_LOG("the exiting client is in state '%c', not waiting for "
+		       "the stopped copy", state ? state : '?');
+	ASSERT_TRUE(bg_blocked(&self->sc, 20));
+	/* The looping work item stopped, and a copy queued now fails. */
+	res = cbt_result(self->tfd, HANDLE + 2);
+	ASSERT_TERMINATING(res);
+	ASSERT_EQ(0, queue(self->tfd, HANDLE + 3, self->addr, part, 1));
+	ASSERT_TERMINATING(cbt_result(self->tfd, HANDLE + 3));
+	ASSERT_TERMINATING(cbt_remote_copy(self->tfd, HANDLE, CBTEST_OP_COPY_TO,
+					   self->addr, (__u32)part, SEED));
+	RELEASE_SERVER_COPY();
+	ASSERT_JOINED(&self->sc);
+	ASSERT_RES(ESRCH, CLIENTBUF_STATUS_PROCESS_IS_TERMINATING,
+		   self->sc.res);
+	ASSERT_EQ(0, cb_wait_child(self->pid));
+	self->pid = -1;
+	ASSERT_LATER_COPIES_TERMINATING(part);
+	/* Let the reader go; the old mm dies. */
+	memset(self->staging, 0, self->page);
+	ASSERT_EQ(0, uffd_copy(cuffd, cstop, self->staging));
+	ASSERT_EQ(0, pthread_join(vth, NULL));
+	ASSERT_EQ((ssize_t)self->page, v.ret) TH_LOG("process_vm_readv: %s",
+						     strerror(v.err));
+	ksft_print_msg("exit: copies landed before it (%u by the looping "
+		       "work item), the stopped one and %d later copies "
+		       "PROCESS_IS_TERMINATING\n", res.done, 5 + 2 * NHANDLES);
+	close(cuffd);
+	ASSERT_OK(srv_complete(self->sfd, self->call_id,
+			       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
+	ASSERT_EQ(0, close(self->sfd));
+	self->sfd = -1;
+	ASSERT_LIVE_BASE(&self->base);
 }
 
 /*
@@ -1195,7 +1219,7 @@ TEST_F(child, exec_with_stopped_copies)
 	ASSERT_EQ((ssize_t)self->page, v.ret) TH_LOG("process_vm_readv: %s",
 						     strerror(v.err));
 	/* Nothing reaches the new program from now on. */
-	ASSERT_LATER_COPIES_TERMINATING();
+	ASSERT_LATER_COPIES_TERMINATING(part);
 	ASSERT_EQ(0, send_cmd(self, CMD_CHECK));
 	ASSERT_EQ(0, cb_read_timed(self->rep, &after, sizeof(after), WAIT_MS));
 	ASSERT_EQ(-1, after.changed)
