@@ -493,7 +493,7 @@ static void model_alloc(struct world *w, struct model *m, struct tally *t,
 		if (n == 1 && fd >= 0)
 			id = b->id;
 	}
-	for (i = 0; id && i < m->nblk; i++)
+	for (i = 0; id && !m->blk_lost && i < m->nblk; i++)
 		if (m->blk[i].fd == fd && m->blk[i].id == id &&
 		    addr < m->blk[i].addr + m->blk[i].len &&
 		    m->blk[i].addr < addr + len)
@@ -516,7 +516,7 @@ static void model_free(struct model *m, struct tally *t, int fd, __u32 id,
 		       __u64 addr)
 {
 	const struct mbuf *b = fd >= 0 && id ? model_buf(m, fd, id) : NULL;
-	unsigned int i;
+	unsigned int i, found = m->nblk, n = 0;
 
 	for (i = 0; i < m->nblk; i++) {
 		const struct mblk *k = &m->blk[i];
@@ -530,7 +530,14 @@ static void model_free(struct model *m, struct tally *t, int fd, __u32 id,
 		if (id && !k->id && (!b || !inside(k->addr, k->len, b->addr,
 						   b->len)))
 			continue;
-		model_del_blk(m, i);
+		if (found == m->nblk)
+			found = i;
+		n++;
+	}
+	if (n > 1)
+		m->blk_lost = true;	/* which one it was is not known */
+	if (found < m->nblk) {
+		model_del_blk(m, found);
 		return;
 	}
 	if (!m->blk_lost)
