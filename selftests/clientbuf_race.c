@@ -798,17 +798,21 @@ static void mm_test(struct __test_metadata *_metadata,
 	ASSERT_BASE(&self->b);
 }
 
-TEST_F(mm, munmap_copy_to)
+/*
+ * 120 copies of 8 pages against a mutator take a few seconds alone, far
+ * more on a loaded TCG host: not the harness's default 30 s.
+ */
+TEST_F_TIMEOUT(mm, munmap_copy_to, 150)
 {
 	mm_test(_metadata, self, variant, MM_MUNMAP, true);
 }
 
-TEST_F(mm, mprotect_read_only_copy_to)
+TEST_F_TIMEOUT(mm, mprotect_read_only_copy_to, 150)
 {
 	mm_test(_metadata, self, variant, MM_RDONLY, true);
 }
 
-TEST_F(mm, mprotect_none_copy_from)
+TEST_F_TIMEOUT(mm, mprotect_none_copy_from, 150)
 {
 	mm_test(_metadata, self, variant, MM_NONE, false);
 }
