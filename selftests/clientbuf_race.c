@@ -778,11 +778,11 @@ static void mm_test(struct __test_metadata *_metadata,
 		       to ? "copy_to" : "copy_from", MM_ITER, n[0], n[1], n[2],
 		       s.mutations);
 	/*
-	 * The race happened: some copies completed, and the mutation hit
-	 * others (PARTIAL_COPY or ACCESS_VIOLATION). A PARTIAL_COPY at a
-	 * chosen page is forced in clientbuf_uffd; here it is only counted.
+	 * The race happened: the mutation hit copies (PARTIAL_COPY or
+	 * ACCESS_VIOLATION; with PROT_NONE on a loaded host it may hit all
+	 * of them). A PARTIAL_COPY at a chosen page is forced in
+	 * clientbuf_uffd; here it is only counted.
 	 */
-	ASSERT_LE(1, n[0]) TH_LOG("no copy completed");
 	ASSERT_LE(1, n[1] + n[2])
 		TH_LOG("no copy overlapped a mutation in %d copies", MM_ITER);
 	test_unregister(self->fd, id);
