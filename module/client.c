@@ -13,6 +13,7 @@
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "internal.h"
@@ -88,12 +89,28 @@ bool cb_client_is_owner(struct cb_client *client)
  * cb_client_exited() - has the client's process let go of its memory?
  * @client: the client
  *
+ * The registered mm's users are not enough: anyone may hold the mm for a
+ * moment (a reader of /proc/PID/stat, process_vm_readv(), khugepaged), so
+ * an exited client's mm can still have users when its file is released.
+ * A thread group that is exiting (exit_group(), a fatal signal) or gone
+ * counts as exited too.
+ *
  * Return: true once the registered mm has no users left (the process
- * exited, or execve() replaced its address space).
+ * exited, or execve() replaced its address space), or the client's thread
+ * group is exiting or gone.
  */
 bool cb_client_exited(struct cb_client *client)
 {
-	return !atomic_read(&client->mm->mm_users);
+	struct task_struct *task;
+	bool exited;
+
+	if (!atomic_read(&client->mm->mm_users))
+		return true;
+	rcu_read_lock();
+	task = pid_task(client->tgid, PIDTYPE_TGID);
+	exited = !task || (READ_ONCE(task->signal->flags) & SIGNAL_GROUP_EXIT);
+	rcu_read_unlock();
+	return exited;
 }
 
 static void cb_client_drop_completions(struct cb_client *client)

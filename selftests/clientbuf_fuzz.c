@@ -2,9 +2,11 @@
 /*
  * clientbuf_fuzz - a bounded ioctl fuzzer for /dev/clientbuf.
  *
- * A fixed seed (printed; CLIENTBUF_FUZZ_SEED overrides it) drives
- * CLIENTBUF_FUZZ_ITERS (default 50000) iterations, stopped early after
- * CLIENTBUF_FUZZ_SECONDS (default 20) of wall-clock time. Each iteration
+ * A fixed seed (printed; FUZZ_SEED overrides it) drives FUZZ_ITERS
+ * (default 20000) iterations; FUZZ_SEED=s FUZZ_ITERS=n repeat a run
+ * exactly. A run that the wall-clock cap (FUZZ_SECONDS, default 150)
+ * cuts short of its iteration count fails, and says how far it got. Each
+ * iteration
  * picks an fd - two clients, a package server, a client that turned into a
  * server - and one of: a real command with a struct that starts valid and
  * has a few fields replaced by interesting values (0, 1, -1, limits, ids
@@ -24,9 +26,28 @@
  * call, copy, verify), no /dev/clientbuf fd is left open, and every live
  * counter in debugfs is back at its baseline.
  *
+ * The fuzzer keeps a model of the module's state: per fd the registered
+ * buffers (id, range, flags) and the next id, the blocks allocated in
+ * them, the requests pending (answered STATUS_PENDING, not yet read back
+ * as a completion record), the package it serves and the server calls
+ * read and not completed. Every SUCCESS (and PENDING) must be one the
+ * model allows - a registration gets the next id, an unregistration or a
+ * free names something the model has, a copy lies in a buffer of the
+ * calling client with that access over pages mapped with that protection,
+ * an allocation lies in an ALLOC buffer, a completion record answers a
+ * pending request of that fd, a SERVER_OP names a call the server read -
+ * and the model follows it.
+ *
  * Addresses the kernel might write to (registered ranges, the server's
  * buffers, read() buffers) all lie in a sandbox mapping, so the fuzzer
- * never corrupts itself; submit buffers may be anywhere.
+ * never corrupts itself; submit buffers may be anywhere. The sandbox is
+ * filled with canary bytes and laid out with canary pages around and
+ * between the registered buffers; a shadow copy of it is compared after
+ * every step, and a byte may only have changed inside a range the step
+ * was allowed to write: the writable buffers of the calling client (a
+ * test-package call), of any client (a server's copy into a client), the
+ * server's own destination (a server's copy from a client) or the read()
+ * buffer. Any other change fails the run at that step.
  */
 #include <dirent.h>
 #include <signal.h>
@@ -37,8 +58,8 @@
 CB_RELEASE_SLOTS_AT_EXIT
 
 #define DEFAULT_SEED	0xc11e7b0f5eedULL
-#define DEFAULT_ITERS	50000
-#define DEFAULT_SECONDS	20
+#define DEFAULT_ITERS	20000
+#define DEFAULT_SECONDS	150
 #define SANDBOX_PAGES	64
 #define SENTINEL	0x5e71e1a1U
 #define NFDS		4
@@ -166,10 +187,14 @@ static void tally_errno(struct tally *t, int e)
 
 /* ---- the world the fuzzer plays in --------------------------------------- */
 
+struct model;
+
 struct world {
 	int fds[NFDS];		/* 0, 1: clients; 2: server; 3: client */
 	bool server[NFDS];	/* serves a package: calls to it go async */
 	__u8 *sandbox;		/* the only memory the kernel may write */
+	__u8 *shadow;		/* what the sandbox must hold */
+	struct model *m;	/* the parent's model of the module */
 	size_t sblen;
 	__u64 sb_lo, sb_hi;	/* with its PROT_NONE and read-only pages */
 	__u8 *argbuf;		/* the ioctl argument, before a guard page */
@@ -224,6 +249,588 @@ static bool safe_range(struct world *w, __u64 addr, __u64 len)
 	if (end <= 0x10000)
 		return true;
 	return addr >= 0x100000000000ULL && end <= 0x200000000000ULL;
+}
+
+/* ---- the model ---------------------------------------------------------- */
+
+#define MAX_MBUF	256	/* buffers, all fds */
+#define MAX_MBLK	1024	/* allocated blocks, all fds */
+#define MAX_MREQ	512	/* pending requests, read server calls */
+#define MAX_ALLOW	(MAX_MBUF + CLIENTBUF_SRV_VEC_MAX + 4)
+
+/* A registered buffer of fd index @fd. */
+struct mbuf {
+	int fd;
+	__u32 id;
+	__u32 flags;
+	__u64 addr, len;
+};
+
+/* A block: @fd -1 when the client is unknown, @id 0 when the buffer is. */
+struct mblk {
+	int fd;
+	__u32 id;
+	__u64 addr, len;
+};
+
+/* A pending request (an fd's call id) or a server call read on an fd. */
+struct mreq {
+	int fd;
+	__u64 id;
+};
+
+struct model {
+	struct mbuf buf[MAX_MBUF];
+	unsigned int nbuf;
+	struct mblk blk[MAX_MBLK];
+	unsigned int nblk;
+	bool blk_lost;		/* a block was not recorded: no FREE checks */
+	struct mreq req[MAX_MREQ];
+	unsigned int nreq;
+	bool req_lost;
+	struct mreq call[MAX_MREQ];
+	unsigned int ncall;
+	bool call_lost;
+	__u32 next_id[NFDS];
+	bool server[NFDS];
+	/* what the current step may write */
+	struct { __u64 lo, hi; } allow[MAX_ALLOW];
+	unsigned int nallow;
+	char step[160];
+	/* counts */
+	unsigned long successes;	/* SUCCESS / PENDING checked */
+	unsigned long writes;		/* bytes that changed where allowed */
+	unsigned long steps;		/* sandbox compares */
+	unsigned long max_bufs, max_blks, max_reqs;
+};
+
+static bool inside(__u64 a, __u64 alen, __u64 lo, __u64 len)
+{
+	return a >= lo && alen <= len && a - lo <= len - alen;
+}
+
+/* Is every page of [a, a + len) mapped writable (or readable)? */
+static bool model_mapped(const struct world *w, __u64 a, __u64 len, bool wr)
+{
+	__u64 lo = (uintptr_t)w->sandbox;
+
+	return inside(a, len, lo, w->sblen + (wr ? 0 : w->page));
+}
+
+static const struct mbuf *model_buf(const struct model *m, int fd, __u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nbuf; i++)
+		if (m->buf[i].fd == fd && m->buf[i].id == id)
+			return &m->buf[i];
+	return NULL;
+}
+
+/*
+ * A buffer of fd @fd (any client fd for -1) holding [a, a + len) with
+ * all of @flags; with @count, *@count is how many do.
+ */
+static const struct mbuf *model_find(const struct model *m, int fd, __u64 a,
+				     __u64 len, __u32 flags,
+				     unsigned int *count)
+{
+	const struct mbuf *found = NULL;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < m->nbuf; i++) {
+		const struct mbuf *b = &m->buf[i];
+
+		if ((fd >= 0 && b->fd != fd) || (b->flags & flags) != flags ||
+		    !inside(a, len, b->addr, b->len))
+			continue;
+		if (!found)
+			found = b;
+		n++;
+	}
+	if (count)
+		*count = n;
+	return found;
+}
+
+static void allow_add(struct model *m, __u64 lo, __u64 len)
+{
+	if (!len || m->nallow >= MAX_ALLOW)
+		return;
+	m->allow[m->nallow].lo = lo;
+	m->allow[m->nallow].hi = lo + len < lo ? ~0ULL : lo + len;
+	m->nallow++;
+}
+
+/* The writable buffers of fd @fd (-1: of every fd) may change. */
+static void allow_bufs(struct model *m, int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nbuf; i++)
+		if ((fd < 0 || m->buf[i].fd == fd) &&
+		    (m->buf[i].flags & CLIENTBUF_BUF_WRITE))
+			allow_add(m, m->buf[i].addr, m->buf[i].len);
+}
+
+static bool allowed(const struct model *m, __u64 a)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nallow; i++)
+		if (a >= m->allow[i].lo && a < m->allow[i].hi)
+			return true;
+	return false;
+}
+
+static void model_bad(struct model *m, struct tally *t, const char *what)
+{
+	tally_bad(t, "%s: %s", m->step, what);
+}
+
+/*
+ * After a step: the sandbox (and the read-only page after it) may differ
+ * from the shadow only where the step was allowed to write.
+ */
+static void model_check_memory(struct world *w, struct model *m,
+			       struct tally *t)
+{
+	size_t n = w->sblen + w->page, off, i;
+	__u8 *live = w->sandbox, *sh = w->shadow;
+
+	m->steps++;
+	for (off = 0; off < n; off += w->page) {
+		if (!memcmp(live + off, sh + off, w->page))
+			continue;
+		for (i = off; i < off + w->page; i++) {
+			if (live[i] == sh[i])
+				continue;
+			if (allowed(m, (uintptr_t)live + i)) {
+				m->writes++;
+			} else if (!t->bad) {
+				char what[128];
+
+				snprintf(what, sizeof(what), "byte %zu of the "
+					 "sandbox (page %zu) changed outside "
+					 "every range the step may write", i,
+					 i / w->page);
+				model_bad(m, t, what);
+			}
+			sh[i] = live[i];
+		}
+	}
+	m->nallow = 0;
+}
+
+static void model_add_buf(struct model *m, int fd, __u32 id, __u32 flags,
+			  __u64 addr, __u64 len)
+{
+	if (m->nbuf < MAX_MBUF) {
+		m->buf[m->nbuf++] = (struct mbuf){ fd, id, flags, addr, len };
+		if (m->nbuf > m->max_bufs)
+			m->max_bufs = m->nbuf;
+	}
+	m->next_id[fd] = id + 1;
+}
+
+static void model_del_blk(struct model *m, unsigned int i)
+{
+	m->blk[i] = m->blk[--m->nblk];
+}
+
+static void model_unregister(struct model *m, struct tally *t, int fd,
+			     __u32 id)
+{
+	const struct mbuf *b = model_buf(m, fd, id);
+	struct mbuf gone;
+	unsigned int i, n;
+
+	if (!b) {
+		model_bad(m, t, "UNREGISTER succeeded for an id the fd does "
+			  "not have");
+		return;
+	}
+	gone = *b;
+	m->buf[b - m->buf] = m->buf[--m->nbuf];
+	/* Its blocks go with it (those surely in it, or only in it). */
+	for (i = 0; i < m->nblk; ) {
+		struct mblk *k = &m->blk[i];
+
+		if (k->fd == fd && (k->id == id ||
+		    (!k->id && inside(k->addr, k->len, gone.addr, gone.len) &&
+		     (model_find(m, fd, k->addr, k->len, CLIENTBUF_BUF_ALLOC,
+				 &n), !n)))) {
+			model_del_blk(m, i);
+			continue;
+		}
+		i++;
+	}
+}
+
+/*
+ * A block the module handed out to fd @fd (-1: a server's client) from
+ * buffer @want (0: any): it must lie, aligned, in an ALLOC buffer of the
+ * client and overlap no live block of the same buffer.
+ */
+static void model_alloc(struct world *w, struct model *m, struct tally *t,
+			int fd, __u32 want, __u64 addr, __u64 len)
+{
+	const struct mbuf *b;
+	unsigned int n, i;
+	__u32 id = 0;
+
+	if (!addr || !len || addr % 16) {
+		model_bad(m, t, "an allocation returned a bad block");
+		return;
+	}
+	if (want) {
+		b = fd >= 0 ? model_buf(m, fd, want) : NULL;
+		if (fd >= 0 && (!b || !inside(addr, len, b->addr, b->len))) {
+			model_bad(m, t, "a block outside the return buffer");
+			return;
+		}
+		id = want;
+	} else {
+		b = model_find(m, fd, addr, len, CLIENTBUF_BUF_ALLOC, &n);
+		if (!b) {
+			model_bad(m, t, "a block outside every ALLOC buffer of "
+				  "the client");
+			return;
+		}
+		if (n == 1 && fd >= 0)
+			id = b->id;
+	}
+	for (i = 0; id && !m->blk_lost && i < m->nblk; i++)
+		if (m->blk[i].fd == fd && m->blk[i].id == id &&
+		    addr < m->blk[i].addr + m->blk[i].len &&
+		    m->blk[i].addr < addr + len)
+			model_bad(m, t, "a block overlapping a live block");
+	(void)w;
+	if (m->nblk >= MAX_MBLK) {
+		m->blk_lost = true;
+		return;
+	}
+	m->blk[m->nblk++] = (struct mblk){ fd, id, addr, len };
+	if (m->nblk > m->max_blks)
+		m->max_blks = m->nblk;
+}
+
+/*
+ * A block freed on fd @fd (-1: by a server) in buffer @id (0: any):
+ * the model must have it.
+ */
+static void model_free(struct model *m, struct tally *t, int fd, __u32 id,
+		       __u64 addr)
+{
+	const struct mbuf *b = fd >= 0 && id ? model_buf(m, fd, id) : NULL;
+	unsigned int i, found = m->nblk, n = 0;
+
+	for (i = 0; i < m->nblk; i++) {
+		const struct mblk *k = &m->blk[i];
+
+		if (k->addr != addr)
+			continue;
+		if (fd >= 0 && k->fd >= 0 && k->fd != fd)
+			continue;
+		if (id && k->id && k->id != id)
+			continue;
+		if (id && !k->id && (!b || !inside(k->addr, k->len, b->addr,
+						   b->len)))
+			continue;
+		if (found == m->nblk)
+			found = i;
+		n++;
+	}
+	if (n > 1)
+		m->blk_lost = true;	/* which one it was is not known */
+	if (found < m->nblk) {
+		model_del_blk(m, found);
+		return;
+	}
+	if (!m->blk_lost)
+		model_bad(m, t, "a free succeeded for a block the model does "
+			  "not have");
+}
+
+static void model_pending(struct model *m, struct tally *t, int fd,
+			  __u64 id, bool async)
+{
+	if (!async) {
+		model_bad(m, t, "a synchronous call answered PENDING");
+		return;
+	}
+	if (m->nreq >= MAX_MREQ) {
+		m->req_lost = true;
+		return;
+	}
+	m->req[m->nreq++] = (struct mreq){ fd, id };
+	if (m->nreq > m->max_reqs)
+		m->max_reqs = m->nreq;
+}
+
+/* A record read on fd @fd: a completion of one of its pending requests. */
+static void model_completion(struct model *m, struct tally *t, int fd,
+			     __u64 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nreq; i++)
+		if (m->req[i].fd == fd && m->req[i].id == id) {
+			m->req[i] = m->req[--m->nreq];
+			return;
+		}
+	if (!m->req_lost)
+		model_bad(m, t, "a completion record for no pending request "
+			  "of the fd");
+}
+
+static struct mreq *model_call(struct model *m, int fd, __u64 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->ncall; i++)
+		if (m->call[i].fd == fd && m->call[i].id == id)
+			return &m->call[i];
+	return NULL;
+}
+
+/*
+ * A call of the test package on fd @fd answered: what it did must be
+ * allowed. @cmd is what it was asked, @c the ioctl's answer.
+ */
+static void model_pkg_call(struct world *w, struct model *m, struct tally *t,
+			   int fd, const struct cbtest_cmd *cmd,
+			   const struct clientbuf_call *c)
+{
+	bool async = c->flags & CLIENTBUF_CALL_ASYNC;
+
+	if (c->status == CLIENTBUF_STATUS_PENDING) {
+		model_pending(m, t, fd, c->request_id, async);
+		return;
+	}
+	if (c->status != CLIENTBUF_STATUS_SUCCESS || !cmd ||
+	    cmd->flags & (CBTEST_F_NULL_REQUEST | CBTEST_F_STALE_REQUEST))
+		return;
+	m->successes++;
+	switch (cmd->op) {
+	case CBTEST_OP_COPY_TO:
+	case CBTEST_OP_COPY_FROM: {
+		bool to = cmd->op == CBTEST_OP_COPY_TO;
+
+		if (!cmd->len)
+			break;
+		if (!model_find(m, fd, cmd->addr, cmd->len,
+				to ? CLIENTBUF_BUF_WRITE : CLIENTBUF_BUF_READ,
+				NULL))
+			model_bad(m, t, "a copy succeeded outside every "
+				  "buffer of the client with that access");
+		else if (!model_mapped(w, cmd->addr, cmd->len, to))
+			model_bad(m, t, "a copy succeeded over pages not "
+				  "mapped with that protection");
+		break;
+	}
+	case CBTEST_OP_ALLOC:
+	case CBTEST_OP_ALLOC_COPY:
+	case CBTEST_OP_INFO:
+		model_alloc(w, m, t, fd, c->return_buf_id, c->return_addr,
+			    c->return_len);
+		if (cmd->op != CBTEST_OP_ALLOC &&
+		    !model_mapped(w, c->return_addr, c->return_len, true))
+			model_bad(m, t, "a block was filled over pages not "
+				  "mapped writable");
+		break;
+	case CBTEST_OP_FREE:
+		if (cmd->addr)
+			model_free(m, t, fd, 0, cmd->addr);
+		break;
+	}
+}
+
+/* Before an ioctl of @nr on fd @x with argument @p: what it may write. */
+static void model_before_ioctl(struct world *w, struct model *m, int x,
+			       int nr, const __u8 *p, bool readable)
+{
+	const struct clientbuf_call *call = (const void *)p;
+	const struct clientbuf_server_op *op = (const void *)p;
+
+	size_t l = strlen(m->step);
+
+	snprintf(m->step + l, sizeof(m->step) - l, ", ioctl nr %d on fd %d",
+		 nr, x);
+	if (!readable)
+		return;
+	if (nr == 3 && !strncmp(call->package, CBTEST_PACKAGE,
+				sizeof(call->package)))
+		allow_bufs(m, -1);	/* STALE_REQUEST reaches any client */
+	if (nr != 6)
+		return;
+	switch (op->op) {
+	case CLIENTBUF_SRV_COPY_TO:
+	case CLIENTBUF_SRV_COPY_TO_VEC:
+		allow_bufs(m, -1);
+		break;
+	case CLIENTBUF_SRV_COPY_FROM:
+		allow_add(m, op->server_addr, op->len);
+		break;
+#ifdef CLIENTBUF_SRV_VEC_MAX
+	case CLIENTBUF_SRV_COPY_FROM_VEC:
+		if (op->server_addr == (uintptr_t)w->segs) {
+			const struct clientbuf_segment *seg = (void *)w->segs;
+			__u32 i;
+
+			for (i = 0; i < op->len && i < CLIENTBUF_SRV_VEC_MAX;
+			     i++)
+				allow_add(m, seg[i].server_addr, seg[i].len);
+		}
+		break;
+#endif
+	}
+}
+
+/* After a real ioctl @nr on fd @x answered errno @e with the struct @p. */
+static void model_after_ioctl(struct world *w, struct model *m,
+			      struct tally *t, int x, int nr, const __u8 *p,
+			      const struct cbtest_cmd *cmd, int e)
+{
+	const struct clientbuf_register *reg = (const void *)p;
+	const struct clientbuf_unregister *ur = (const void *)p;
+	const struct clientbuf_call *call = (const void *)p;
+	const struct clientbuf_free *fr = (const void *)p;
+	const struct clientbuf_server_op *op = (const void *)p;
+	unsigned int n, mine;
+	struct mreq *c;
+
+	if (e)
+		return;
+	switch (nr) {
+	case 1:
+		if (reg->status != CLIENTBUF_STATUS_SUCCESS)
+			break;
+		m->successes++;
+		if (reg->id != m->next_id[x])
+			model_bad(m, t, "REGISTER gave an id that is not the "
+				  "next one");
+		if (!reg->len || !(reg->flags & (CLIENTBUF_BUF_READ |
+						 CLIENTBUF_BUF_WRITE)) ||
+		    ((reg->flags & CLIENTBUF_BUF_ALLOC) &&
+		     !(reg->flags & CLIENTBUF_BUF_WRITE)))
+			model_bad(m, t, "REGISTER succeeded with bad flags or "
+				  "length");
+		/* Pinned: mapped with the access it asks for (userspace-api) */
+		if ((reg->flags & CLIENTBUF_BUF_PIN) &&
+		    !model_mapped(w, reg->addr, reg->len,
+				  reg->flags & CLIENTBUF_BUF_WRITE)) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "REGISTER pinned pages "
+				 "not mapped with the access (flags %#x, "
+				 "sandbox offset %lld, length %llu)",
+				 reg->flags, (long long)(reg->addr -
+				 (uintptr_t)w->sandbox),
+				 (unsigned long long)reg->len);
+			model_bad(m, t, what);
+		}
+		model_add_buf(m, x, reg->id, reg->flags, reg->addr, reg->len);
+		for (n = 0, mine = 0; n < m->nbuf; n++)
+			mine += m->buf[n].fd == x;
+		if (mine > w->info.max_buffers)
+			model_bad(m, t, "more buffers than max_buffers");
+		break;
+	case 2:
+		if (ur->status == CLIENTBUF_STATUS_SUCCESS) {
+			m->successes++;
+			model_unregister(m, t, x, ur->id);
+		}
+		break;
+	case 3:
+		if (!strncmp(call->package, CBTEST_PACKAGE,
+			     sizeof(call->package))) {
+			model_pkg_call(w, m, t, x, cmd, call);
+		} else if (call->status == CLIENTBUF_STATUS_PENDING) {
+			m->successes++;
+			model_pending(m, t, x, call->request_id,
+				      call->flags & CLIENTBUF_CALL_ASYNC);
+		}
+		break;
+	case 4:
+		if (fr->status == CLIENTBUF_STATUS_SUCCESS) {
+			m->successes++;
+			model_free(m, t, x, fr->id, fr->addr);
+		}
+		break;
+	case 5:
+		if (((const struct clientbuf_serve *)p)->status)
+			break;
+		m->successes++;
+		if (m->server[x])
+			model_bad(m, t, "SERVE succeeded on an fd that serves");
+		m->server[x] = true;
+		break;
+	case 6:
+		if (op->status != CLIENTBUF_STATUS_SUCCESS)
+			break;
+		m->successes++;
+		c = model_call(m, x, op->call_id);
+		if (!c) {
+			if (!m->call_lost)
+				model_bad(m, t, "SERVER_OP succeeded on a call "
+					  "the server did not read");
+			break;
+		}
+		switch (op->op) {
+		case CLIENTBUF_SRV_COPY_TO:
+		case CLIENTBUF_SRV_COPY_FROM:
+			if (op->len && !model_find(m, -1, op->client_addr,
+						   op->len,
+						   op->op == CLIENTBUF_SRV_COPY_TO ?
+						   CLIENTBUF_BUF_WRITE :
+						   CLIENTBUF_BUF_READ, NULL))
+				model_bad(m, t, "a server copy succeeded "
+					  "outside every client buffer");
+			if (op->op == CLIENTBUF_SRV_COPY_FROM && op->len &&
+			    !model_mapped(w, op->server_addr, op->len, true))
+				model_bad(m, t, "a server copy wrote server "
+					  "memory that is not writable");
+			break;
+		case CLIENTBUF_SRV_ALLOC:
+			model_alloc(w, m, t, -1, 0, op->result_addr, op->len);
+			break;
+		case CLIENTBUF_SRV_FREE:
+			if (op->client_addr)
+				model_free(m, t, -1, 0, op->client_addr);
+			break;
+		case CLIENTBUF_SRV_COMPLETE:
+			*c = m->call[--m->ncall];
+			break;
+		}
+		break;
+	}
+}
+
+/* A read() on fd @x returned @r bytes at @buf. */
+static void model_after_read(struct model *m, struct tally *t, int x,
+			     const __u8 *buf, ssize_t r)
+{
+	const size_t rec = sizeof(struct clientbuf_completion);
+	struct clientbuf_completion c;
+	ssize_t off;
+	__u64 id;
+
+	if (r <= 0)
+		return;
+	m->successes++;
+	if (m->server[x]) {
+		memcpy(&id, buf, sizeof(id));
+		if (m->ncall >= MAX_MREQ)
+			m->call_lost = true;
+		else
+			m->call[m->ncall++] = (struct mreq){ x, id };
+		return;
+	}
+	for (off = 0; off + (ssize_t)rec <= r; off += rec) {
+		memcpy(&c, buf + off, rec);
+		model_completion(m, t, x, c.request_id);
+	}
 }
 
 static __u32 any_u32(struct world *w)
@@ -500,11 +1107,12 @@ static void note_results(struct world *w, int nr, const __u8 *p)
 }
 
 /* One ioctl: a real command (maybe with a hostile pointer) or a random one. */
-static void fuzz_ioctl(struct world *w, struct tally *t, int fd,
+static void fuzz_ioctl(struct world *w, struct tally *t, int x,
 		       bool is_parent)
 {
 	bool force_async = false, readable = true;
-	int nr = rnd_below(7), ret, e;
+	int nr = rnd_below(7), ret, e, fd = w->fds[x];
+	struct cbtest_cmd cmd_copy, *cmdp = NULL;
 	unsigned long cmd = real_cmds[nr];
 	__u8 *p = w->argbuf;
 	__u32 st;
@@ -529,6 +1137,14 @@ static void fuzz_ioctl(struct world *w, struct tally *t, int fd,
 					bad[rnd_below(5)]);
 		readable = false;
 	}
+	if (is_parent && readable && nr == 3 &&
+	    ((struct clientbuf_call *)p)->submit_addr == (uintptr_t)w->submit &&
+	    ((struct clientbuf_call *)p)->submit_len >= sizeof(cmd_copy)) {
+		memcpy(&cmd_copy, w->submit, sizeof(cmd_copy));
+		cmdp = &cmd_copy;
+	}
+	if (is_parent && _IOC_NR(cmd) == (unsigned int)nr)
+		model_before_ioctl(w, w->m, x, nr, p, readable);
 	t->ioctls[cmd == real_cmds[nr] ? nr : 7]++;
 	ret = ioctl(fd, cmd, p);
 	e = ret ? errno : 0;
@@ -549,10 +1165,14 @@ static void fuzz_ioctl(struct world *w, struct tally *t, int fd,
 	}
 	if (is_parent && !e)
 		note_results(w, nr, p);
+	/* (the dispatcher ignores the size bits of the command) */
+	if (is_parent)
+		model_after_ioctl(w, w->m, t, x, nr, p, cmdp, e);
 }
 
-static void fuzz_read(struct world *w, struct tally *t, int fd)
+static void fuzz_read(struct world *w, struct tally *t, int x)
 {
+	int fd = w->fds[x];
 	const size_t sizes[] = { 0, 1, sizeof(struct clientbuf_completion),
 				 sizeof(struct clientbuf_server_call),
 				 sizeof(struct clientbuf_server_call) + 40,
@@ -564,8 +1184,11 @@ static void fuzz_read(struct world *w, struct tally *t, int fd)
 	if (chance(3))
 		buf = (__u8 *)(uintptr_t)CB_KERNEL_ADDR;
 	t->reads++;
+	strcat(w->m->step, ", read()");
+	allow_add(w->m, (uintptr_t)buf, n);
 	r = read(fd, buf, n);
 	tally_errno(t, r < 0 ? errno : 0);
+	model_after_read(w->m, t, x, buf, r);
 	if (r >= (ssize_t)sizeof(struct clientbuf_server_call) &&
 	    buf == w->sandbox) {
 		/* a server record (or a completion): remember the id */
@@ -621,11 +1244,12 @@ static void child_fuzz(struct world *w, struct tally *t, unsigned long iters,
 {
 	struct clientbuf_completion rec;
 	unsigned long i;
-	int fd;
+	int fd, x;
 
 	rng_state = seed ^ 0xc41d;
 	for (i = 0; i < iters; i++) {
-		fd = w->fds[rnd_below(NFDS)];
+		x = rnd_below(NFDS);
+		fd = w->fds[x];
 		t->iters++;
 		if (chance(5)) {
 			ssize_t r = read(fd, &rec, sizeof(rec));
@@ -637,7 +1261,7 @@ static void child_fuzz(struct world *w, struct tally *t, unsigned long iters,
 					  errno);
 			continue;
 		}
-		fuzz_ioctl(w, t, fd, false);
+		fuzz_ioctl(w, t, x, false);
 	}
 }
 
@@ -725,6 +1349,10 @@ FIXTURE_SETUP(fuzz)
 	ASSERT_EQ(0, cb_live_baseline(&self->base));
 	memset(w, 0, sizeof(*w));
 	w->page = cb_page();
+	w->m = calloc(1, sizeof(*w->m));
+	ASSERT_NE(NULL, w->m);
+	for (i = 0; i < NFDS; i++)
+		w->m->next_id[i] = 1;
 	self->t = mmap(NULL, 2 * sizeof(struct tally), PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->t);
@@ -744,9 +1372,15 @@ FIXTURE_SETUP(fuzz)
 	w->sb_lo = (uintptr_t)sb;
 	sb += w->page;
 	w->sandbox = sb;
+	for (i = 0; i < (int)w->page; i++)
+		sb[w->sblen + i] = (__u8)(0xa5 ^ ((w->sblen + i) * 7) ^
+					  ((w->sblen + i) >> 12));
 	ASSERT_EQ(0, mprotect(sb + w->sblen, w->page, PROT_READ));
 	ASSERT_EQ(0, mprotect(sb + w->sblen + w->page, w->page, PROT_NONE));
 	w->sb_hi = (uintptr_t)sb + w->sblen + 2 * w->page;
+	/* the rw pages and the read-only one after them */
+	w->shadow = malloc(w->sblen + w->page);
+	ASSERT_NE(NULL, w->shadow);
 	w->guard = hx_map_guarded(2);
 	ASSERT_NE(NULL, w->guard);
 	w->argbuf = w->guard - 2 * w->page;
@@ -775,21 +1409,38 @@ FIXTURE_SETUP(fuzz)
 			w->addrs[w->naddrs++] = a[i];
 	}
 
-	/* fd 0: three buffers in the sandbox (one ALLOC, one pinned) */
-	test_register(w->fds[0], CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ,
-		      sb, 16 * w->page, &id);
-	pool_add_id(w, id);
-	test_register(w->fds[0], CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_ALLOC,
-		      sb + 16 * w->page, 16 * w->page, &id);
-	pool_add_id(w, id);
-	test_register(w->fds[0], CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ |
-		      CLIENTBUF_BUF_PIN, sb + 32 * w->page, 4 * w->page, &id);
-	pool_add_id(w, id);
-	/* fd 1: one ALLOC buffer overlapping fd 0's */
-	test_register(w->fds[1], CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ |
-		      CLIENTBUF_BUF_ALLOC, sb + 8 * w->page, 16 * w->page,
-		      &id);
-	pool_add_id(w, id);
+	/*
+	 * The sandbox holds canary bytes, and fd 0's buffers have canary
+	 * pages around and between them: 0 | RW 1-11 | 12 | W+ALLOC 13-23 |
+	 * 24 | RW+PIN 25-28 | 29-63, where the fuzzer registers more. fd 1
+	 * has one RW+ALLOC buffer over pages 6-17, across fd 0's canary 12.
+	 */
+	for (i = 0; i < (int)(w->sblen + w->page); i++)
+		w->shadow[i] = (__u8)(0xa5 ^ (i * 7) ^ (i >> 12));
+	memcpy(sb, w->shadow, w->sblen);
+	{
+		static const struct { int fd, first, n; __u32 flags; } layout[] = {
+			{ 0, 1, 11, CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ },
+			{ 0, 13, 11, CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_ALLOC },
+			{ 0, 25, 4, CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ |
+				    CLIENTBUF_BUF_PIN },
+			{ 1, 6, 12, CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ |
+				    CLIENTBUF_BUF_ALLOC },
+		};
+		unsigned int k;
+
+		for (k = 0; k < sizeof(layout) / sizeof(layout[0]); k++) {
+			__u8 *a = sb + layout[k].first * w->page;
+			size_t len = layout[k].n * w->page;
+
+			test_register(w->fds[layout[k].fd], layout[k].flags, a,
+				      len, &id);
+			ASSERT_EQ(w->m->next_id[layout[k].fd], id);
+			model_add_buf(w->m, layout[k].fd, id, layout[k].flags,
+				      (uintptr_t)a, len);
+			pool_add_id(w, id);
+		}
+	}
 
 	/* fd 2 serves a package */
 	snprintf(w->names[0], sizeof(w->names[0]), "fuzz.%d", (int)getpid());
@@ -799,6 +1450,7 @@ FIXTURE_SETUP(fuzz)
 		memcpy(s.package, w->names[0], sizeof(s.package));
 		ASSERT_EQ(0, ioctl(w->fds[2], CLIENTBUF_IOC_SERVE, &s));
 		w->server[2] = true;
+		w->m->server[2] = true;
 	}
 	strcpy(w->names[1], CBTEST_PACKAGE);
 	strcpy(w->names[2], CBTEST_PACKAGE);
@@ -821,23 +1473,33 @@ FIXTURE_TEARDOWN(fuzz)
 {
 }
 
-TEST_F_TIMEOUT(fuzz, hostile_ioctls, 120)
+/* FUZZ_<name>, else the older CLIENTBUF_FUZZ_<name>, else @def. */
+static __u64 env_fuzz(const char *name, __u64 def)
+{
+	char a[64], b[64];
+
+	snprintf(a, sizeof(a), "FUZZ_%s", name);
+	snprintf(b, sizeof(b), "CLIENTBUF_FUZZ_%s", name);
+	return env_u64(a, env_u64(b, def));
+}
+
+TEST_F_TIMEOUT(fuzz, hostile_ioctls, 280)
 {
 	struct world *w = &self->w;
+	struct model *m = w->m;
 	struct tally *t = &self->t[0], *ct = &self->t[1];
-	const __u64 seed = env_u64("CLIENTBUF_FUZZ_SEED", DEFAULT_SEED);
-	const unsigned long iters = env_u64("CLIENTBUF_FUZZ_ITERS",
-					    DEFAULT_ITERS);
-	const unsigned long secs = env_u64("CLIENTBUF_FUZZ_SECONDS",
-					   DEFAULT_SECONDS);
+	const __u64 seed = env_fuzz("SEED", DEFAULT_SEED);
+	const unsigned long iters = env_fuzz("ITERS", DEFAULT_ITERS);
+	const unsigned long secs = env_fuzz("SECONDS", DEFAULT_SECONDS);
 	struct timespec t0, now;
 	unsigned long i;
 	const char *err;
 	pid_t child;
 	int fd, x;
 
-	ksft_print_msg("seed %#llx (CLIENTBUF_FUZZ_SEED), %lu iterations (CLIENTBUF_FUZZ_ITERS), at most %lu s\n",
-		       (unsigned long long)seed, iters, secs);
+	ksft_print_msg("FUZZ_SEED=%#llx FUZZ_ITERS=%lu (at most %lu s: "
+		       "FUZZ_SECONDS)\n", (unsigned long long)seed, iters,
+		       secs);
 	rng_state = seed ? seed : 1;
 
 	/* The child: a quarter as many iterations on the parent's fds. */
@@ -853,9 +1515,10 @@ TEST_F_TIMEOUT(fuzz, hostile_ioctls, 120)
 		x = rnd_below(NFDS);
 		fd = w->fds[x];
 		t->iters++;
+		snprintf(m->step, sizeof(m->step), "iteration %lu", i);
 		switch (rnd_below(20)) {
 		case 0:
-			fuzz_read(w, t, fd);
+			fuzz_read(w, t, x);
 			break;
 		case 1:
 			fuzz_poll(t, fd);
@@ -863,17 +1526,20 @@ TEST_F_TIMEOUT(fuzz, hostile_ioctls, 120)
 		case 2:
 		case 3: {
 			/* a test-package call with a random command */
-			struct cbtest_cmd *c = (void *)w->submit;
+			struct cbtest_cmd *c = (void *)w->submit, cmd;
 			struct clientbuf_call call;
 			int ret;
 
 			any_cmd(w, c);
+			cmd = *c;
 			cb_call_init(&call, CBTEST_PACKAGE, c, sizeof(*c),
 				     c->op == CBTEST_OP_HOLD || chance(10) ?
 				     CLIENTBUF_CALL_ASYNC : 0,
 				     chance(70) ? 0 : any_id(w));
 			call.status = SENTINEL;
 			t->pkg_calls++;
+			strcat(m->step, ", package call");
+			allow_bufs(m, -1);
 			ret = ioctl(fd, CLIENTBUF_IOC_CALL_PACKAGE, &call);
 			ret = ret ? errno : 0;
 			tally_errno(t, ret);
@@ -883,31 +1549,44 @@ TEST_F_TIMEOUT(fuzz, hostile_ioctls, 120)
 			if (!ret && call.return_addr)
 				pool_add64(w->blocks, &w->nblocks,
 					   call.return_addr);
+			if (!ret)
+				model_pkg_call(w, m, t, x, &cmd, &call);
 			break;
 		}
 		default:
-			fuzz_ioctl(w, t, fd, true);
+			fuzz_ioctl(w, t, x, true);
 		}
+		/* After every step: only allowed bytes changed. */
+		model_check_memory(w, m, t);
+		ASSERT_EQ(0, t->bad) TH_LOG("%s (FUZZ_SEED=%#llx "
+					    "FUZZ_ITERS=%lu)", t->first_bad,
+					    (unsigned long long)seed, i + 1);
 		if (!(i % CHECK_EVERY)) {
 			err = check_round(&self->chk, (__u32)rnd(),
 					  chance(80) ? CBTEST_CTX_CALLER :
 					  rnd_below(3));
 			t->rounds++;
 			ASSERT_EQ(NULL, err) TH_LOG("iteration %lu: %s", i, err);
-			ASSERT_EQ(0, t->bad) TH_LOG("iteration %lu: %s", i,
-						    t->first_bad);
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			if ((unsigned long)(now.tv_sec - t0.tv_sec) >= secs) {
-				ksft_print_msg("time is up after %lu iterations\n",
-					       i + 1);
+			if ((unsigned long)(now.tv_sec - t0.tv_sec) >= secs)
 				break;
-			}
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	ksft_print_msg("fuzzing took %ld ms\n",
+	ksft_print_msg("FUZZ_SEED=%#llx: %lu of %lu iterations in %ld ms; "
+		       "model: %lu answers checked, %lu sandbox compares, "
+		       "%lu bytes written where allowed, at most %lu buffers, "
+		       "%lu blocks, %lu pending requests\n",
+		       (unsigned long long)seed, t->iters, iters,
 		       (long)((now.tv_sec - t0.tv_sec) * 1000 +
-			      (now.tv_nsec - t0.tv_nsec) / 1000000));
+			      (now.tv_nsec - t0.tv_nsec) / 1000000),
+		       m->successes, m->steps, m->writes, m->max_bufs,
+		       m->max_blks, m->max_reqs);
+	/* A run the time cap cut short did not do what it says. */
+	ASSERT_EQ(iters, t->iters)
+		TH_LOG("the %lu s cap stopped the run after %lu of %lu "
+		       "iterations (raise FUZZ_SECONDS or lower FUZZ_ITERS)",
+		       secs, t->iters, iters);
 	ASSERT_EQ(0, t->bad) TH_LOG("%s", t->first_bad);
 	ASSERT_EQ(0, cb_wait_child(child));
 	child_check(ct);

@@ -46,6 +46,7 @@ enum {
 
 /* Commands to a client child. */
 #define CMD_EXIT	'x'
+#define CMD_EXIT_LANDED	'l'	/* exit once the copies are landing */
 #define CMD_EXEC	'e'	/* once the copies are landing */
 #define CMD_CHECK	'c'	/* new program: check the range now */
 
@@ -110,6 +111,12 @@ static void client_child(int cmd, int rep)
 	while (!cb_read_full(cmd, &c, 1)) {
 		switch (c) {
 		case CMD_EXIT:
+			_exit(0);
+		case CMD_EXIT_LANDED:
+			if (!wait_landed(p, len)) {
+				r.err = ETIMEDOUT, r.step = STEP_WAIT;
+				goto fail;
+			}
 			_exit(0);
 		case CMD_EXEC:
 			if (!wait_landed(p, len)) {
@@ -302,6 +309,11 @@ TEST_F(remote, exit_while_queued)
 	ASSERT_LIVE_EQ(&self->base);
 }
 
+/*
+ * Unlike exit_while_queued, the copies were landing when the client
+ * exited (the child saw their bytes): some succeeded, then the work item's
+ * loop stopped at the first PROCESS_IS_TERMINATING.
+ */
 TEST_F(remote, exit_during_queued_copies)
 {
 	struct cb_res res;
@@ -309,10 +321,17 @@ TEST_F(remote, exit_during_queued_copies)
 	START_CLIENT();
 	ASSERT_EQ(0, queue(self->tfd, CBTEST_OP_COPY_TO, self->r.addr,
 			   self->r.len, 0, FOREVER));
-	ASSERT_EQ(0, send_cmd(self, CMD_EXIT));
-	ASSERT_EQ(0, reap_client(self));
+	ASSERT_EQ(0, send_cmd(self, CMD_EXIT_LANDED));
+	ASSERT_EQ(0, reap_client(self)) TH_LOG("the copies never landed");
 	res = cbt_result(self->tfd, HANDLE);
 	ASSERT_TERMINATING(res);
+	ASSERT_LT(0, res.done);
+	/* Every later copy fails the same way. */
+	ASSERT_EQ(0, queue(self->tfd, CBTEST_OP_COPY_TO, self->r.addr,
+			   self->r.len, 0, 10));
+	res = cbt_result(self->tfd, HANDLE);
+	ASSERT_TERMINATING(res);
+	ASSERT_EQ(0, res.done);
 	ASSERT_EQ(0, cbt_complete(self->tfd, HANDLE, CLIENTBUF_STATUS_SUCCESS));
 	ASSERT_LIVE_EQ(&self->base);
 }
