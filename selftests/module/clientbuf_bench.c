@@ -103,6 +103,17 @@ static const u8 *cbb_source(void)
 	return p;
 }
 
+/*
+ * The bare copy_to_user() a package author would write without clientbuf;
+ * a function of its own so that tools/bench/ can count its bytes with a
+ * kprobe (copy_to_user() itself is inlined).
+ */
+static noinline unsigned long cbb_copy_user(void __user *dst, const void *src,
+					    u32 len)
+{
+	return copy_to_user(dst, src, len);
+}
+
 /* One copy of @l on its method; returns an NTSTATUS. */
 static ntstatus_t cbb_copy(struct cbb_loop *l, const u8 *src)
 {
@@ -115,10 +126,10 @@ static ntstatus_t cbb_copy(struct cbb_loop *l, const u8 *src)
 		return copy_to_client_buffer(l->req, l->len, dst, src);
 	case CBBENCH_METHOD_BARE:
 		if (!l->mm)
-			return copy_to_user(dst, src, l->len) ?
+			return cbb_copy_user(dst, src, l->len) ?
 			       STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
 		kthread_use_mm(l->mm);
-		left = copy_to_user(dst, src, l->len);
+		left = cbb_copy_user(dst, src, l->len);
 		kthread_unuse_mm(l->mm);
 		return left ? STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
 	case CBBENCH_METHOD_APVM:

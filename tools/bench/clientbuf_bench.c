@@ -553,13 +553,20 @@ srv:
 	return (double)(now_ns() - t0);
 }
 
-/* One repetition of path @p at size index @s, checked. */
+/*
+ * One repetition of path @p at size index @s, checked: the fastest of
+ * BATCHES back-to-back batches (the host's preemption of the emulator only
+ * ever adds time).
+ */
+#define BATCHES 3
+
 static void measure(enum path p, unsigned int s, int rep)
 {
 	uint32_t len = sizes[s];
 	uint64_t n;
 	long bad;
 	double t;
+	int i;
 
 	sh->ns[p][s][rep] = -1;
 	if (sh->err[p][0])
@@ -572,14 +579,20 @@ static void measure(enum path p, unsigned int s, int rep)
 		t = run(p, len, 1);
 		if (t < 0)
 			return;
-		n = t > 0 ? (uint64_t)(target_ns / t) : 1000;
+		n = t > 0 ? (uint64_t)(target_ns / BATCHES / t) : 1000;
 		n = n < 1 ? 1 : n > 200000 ? 200000 : n;
 		sh->iters[p][s] = n;
 	}
 	clear_dst(p, len);
-	t = run(p, len, n);
-	if (t < 0)
-		return;
+	t = -1;
+	for (i = 0; i < BATCHES; i++) {
+		double b = run(p, len, n);
+
+		if (b < 0)
+			return;
+		if (t < 0 || b < t)
+			t = b;
+	}
 	bad = verify_dst(p, len);
 	if (bad >= 0) {
 		fail(p, "copy check failed at byte %llu", (unsigned long long)bad);
@@ -638,21 +651,23 @@ static const char *const trace_funcs[] = {
 };
 
 /*
- * kprobes on the primitives that move payload bytes, with the length:
- * copy_page_{to,from}_iter() and the socket paths end in
- * _copy_{to,from}_iter(); access_process_vm()/access_remote_vm() copy
- * with memcpy inside; cb_copy_pinned() moves a pinned copy with memcpy or
- * an inlined __copy_from_user (its copy_to_user() case is counted by the
- * _copy_to_user probe).
+ * Payload bytes. The copy primitives themselves (copy_user_generic,
+ * rep_movs_alternative, _copy_{to,from}_iter, copy_page_*_iter) cannot be
+ * probed on these kernels, so the bytes are counted where the paths call
+ * them: the module's own bytes_* counters (every byte its copy engine
+ * moved, bounce copies included); the bench module's bare copy_to_user()
+ * (cbb_copy_user); what process_vm_rw() returns (one copy per byte in its
+ * page loop); /proc/PID/mem's mem_rw() (the copy into its page) and
+ * access_remote_vm() (the copy out of it); the two skb copies of a Unix
+ * socket.
  */
 static const char *const kprobes[] = {
-	"p:cbk/ctu _copy_to_user n=%dx:u64",
-	"p:cbk/cfu _copy_from_user n=%dx:u64",
-	"p:cbk/cti _copy_to_iter n=%si:u64",
-	"p:cbk/cfi _copy_from_iter n=%si:u64",
-	"p:cbk/apvm access_process_vm n=%cx:s32",
-	"p:cbk/arvm access_remote_vm n=%cx:s32",
-	"p:cbk/pin cb_copy_pinned n=%r8:u32 kbuf=%dx:u64 wr=%r9:u8",
+	"p:cbk/bare clientbuf_bench:cbb_copy_user n=%dx:u32",
+	"r:cbk/pvm process_vm_rw n=$retval:s64",
+	"r:cbk/memrw mem_rw n=$retval:s64",
+	"r:cbk/arvm access_remote_vm n=$retval:s32",
+	"p:cbk/skf skb_copy_datagram_from_iter n=%cx:s32",
+	"p:cbk/skt skb_copy_datagram_iter n=%cx:s32",
 	"p:cbk/vm __vmalloc_node_range_noprof n=%di:u64",
 	"p:cbk/vm __vmalloc_node_range n=%di:u64",
 };
@@ -722,8 +737,8 @@ static void trace_teardown(void)
 	tw("set_event_pid", "", false);
 }
 
-/* sum of the module's copies_* counters */
-static double cb_stat_copies(void)
+/* sum of the module's counters named @prefix* */
+static double cb_stat_sum(const char *prefix)
 {
 	char line[128], name[64];
 	long long v;
@@ -732,7 +747,7 @@ static double cb_stat_copies(void)
 
 	while (f && fgets(line, sizeof(line), f))
 		if (sscanf(line, "%63s %lld", name, &v) == 2 &&
-		    !strncmp(name, "copies_", 7))
+		    !strncmp(name, prefix, strlen(prefix)))
 			sum += (double)v;
 	if (f)
 		fclose(f);
@@ -797,12 +812,9 @@ static void trace_count(struct work *w)
 				w->allocs++;
 				if (b > w->largest)
 					w->largest = b;
-			} else if (starts(name, "pin:")) {
-				if (field(a, "kbuf=") != 0 || field(a, "wr=") != 0)
-					w->copy_bytes += field(a, "n=");
-			} else if (starts(name, "ctu:") || starts(name, "cfu:") ||
-				   starts(name, "cti:") || starts(name, "cfi:") ||
-				   starts(name, "apvm:") || starts(name, "arvm:")) {
+			} else if (starts(name, "bare:") || starts(name, "pvm:") ||
+				   starts(name, "memrw:") || starts(name, "arvm:") ||
+				   starts(name, "skf:") || starts(name, "skt:")) {
 				double b = field(a, "n=");
 
 				if (b > 0)
@@ -844,21 +856,23 @@ static void window_begin(bool pid_filter, double *stat0)
 	tw("set_ftrace_pid", pid_filter ? pid : "", false);
 	tw("set_event_pid", pid_filter ? pid : "", false);
 	tw("trace", "", false);
-	*stat0 = cb_stat_copies();
+	stat0[0] = cb_stat_sum("copies_");
+	stat0[1] = cb_stat_sum("bytes_");
 	trace_on_fd = open(TRACE "tracing_on", O_WRONLY | O_CLOEXEC);
 	if (trace_on_fd < 0 || write(trace_on_fd, "1", 1) != 1)
 		die("tracing_on");
 }
 
 static void window_end(struct work *w, double calls, double bytes,
-		       double stat0)
+		       const double *stat0)
 {
 	if (write(trace_on_fd, "0", 1) != 1)
 		die("tracing_on");
 	close(trace_on_fd);
 	memset(w, 0, sizeof(*w));
 	trace_count(w);
-	w->cb_copies = (cb_stat_copies() - stat0) / calls;
+	w->cb_copies = (cb_stat_sum("copies_") - stat0[0]) / calls;
+	w->copy_bytes += cb_stat_sum("bytes_") - stat0[1];
 	w->copy_bytes = bytes > 0 ? w->copy_bytes / bytes : 0;
 	w->allocs /= calls;
 	w->gup /= calls;
@@ -886,7 +900,7 @@ static bool work_path(enum path p)
 static void work_side(bool peer)
 {
 	unsigned int s;
-	double stat0;
+	double stat0[2];
 	int p;
 
 	if (!trace_ok)
@@ -899,7 +913,7 @@ static void work_side(bool peer)
 			    sh->err[p][0])
 				continue;
 			run(p, sizes[s], 2);	/* warm */
-			window_begin(true, &stat0);
+			window_begin(true, stat0);
 			run(p, sizes[s], WORK_CALLS);
 			window_end(&sh->work[p][s], WORK_CALLS,
 				   (double)sizes[s] * WORK_CALLS, stat0);
@@ -1203,22 +1217,49 @@ static int logon(struct logon_client *lc, int path, uint32_t len, bool check)
 static double logon_batch(struct logon_client *lc, int path, uint32_t len,
 			  uint64_t n)
 {
-	uint64_t i, t0 = now_ns();
+	double best = -1, cps;
+	uint64_t i, t0;
+	int b;
 
-	for (i = 0; i < n; i++)
-		if (logon(lc, path, len, i == n - 1))
-			return -1;
-	return (double)n * 1e9 / (double)(now_ns() - t0);
+	for (b = 0; b < BATCHES; b++) {
+		t0 = now_ns();
+		for (i = 0; i < n; i++)
+			if (logon(lc, path, len, i == n - 1))
+				return -1;
+		cps = (double)n * 1e9 / (double)(now_ns() - t0);
+		if (cps > best)
+			best = cps;
+	}
+	return best;
 }
 
-static void logon_phase(void)
+static void set_cpus(int ncpus)
+{
+	cpu_set_t set;
+	int i;
+
+	CPU_ZERO(&set);
+	for (i = 0; i < ncpus; i++)
+		CPU_SET(i, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
+}
+
+/*
+ * 4: every path's logons, interleaved; or (@work) the traced calls of the
+ * work table. Client, server and daemon share CPU 0: each call is a
+ * hand-off between two processes, and waking an idle vCPU of the emulator
+ * would cost more than the call.
+ */
+static void logon_phase(bool work)
 {
 	struct logon_client lc[NLOGON];
 	int sv[2], path, k, rep;
 	pid_t srv, daemon;
-	double stat0, t;
+	double stat0[2], t;
 	uint64_t n;
 
+	set_cpus(1);
 	srv = start_server(1);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		die("socketpair");
@@ -1236,7 +1277,7 @@ static void logon_phase(void)
 		if (path == LG_SOCK)
 			lc[path].sock = sv[0];
 	}
-	for (rep = 0; rep < reps; rep++)
+	for (rep = 0; rep < reps && !work; rep++)
 		for (k = 0; k < 2; k++)
 			for (path = 0; path < NLOGON; path++) {
 				n = sh->logon_n[path][k];
@@ -1246,7 +1287,7 @@ static void logon_phase(void)
 					t = logon_batch(&lc[path], path,
 							logon_sizes[k], 1);
 					n = t > 0 ? (uint64_t)(t * target_ns /
-							       1e9) : 1;
+							       BATCHES / 1e9) : 1;
 					n = n < 2 ? 2 : n;
 					sh->logon_n[path][k] = n;
 				}
@@ -1260,8 +1301,9 @@ static void logon_phase(void)
 				sh->logon[path][k][rep] = t;
 			}
 	/* work per logon, 64 KiB answer (server and daemon not filtered) */
-	for (path = 0; path < NLOGON && trace_ok; path++) {
-		window_begin(false, &stat0);
+	for (path = 0; path < NLOGON && work && trace_ok; path++) {
+		logon(&lc[path], path, LOGON_LARGE, false);
+		window_begin(false, stat0);
 		for (k = 0; k < WORK_CALLS; k++)
 			logon(&lc[path], path, LOGON_LARGE, false);
 		window_end(&sh->logon_work[path], WORK_CALLS,
@@ -1275,6 +1317,7 @@ static void logon_phase(void)
 	close(sv[0]);
 	waitpid(daemon, NULL, 0);
 	stop(srv);
+	set_cpus(CPU_SETSIZE);
 }
 
 /* @nc clients calling @cfg's package for @ms milliseconds: calls/s */
@@ -1283,7 +1326,7 @@ static double scale_run(int cfg, int nc, int ms, bool traced,
 {
 	pid_t pids[MAXCLIENTS], srv = 0;
 	uint64_t total = 0, t0;
-	double stat0 = 0, secs;
+	double stat0[2] = { 0, 0 }, secs;
 	int i, ready[2];
 	char c;
 
@@ -1326,7 +1369,7 @@ static double scale_run(int cfg, int nc, int ms, bool traced,
 			die("a scaling client failed to start");
 	close(ready[0]);
 	if (traced)
-		window_begin(false, &stat0);
+		window_begin(false, stat0);
 	t0 = now_ns();
 	sh->go = 1;
 	usleep(ms * 1000);
@@ -1349,17 +1392,17 @@ static double scale_run(int cfg, int nc, int ms, bool traced,
 	return (double)total / secs;
 }
 
-static void scale_phase(void)
+static void scale_phase(bool work)
 {
 	int cfg, k, rep, ms = quick ? 100 : 300;
 
-	for (rep = 0; rep < reps; rep++)
+	for (rep = 0; rep < reps && !work; rep++)
 		for (k = 0; k < (int)NSCALEC; k++)
 			for (cfg = 0; cfg < NSCALE; cfg++)
 				sh->scale[cfg][k][rep] =
 					scale_run(cfg, scale_clients[k], ms,
 						  false, NULL);
-	for (cfg = 0; cfg < NSCALE && trace_ok; cfg++)
+	for (cfg = 0; cfg < NSCALE && work && trace_ok; cfg++)
 		scale_run(cfg, MAXCLIENTS, ms, true, &sh->scale_work[cfg]);
 }
 
@@ -1543,7 +1586,7 @@ static void target(const char *name, const char *what, const enum path *pp,
 		   uint32_t minlen, double want)
 {
 	double worst = 1e9, w, b, r, wmed = 0;
-	const char *at = "-", *pair = "-";
+	const char *at = "-", *pair = "-", *anchor = "-";
 	bool ok = true, any = false;
 	unsigned int s;
 	int i;
@@ -1561,6 +1604,7 @@ static void target(const char *name, const char *what, const enum path *pp,
 				wmed = r;
 				at = size_name(sizes[s]);
 				pair = paths[pp[i]].key;
+				anchor = paths[aa[i]].key;
 			}
 		}
 	if (!any || reps < 7)
@@ -1569,7 +1613,7 @@ static void target(const char *name, const char *what, const enum path *pp,
 	printf("CBBENCH-TARGET: %s %s: %s - worst repetition %.2fx (median %.2fx) "
 	       "at %s B, %s vs %s; want >= %.2fx%s\n", name, what,
 	       ok ? "met" : "NOT MET", worst == 1e9 ? 0 : worst, wmed, at, pair,
-	       i > 0 ? paths[aa[0]].key : "-", want,
+	       anchor, want,
 	       reps < 7 ? " (fewer than 7 repetitions)" : "");
 }
 
@@ -1623,6 +1667,8 @@ static void print_work(void)
 
 			if (!w->ok)
 				continue;
+			if (w->copy_bytes < 0.5 && sizes[s] >= 4096)
+				strcat(verdict, " (bytes uncounted)");
 			if (p != a) {
 				lines_n++;
 				if (w->copy_bytes > x->copy_bytes + 0.05)
@@ -2042,8 +2088,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "clientbuf-bench: HOLD: status %#x\n", st);
 		return 1;
 	}
-	trace_setup();
-
 	if (pipe(to_child) || pipe(to_parent))
 		die("pipe");
 	pid = fork();
@@ -2075,22 +2119,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "clientbuf-bench: copies, repetition %d/%d, "
 			"%.0f s\n", rep + 1, reps, (now_ns() - t0) / 1e9);
 	}
+	logon_phase(false);
+	fprintf(stderr, "clientbuf-bench: logons, %.0f s\n",
+		(now_ns() - t0) / 1e9);
+	scale_phase(false);
+	fprintf(stderr, "clientbuf-bench: many clients, %.0f s\n",
+		(now_ns() - t0) / 1e9);
+
+	/* the traced runs, after every timed one */
+	trace_setup();
 	work_side(false);
 	sync_peer(to_child[1], to_parent[0], 'w');
-	fprintf(stderr, "clientbuf-bench: work per operation, %.0f s\n",
-		(now_ns() - t0) / 1e9);
 	c = 'q';
 	if (write(to_child[1], &c, 1) != 1)
 		die("write");
 	waitpid(pid, NULL, 0);
-
-	logon_phase();
-	fprintf(stderr, "clientbuf-bench: logons, %.0f s\n",
-		(now_ns() - t0) / 1e9);
-	scale_phase();
-	fprintf(stderr, "clientbuf-bench: many clients, %.0f s\n",
-		(now_ns() - t0) / 1e9);
+	logon_phase(true);
+	scale_phase(true);
 	trace_teardown();
+	fprintf(stderr, "clientbuf-bench: work per operation, %.0f s\n",
+		(now_ns() - t0) / 1e9);
 
 	print_results();
 	printf("CBBENCH-INFO: run took %.1f s\n", (now_ns() - t0) / 1e9);
