@@ -200,6 +200,7 @@ struct shared {
 	struct work work[NPATHS][NSIZES];
 	struct work logon_work[NLOGON];
 	char fatal[160];
+	bool trace_on;
 	/* scaling runs */
 	volatile int go, stop;
 	uint64_t calls[MAXCLIENTS];
@@ -617,7 +618,7 @@ static void measure_side(bool peer, int rep)
 
 /* ---- ftrace: work per operation ------------------------------------- */
 
-static bool trace_ok;
+#define trace_ok (sh->trace_on)
 static char trace_note[256];
 
 static int tw(const char *file, const char *text, bool append)
@@ -1581,39 +1582,60 @@ static void print_ratio_head(const char *title)
 static int nmiss;
 
 /* A target over sizes: the worst repetition of every pair must reach it. */
+static int nunjudged;
+
+/*
+ * A target over sizes: the worst repetition of every pair must reach it.
+ * Only pairs whose payload moves with the same primitive on this CPU are
+ * judged (the emulator's cost of a primitive cancels only there); the
+ * others are shown beside it.
+ */
 static void target(const char *name, const char *what, const enum path *pp,
 		   const enum path *aa, int npairs, uint32_t maxlen,
 		   uint32_t minlen, double want)
 {
-	double worst = 1e9, w, b, r, wmed = 0;
-	const char *at = "-", *pair = "-", *anchor = "-";
-	bool ok = true, any = false;
+	double worst[2] = { 1e9, 1e9 }, wmed[2] = { 0, 0 }, w, b, r;
+	const char *at[2] = { "-", "-" }, *pair[2] = { "-", "-" };
+	const char *anchor[2] = { "-", "-" };
+	int judged = 0, other = 0, i, j;
+	bool ok = true;
 	unsigned int s;
-	int i;
 
-	for (i = 0; i < npairs; i++)
+	for (i = 0; i < npairs; i++) {
+		j = !same_prim(pp[i], aa[i]);
+		judged += !j;
+		other += j;
 		for (s = 0; s < NSIZES; s++) {
 			if (sizes[s] > maxlen || sizes[s] < minlen)
 				continue;
 			r = ratio(pp[i], aa[i], s, &w, &b);
-			any = true;
-			if (r <= 0 || w < want)
+			if (!j && (r <= 0 || w < want))
 				ok = false;
-			if (w < worst) {
-				worst = w;
-				wmed = r;
-				at = size_name(sizes[s]);
-				pair = paths[pp[i]].key;
-				anchor = paths[aa[i]].key;
+			if (w < worst[j]) {
+				worst[j] = w;
+				wmed[j] = r;
+				at[j] = size_name(sizes[s]);
+				pair[j] = paths[pp[i]].key;
+				anchor[j] = paths[aa[i]].key;
 			}
 		}
-	if (!any || reps < 7)
+	}
+	if (!judged || reps < 7)
 		ok = false;
-	nmiss += !ok;
-	printf("CBBENCH-TARGET: %s %s: %s - worst repetition %.2fx (median %.2fx) "
-	       "at %s B, %s vs %s; want >= %.2fx%s\n", name, what,
-	       ok ? "met" : "NOT MET", worst == 1e9 ? 0 : worst, wmed, at, pair,
-	       anchor, want,
+	nmiss += judged && !ok;
+	nunjudged += !judged;
+	printf("CBBENCH-TARGET: %s %s: %s", name, what,
+	       !judged ? "NOT JUDGED (no same-primitive pair on this CPU)" :
+	       ok ? "met" : "NOT MET");
+	if (judged)
+		printf(" - worst repetition %.2fx (median %.2fx) at %s B, %s vs "
+		       "%s, over %d same-primitive pair(s)", worst[0], wmed[0],
+		       at[0], pair[0], anchor[0], judged);
+	if (other)
+		printf("; %d pair(s) with different primitives (not judged): "
+		       "worst %.2fx (median %.2fx) at %s B, %s vs %s", other,
+		       worst[1], wmed[1], at[1], pair[1], anchor[1]);
+	printf("; want >= %.2fx%s\n", want,
 	       reps < 7 ? " (fewer than 7 repetitions)" : "");
 }
 
@@ -1772,25 +1794,42 @@ static void print_logon(void)
 			       logon_sizes[k], m, lo, hi);
 		}
 	}
+	/*
+	 * Judged on the pinned arena: its server copy is one copy_from_user()
+	 * like the socket's two; the unpinned server adds a memcpy (the
+	 * bounce), a different primitive unless the CPU has fsrm.
+	 */
 	for (k = 0; k < 2; k++) {
+		double want = k ? 1.5 : 1.0, wu, mu;
+		bool ok;
+
+		for (i = 0; i < reps; i++)
+			r[k][i] = sh->logon[LG_SOCK][k][i] > 0 ?
+				  sh->logon[LG_SRV_P][k][i] /
+				  sh->logon[LG_SOCK][k][i] : -1;
+		m = median(sh->logon[LG_SRV_P][k], reps, NULL, NULL) /
+		    median(sh->logon[LG_SOCK][k], reps, NULL, NULL);
+		median(r[k], reps, &w, NULL);
 		for (i = 0; i < reps; i++)
 			r[k][i] = sh->logon[LG_SOCK][k][i] > 0 ?
 				  sh->logon[LG_SRV_U][k][i] /
 				  sh->logon[LG_SOCK][k][i] : -1;
-		m = median(sh->logon[LG_SRV_U][k], reps, NULL, NULL) /
-		    median(sh->logon[LG_SOCK][k], reps, NULL, NULL);
-		median(r[k], reps, &w, NULL);
-		printf("CBBENCH-TARGET: 4%c server vs SOCK_SEQPACKET, %s "
-		       "answer: %s - worst repetition %.2fx (median %.2fx); "
-		       "want >= %.2fx (kernel package: %.2fx, pinned server: "
-		       "%.2fx)\n", k ? 'b' : 'a', k ? "32 B + 64 KiB" : "32 B",
-		       w >= (k ? 1.5 : 1.0) && reps >= 7 ? "met" : "NOT MET",
-		       w, m, k ? 1.5 : 1.0,
+		mu = median(sh->logon[LG_SRV_U][k], reps, NULL, NULL) /
+		     median(sh->logon[LG_SOCK][k], reps, NULL, NULL);
+		median(r[k], reps, &wu, NULL);
+		if (has_fsrm && wu < w)
+			w = wu;
+		ok = w >= want && reps >= 7;
+		printf("CBBENCH-TARGET: 4%c clientbuf serve (pinned arena) vs "
+		       "SOCK_SEQPACKET, %s answer: %s - worst repetition %.2fx "
+		       "(median %.2fx); want >= %.2fx; unpinned arena%s: worst "
+		       "%.2fx (median %.2fx); kernel package: median %.2fx\n",
+		       k ? 'b' : 'a', k ? "32 B + 64 KiB" : "32 B",
+		       ok ? "met" : "NOT MET", w, m, want,
+		       has_fsrm ? "" : " (bounce memcpy: not judged)", wu, mu,
 		       median(sh->logon[LG_KERN_U][k], reps, NULL, NULL) /
-		       median(sh->logon[LG_SOCK][k], reps, NULL, NULL),
-		       median(sh->logon[LG_SRV_P][k], reps, NULL, NULL) /
 		       median(sh->logon[LG_SOCK][k], reps, NULL, NULL));
-		nmiss += !(w >= (k ? 1.5 : 1.0) && reps >= 7);
+		nmiss += !ok;
 	}
 }
 
@@ -1853,10 +1892,12 @@ static void print_results(void)
 	static const enum path t2pin[] = { C2_PKG_PIN, C2_PKG_PIN };
 	static const enum path t2pina[] = { A_PVW1, A_PROCMEM };
 	static const enum path t2k[] = {
-		L_KT_PKG, L_WQ_PKG, L_PROC_PKG, L_PROC_PKG_PIN,
+		L_KT_PKG, L_KT_PKG, L_WQ_PKG, L_WQ_PKG, L_PROC_PKG,
+		L_PROC_PKG_PIN,
 	};
 	static const enum path t2ka[] = {
-		L_KT_APVM, L_WQ_APVM, L_PROC_APVM, L_PROC_APVM,
+		L_KT_APVM, L_KT_BARE, L_WQ_APVM, L_WQ_BARE, L_PROC_APVM,
+		L_PROC_APVM,
 	};
 	static const enum path t3p[] = {
 		C3_TO_U, C3_TO_P, C3_FROM_U, C3_FROM_P,
@@ -1964,9 +2005,9 @@ static void print_results(void)
 	       "every size", t2p, t2a, 4, ~0U, 0, 1.0);
 	target("2b", "other process pinned vs both, <= 4 KiB", t2pin, t2pina,
 	       2, 4096, 0, 1.5);
-	target("2c", "kthread, workqueue, other process loops vs "
-	       "access_process_vm in that context, every size", t2k, t2ka, 4,
-	       ~0U, 0, 1.0);
+	target("2c", "kthread, workqueue, other process (in-kernel loops) vs "
+	       "access_process_vm and kthread_use_mm+copy_to_user in that "
+	       "context, every size", t2k, t2ka, 6, ~0U, 0, 1.0);
 	target("3a", "SERVER_OP vs process_vm_writev/readv, same iovecs, "
 	       "every size", t3p, t3a, 8, ~0U, 0, 1.0);
 	target("3b", "SERVER_OP pinned, <= 4 KiB", t3pin, t3pina, 4, 4096, 0,
@@ -2146,7 +2187,8 @@ int main(int argc, char **argv)
 		printf("CBBENCH-FAILED: %s\n", sh->fatal);
 		return 1;
 	}
-	printf("CBBENCH-TARGETS: %d not met\n", nmiss);
+	printf("CBBENCH-TARGETS: %d not met, %d not judged\n", nmiss,
+	       nunjudged);
 	close(cb_fd);
 	return 0;
 }
