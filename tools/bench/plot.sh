@@ -39,6 +39,8 @@ plot_clause() {
 
 call=$(plot_clause call)
 loop=$(plot_clause loop)
+[ -n "$call" ] && [ -n "$loop" ] ||
+	{ echo "plot: no data in $csv" >&2; exit 1; }
 gnuplot <<EOG
 set terminal pngcairo size 1800,800 noenhanced
 set output '$dir/throughput-$kver.png'
@@ -66,6 +68,7 @@ for key in $(cut -d, -f1 "$scale" | awk '!seen[$0]++'); do
 	clause="$clause${clause:+, }'$tmp/scale.dat' index $i using 1:2:3:4 with yerrorlines lw 2 title '$key'"
 	i=$((i + 1))
 done
+[ -n "$clause" ] || { echo "plot: no data in $scale" >&2; exit 1; }
 gnuplot <<EOG
 set terminal pngcairo size 1000,700 noenhanced
 set output '$dir/clients-$kver.png'
