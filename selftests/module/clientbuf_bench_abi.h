@@ -102,6 +102,7 @@ struct cbbench_cmd {
  * @pid: BIND: the client's pid (for CBBENCH_METHOD_APVM)
  * @len: LOOP, COPY: bytes per copy
  * @iters: LOOP: copies, 0 means 1
+ * @pad: zero
  * @ns: LOOP: ktime of the loop (out)
  * @status: NTSTATUS of the (last) copy (out)
  * @done: LOOP: copies that succeeded (out)
