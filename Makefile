@@ -8,8 +8,10 @@
 #                     ends with "N passed, N failed"
 #   make run          boot the 6.12 test kernel and run the demo
 #                     (scripts/run-demo.sh; RUN_SCRIPT=FILE for another)
-#   make bench        boot the 6.12 test kernel and run the copy benchmark
-#                     (tools/bench/; results and plot in build/bench/)
+#   make bench        boot the 6.12 test kernel and run the benchmark:
+#                     clientbuf against bare copy_to_user, process_vm_writev,
+#                     /proc/PID/mem and a Unix-socket daemon (tools/bench/;
+#                     tables, CSV, plots and target lines in build/bench/)
 #   make lint         checkpatch, kernel-doc, sparse, uapi headers, docs
 #                     (make check runs it first; LINT=0 skips it there)
 #   make docs         Documentation/ to build/docs/html (Sphinx, -W)

@@ -338,14 +338,20 @@ static ntstatus_t cb_copy_bounce(struct cb_copy *c)
 	b.kbuf = kvmalloc(c->len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!b.kbuf)
 		return STATUS_INSUFFICIENT_RESOURCES;
-	if (c->write && copy_from_user(b.kbuf, c->ubuf, c->len)) {
-		st = STATUS_ACCESS_VIOLATION;
-		goto out;
+	if (c->write) {
+		if (copy_from_user(b.kbuf, c->ubuf, c->len)) {
+			st = STATUS_ACCESS_VIOLATION;
+			goto out;
+		}
+		cb_stat_add(CB_STAT_BYTES_BOUNCED, c->len);
 	}
 	st = cb_copy_unpinned(&b);
-	if (st == STATUS_SUCCESS && !c->write &&
-	    copy_to_user(c->ubuf, b.kbuf, c->len))
-		st = STATUS_ACCESS_VIOLATION;
+	if (st == STATUS_SUCCESS && !c->write) {
+		if (copy_to_user(c->ubuf, b.kbuf, c->len))
+			st = STATUS_ACCESS_VIOLATION;
+		else
+			cb_stat_add(CB_STAT_BYTES_BOUNCED, c->len);
+	}
 out:
 	kvfree(b.kbuf);
 	return st;

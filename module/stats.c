@@ -4,7 +4,11 @@
  *
  * The first CB_STAT_NR_LIVE counters count live objects: they return to
  * zero when every client has closed, which the selftests use as a leak
- * check. The rest only grow.
+ * check. The rest only grow. The bytes_* counters are the work per
+ * operation tools/bench/ reports: bytes_client_context .. bytes_pinned
+ * count each byte a copy delivered, once, on the path it took;
+ * bytes_bounced counts the second copy of a byte that went through a
+ * kernel bounce buffer on the way (SERVER_OP on an unpinned buffer).
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
@@ -28,6 +32,7 @@ static const char * const cb_stat_names[CB_STAT_NR] = {
 	[CB_STAT_BYTES_KTHREAD]	 = "bytes_kthread",
 	[CB_STAT_BYTES_REMOTE]	 = "bytes_other_process",
 	[CB_STAT_BYTES_PINNED]	 = "bytes_pinned",
+	[CB_STAT_BYTES_BOUNCED]	 = "bytes_bounced",
 	[CB_STAT_CALLS]		 = "calls",
 	[CB_STAT_FAILURES]	 = "failed_copies",
 };

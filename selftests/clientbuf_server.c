@@ -265,9 +265,21 @@ static void set_seg(struct clientbuf_segment *seg, __u64 caddr, void *saddr,
 	seg->reserved = 0;
 }
 
+/* The debugfs counter bytes_bounced (tools/bench/'s work per operation). */
+static long long bytes_bounced(void)
+{
+	static const char *const name[] = { "bytes_bounced" };
+	long long v = -1;
+
+	return cb_stats_read(name, &v, 1) == 1 ? v : -1;
+}
+
 /*
  * Vectored copies: every segment is checked before any byte moves, then
- * they are copied in order; a bad segment is named by its index.
+ * they are copied in order; a bad segment is named by its index. The
+ * client's buffers are not pinned, so every byte goes through the bounce
+ * buffer: bytes_bounced grows by the bytes copied, and not for a refused
+ * vector.
  */
 TEST_F(srv, vectored_copies)
 {
@@ -276,6 +288,7 @@ TEST_F(srv, vectored_copies)
 	struct record rec;
 	struct report r;
 	__u64 block = 0, index = 0;
+	long long bounced;
 
 	START_AND_READ(CHILD_SYNC, &rec);
 	ASSERT_OK(srv_alloc(self->fd, rec.hdr.call_id, ANSWER_LEN,
@@ -291,6 +304,8 @@ TEST_F(srv, vectored_copies)
 	set_seg(&seg[2], block + sizeof(a) + sizeof(b), c, sizeof(c));
 	/* segment 3 lies in the READ buffer: refused before any byte moves */
 	set_seg(&seg[3], rec.s.read_addr, a, 1);
+	bounced = bytes_bounced();
+	ASSERT_LE(0, bounced);
 	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
 		   srv_copy_vec(self->fd, rec.hdr.call_id,
 				CLIENTBUF_SRV_COPY_TO_VEC, seg, 4, &index));
@@ -313,9 +328,12 @@ TEST_F(srv, vectored_copies)
 	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
 		   srv_copy_vec(self->fd, rec.hdr.call_id,
 				CLIENTBUF_SRV_COPY_TO_VEC, NULL, 2, NULL));
+	EXPECT_EQ(bounced, bytes_bounced());
 	/* the first three segments land, back to back */
 	ASSERT_OK(srv_copy_vec(self->fd, rec.hdr.call_id,
 			       CLIENTBUF_SRV_COPY_TO_VEC, seg, 3, NULL));
+	EXPECT_EQ(bounced + sizeof(a) + sizeof(b) + sizeof(c),
+		  bytes_bounced());
 
 	/* and two segments of the READ buffer come back */
 	memset(big, 0, sizeof(big));
@@ -323,6 +341,8 @@ TEST_F(srv, vectored_copies)
 	set_seg(&big[1], rec.s.read_addr + sizeof(in1), in2, sizeof(in2));
 	ASSERT_OK(srv_copy_vec(self->fd, rec.hdr.call_id,
 			       CLIENTBUF_SRV_COPY_FROM_VEC, big, 2, NULL));
+	EXPECT_EQ(bounced + sizeof(a) + sizeof(b) + sizeof(c) + sizeof(in1) +
+		  sizeof(in2), bytes_bounced());
 	ASSERT_TRUE(cb_is_pattern(in1, sizeof(in1), rec.s.seed));
 	/* in2 is the pattern from offset 100 on */
 	{

@@ -2,46 +2,43 @@
 /*
  * clientbuf_bench: the benchmark package tools/bench/ drives.
  *
- * It uses only the exported package API, as any package module would:
+ * It uses only the exported package API, as any package module would, and
+ * sets beside each of its copies what a package author would write without
+ * clientbuf, from the same context and of the same bytes:
  *
- * - CBBENCH_OP_LOOP times copy_to_client_buffer() in a loop in the kernel,
- *   in the client's context or in a kthread, with ktime around the loop
- *   only (no ioctl entry, no allocation);
- * - /dev/clientbuf_bench lets a second process time the same loop from its
- *   own context (the registered-mm or the pinned path), or make one copy per
- *   ioctl from its own memory into the client, like process_vm_writev()
- *   and a write to /proc/PID/mem do. CBBENCH_COPY_DIRECT does that without
- *   a bounce copy: the caller's source pages are pinned for the call and
- *   mapped (kmap_local_page() for one page, vm_map_ram() for more), and
- *   copy_to_client_buffer() copies from that mapping straight into the
- *   client. CBBENCH_COPY_BOUNCE copies into a kernel buffer first;
- *   CBBENCH_COPY_FIXED copies from a source range the caller pinned and
- *   mapped once with CBBENCH_IOC_SRC_PIN (io_uring's fixed buffers).
- *   CBBENCH_IOC_COPYV makes many copies in one ioctl (the vectored call).
+ * - in the caller's context, copy_to_client_buffer() against a bare
+ *   copy_to_user() (CBBENCH_OP_COPY, one copy per CALL_PACKAGE ioctl, and
+ *   CBBENCH_OP_LOOP, a timed loop inside one call);
+ * - in a kthread or a workqueue item, copy_to_client_buffer() against
+ *   kthread_use_mm() + copy_to_user() (what f_fs does) and against
+ *   access_process_vm() (what /proc/PID/mem does inside);
+ * - from another process (/dev/clientbuf_bench), copy_to_client_buffer()
+ *   through a held request, one copy per ioctl (against process_vm_writev()
+ *   and /proc/PID/mem in userspace) or in a timed loop (against
+ *   access_process_vm() in the same loop);
+ * - CBBENCH_OP_LOGON answers a logon in a block from
+ *   allocate_client_buffer(), as a kernel package would.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
 #include <linux/fs.h>
-#include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/overflow.h>
+#include <linux/pid.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include <clientbuf/secpkg.h>
 #include "clientbuf_bench_abi.h"
-
-/* Source pages mapped at once by CBBENCH_COPY_DIRECT (vm_map_ram's fast
- * per-cpu blocks take up to BITS_PER_LONG pages).
- */
-#define CBB_CHUNK_PAGES	BITS_PER_LONG
 
 /* cbb_lock protects cbb_slots and the allocation of cbb_src. */
 static DEFINE_MUTEX(cbb_lock);
@@ -52,41 +49,38 @@ static u8 *cbb_src;	/* CBBENCH_MAX_LEN bytes of pattern, made on first use */
  * struct cbb_file - an open /dev/clientbuf_bench
  * @lock: serialises the ioctls of this file
  * @req: the bound request (a reference), or NULL
- * @bounce: CBBENCH_COPY_BOUNCE buffer, or NULL
- * @bounce_len: its size
- * @src_addr: CBBENCH_IOC_SRC_PIN: start of the pinned source range
- * @src_len: its length, 0 if none
- * @src_pages: its pages, pinned
- * @src_nr: number of @src_pages
- * @src_map: the pages mapped contiguously (vmap())
+ * @task: the client's thread-group leader (a reference), or NULL
  */
 struct cbb_file {
 	struct mutex lock;
 	struct clientbuf_request *req;
-	void *bounce;
-	size_t bounce_len;
-	unsigned long src_addr;
-	unsigned long src_len;
-	struct page **src_pages;
-	unsigned long src_nr;
-	u8 *src_map;
+	struct task_struct *task;
 };
 
 /**
  * struct cbb_loop - one timed loop
- * @req: the request
+ * @req: the request (CBBENCH_METHOD_PKG)
+ * @mm: the client's mm, a user reference (CBBENCH_METHOD_BARE outside the
+ *	caller's context), or NULL
+ * @task: the client task, a reference (CBBENCH_METHOD_APVM), or NULL
+ * @method: enum cbbench_method
  * @addr: client destination
  * @len: bytes per copy
  * @iters: copies
  * @res: the outcome
- * @done: completed when a kthread finished the loop
+ * @work: CBBENCH_CTX_WORKQUEUE item
+ * @done: completed when a kthread or a work item finished the loop
  */
 struct cbb_loop {
 	struct clientbuf_request *req;
+	struct mm_struct *mm;
+	struct task_struct *task;
+	u32 method;
 	unsigned long addr;
 	u32 len;
 	u32 iters;
 	struct cbbench_result res;
+	struct work_struct work;
 	struct completion done;
 };
 
@@ -101,7 +95,7 @@ static const u8 *cbb_source(void)
 		p = vmalloc(CBBENCH_MAX_LEN);
 		if (p) {
 			for (i = 0; i < CBBENCH_MAX_LEN; i++)
-				p[i] = (u8)(i * 131 + (i >> 12));
+				p[i] = cbbench_pattern(i);
 			cbb_src = p;
 		}
 	}
@@ -109,11 +103,47 @@ static const u8 *cbb_source(void)
 	return p;
 }
 
+/*
+ * The bare copy_to_user() a package author would write without clientbuf;
+ * a function of its own so that tools/bench/ can count its bytes with a
+ * kprobe (copy_to_user() itself is inlined).
+ */
+static noinline unsigned long cbb_copy_user(void __user *dst, const void *src,
+					    u32 len)
+{
+	return copy_to_user(dst, src, len);
+}
+
+/* One copy of @l on its method; returns an NTSTATUS. */
+static ntstatus_t cbb_copy(struct cbb_loop *l, const u8 *src)
+{
+	void __user *dst = (void __user *)l->addr;
+	unsigned long left;
+	int n;
+
+	switch (l->method) {
+	case CBBENCH_METHOD_PKG:
+		return copy_to_client_buffer(l->req, l->len, dst, src);
+	case CBBENCH_METHOD_BARE:
+		if (!l->mm)
+			return cbb_copy_user(dst, src, l->len) ?
+			       STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
+		kthread_use_mm(l->mm);
+		left = cbb_copy_user(dst, src, l->len);
+		kthread_unuse_mm(l->mm);
+		return left ? STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
+	case CBBENCH_METHOD_APVM:
+		n = access_process_vm(l->task, l->addr, (void *)src, l->len,
+				      FOLL_WRITE);
+		return n == l->len ? STATUS_SUCCESS : STATUS_ACCESS_VIOLATION;
+	}
+	return STATUS_INVALID_PARAMETER;
+}
+
 /* Time l->iters copies from the pattern buffer in the current context. */
 static void cbb_loop_run(struct cbb_loop *l)
 {
 	const u8 *src = cbb_source();
-	void __user *dst = (void __user *)l->addr;
 	ntstatus_t st = STATUS_SUCCESS;
 	u32 i, n = l->iters ? l->iters : 1;
 	u64 t0;
@@ -124,7 +154,7 @@ static void cbb_loop_run(struct cbb_loop *l)
 	}
 	t0 = ktime_get_ns();
 	for (i = 0; i < n; i++) {
-		st = copy_to_client_buffer(l->req, l->len, dst, src);
+		st = cbb_copy(l, src);
 		if (st != STATUS_SUCCESS)
 			break;
 		if (!(current->flags & PF_KTHREAD) &&
@@ -148,32 +178,126 @@ static int cbb_kthread_fn(void *data)
 	return 0;
 }
 
+static void cbb_work_fn(struct work_struct *work)
+{
+	struct cbb_loop *l = container_of(work, struct cbb_loop, work);
+
+	cbb_loop_run(l);
+	complete(&l->done);
+}
+
+/* Run @l in @ctx; the caller holds the references @l names. */
+static ntstatus_t cbb_loop_in(struct cbb_loop *l, u32 ctx)
+{
+	struct task_struct *t;
+
+	switch (ctx) {
+	case CBBENCH_CTX_CALLER:
+		cbb_loop_run(l);
+		break;
+	case CBBENCH_CTX_KTHREAD:
+		init_completion(&l->done);
+		t = kthread_run(cbb_kthread_fn, l, "cbbench");
+		if (IS_ERR(t))
+			return STATUS_INSUFFICIENT_RESOURCES;
+		wait_for_completion(&l->done);
+		break;
+	case CBBENCH_CTX_WORKQUEUE:
+		init_completion(&l->done);
+		INIT_WORK_ONSTACK(&l->work, cbb_work_fn);
+		queue_work(system_unbound_wq, &l->work);
+		wait_for_completion(&l->done);
+		destroy_work_on_stack(&l->work);
+		break;
+	default:
+		return STATUS_INVALID_PARAMETER;
+	}
+	return (__force ntstatus_t)l->res.status;
+}
+
 static ntstatus_t cbb_op_loop(struct clientbuf_request *req,
 			      const struct cbbench_cmd *cmd)
 {
 	struct cbb_loop l = {
-		.req = req, .addr = cmd->addr, .len = cmd->len,
-		.iters = cmd->iters,
+		.req = req, .method = cmd->method, .addr = cmd->addr,
+		.len = cmd->len, .iters = cmd->iters,
 	};
-	struct task_struct *t;
+	ntstatus_t st;
 
 	if (!cmd->len || cmd->len > CBBENCH_MAX_LEN ||
-	    cmd->ctx > CBBENCH_CTX_KTHREAD)
+	    cmd->ctx > CBBENCH_CTX_WORKQUEUE ||
+	    cmd->method > CBBENCH_METHOD_APVM)
 		return STATUS_INVALID_PARAMETER;
-	if (cmd->ctx == CBBENCH_CTX_KTHREAD) {
-		init_completion(&l.done);
-		t = kthread_run(cbb_kthread_fn, &l, "cbbench");
-		if (IS_ERR(t))
-			return STATUS_INSUFFICIENT_RESOURCES;
-		wait_for_completion(&l.done);
-	} else {
-		cbb_loop_run(&l);
+	if (cmd->method == CBBENCH_METHOD_BARE &&
+	    cmd->ctx != CBBENCH_CTX_CALLER) {
+		l.mm = current->mm;
+		mmget(l.mm);
 	}
+	if (cmd->method == CBBENCH_METHOD_APVM)
+		l.task = get_task_struct(current->group_leader);
+	st = cbb_loop_in(&l, cmd->ctx);
+	if (l.mm)
+		mmput(l.mm);
+	if (l.task)
+		put_task_struct(l.task);
+	if (st == STATUS_INSUFFICIENT_RESOURCES && !l.res.ns)
+		return st;
 	if (cmd->result_addr)
 		return copy_to_client_buffer(req, sizeof(l.res),
 					     u64_to_user_ptr(cmd->result_addr),
 					     &l.res);
-	return (__force ntstatus_t)l.res.status;
+	return st;
+}
+
+static ntstatus_t cbb_op_copy(struct clientbuf_request *req,
+			      const struct cbbench_cmd *cmd)
+{
+	struct cbb_loop l = {
+		.req = req, .method = cmd->method, .addr = cmd->addr,
+		.len = cmd->len,
+	};
+	const u8 *src = cbb_source();
+
+	if (!cmd->len || cmd->len > CBBENCH_MAX_LEN ||
+	    cmd->method > CBBENCH_METHOD_BARE)
+		return STATUS_INVALID_PARAMETER;
+	if (!src)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	return cbb_copy(&l, src);
+}
+
+/* A logon answer: the token, then @len bytes, in one client block. */
+static ntstatus_t cbb_op_logon(struct clientbuf_request *req,
+			       const struct cbbench_cmd *cmd,
+			       struct clientbuf_call_result *res)
+{
+	u8 token[CBBENCH_TOKEN_LEN];
+	const u8 *src = cbb_source();
+	void __user *block;
+	ntstatus_t st;
+	u32 i;
+
+	if (cmd->len > CBBENCH_MAX_LEN - CBBENCH_TOKEN_LEN)
+		return STATUS_INVALID_PARAMETER;
+	if (!src)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	for (i = 0; i < CBBENCH_TOKEN_LEN; i++)
+		token[i] = cbbench_token(cmd->nonce, i);
+	st = allocate_client_buffer(req, CBBENCH_TOKEN_LEN + cmd->len,
+				    &block);
+	if (st != STATUS_SUCCESS)
+		return st;
+	st = copy_to_client_buffer(req, CBBENCH_TOKEN_LEN, block, token);
+	if (st == STATUS_SUCCESS && cmd->len)
+		st = copy_to_client_buffer(req, cmd->len,
+					   block + CBBENCH_TOKEN_LEN, src);
+	if (st != STATUS_SUCCESS) {
+		free_client_buffer(req, block);
+		return st;
+	}
+	res->return_buffer = block;
+	res->return_length = CBBENCH_TOKEN_LEN + cmd->len;
+	return STATUS_SUCCESS;
 }
 
 static ntstatus_t cbb_hold(struct clientbuf_request *req, u32 handle)
@@ -198,13 +322,15 @@ static ntstatus_t cbb_call(struct clientbuf_request *req, const void *submit,
 
 	if (submit_len < sizeof(*cmd))
 		return STATUS_BUFFER_TOO_SMALL;
-	if (cmd->reserved)
-		return STATUS_INVALID_PARAMETER;
 	switch (cmd->op) {
 	case CBBENCH_OP_HOLD:
 		return cbb_hold(req, cmd->handle);
 	case CBBENCH_OP_LOOP:
 		return cbb_op_loop(req, cmd);
+	case CBBENCH_OP_COPY:
+		return cbb_op_copy(req, cmd);
+	case CBBENCH_OP_LOGON:
+		return cbb_op_logon(req, cmd, res);
 	}
 	return STATUS_INVALID_PARAMETER;
 }
@@ -242,160 +368,31 @@ static void cbb_cancel(struct clientbuf_request *req)
 
 /* ---- /dev/clientbuf_bench ------------------------------------------------ */
 
-static ntstatus_t cbb_copy_bounce(struct cbb_file *f, unsigned long dst,
-				  unsigned long src, u32 len)
+static long cbb_ioc_bind(struct cbb_file *f, struct cbbench_remote *r)
 {
-	if (f->bounce_len < len) {
-		kvfree(f->bounce);
-		f->bounce_len = 0;
-		f->bounce = kvmalloc(max_t(size_t, len, PAGE_SIZE), GFP_KERNEL);
-		if (!f->bounce)
-			return STATUS_INSUFFICIENT_RESOURCES;
-		f->bounce_len = max_t(size_t, len, PAGE_SIZE);
-	}
-	if (copy_from_user(f->bounce, (const void __user *)src, len))
-		return STATUS_ACCESS_VIOLATION;
-	return copy_to_client_buffer(f->req, len, (void __user *)dst,
-				     f->bounce);
-}
+	struct clientbuf_request *req;
+	struct task_struct *task;
+	struct pid *pid;
 
-/*
- * No bounce: pin the caller's source pages for the call, map them and let
- * copy_to_client_buffer() copy from the mapping, so the bytes move once.
- */
-static ntstatus_t cbb_copy_direct(struct cbb_file *f, unsigned long dst,
-				  unsigned long src, u32 len)
-{
-	struct page *pages[CBB_CHUNK_PAGES];
-	ntstatus_t st = STATUS_SUCCESS;
-
-	while (len && st == STATUS_SUCCESS) {
-		unsigned long start = src & PAGE_MASK;
-		unsigned int off = offset_in_page(src);
-		unsigned int nr = min_t(unsigned long, CBB_CHUNK_PAGES,
-					DIV_ROUND_UP(off + (unsigned long)len,
-						     PAGE_SIZE));
-		u32 n = min_t(unsigned long, len,
-			      ((unsigned long)nr << PAGE_SHIFT) - off);
-		int got;
-		u8 *p;
-
-		got = pin_user_pages_fast(start, nr, 0, pages);
-		if (got != nr) {
-			if (got > 0)
-				unpin_user_pages(pages, got);
-			return got == -ENOMEM ? STATUS_INSUFFICIENT_RESOURCES :
-			       STATUS_ACCESS_VIOLATION;
-		}
-		if (nr == 1) {
-			p = kmap_local_page(pages[0]);
-			st = copy_to_client_buffer(f->req, n,
-						   (void __user *)dst, p + off);
-			kunmap_local(p);
-		} else {
-			p = vm_map_ram(pages, nr, NUMA_NO_NODE);
-			if (p) {
-				st = copy_to_client_buffer(f->req, n,
-							   (void __user *)dst,
-							   p + off);
-				vm_unmap_ram(p, nr);
-			} else {
-				st = STATUS_INSUFFICIENT_RESOURCES;
-			}
-		}
-		unpin_user_pages(pages, nr);
-		dst += n;
-		src += n;
-		len -= n;
-	}
-	return st;
-}
-
-/* From the source range pinned and mapped by CBBENCH_IOC_SRC_PIN. */
-static ntstatus_t cbb_copy_fixed(struct cbb_file *f, unsigned long dst,
-				 unsigned long src, u32 len)
-{
-	if (!f->src_len || src < f->src_addr ||
-	    src - f->src_addr > f->src_len ||
-	    len > f->src_len - (src - f->src_addr))
-		return STATUS_ACCESS_VIOLATION;
-	return copy_to_client_buffer(f->req, len, (void __user *)dst,
-				     f->src_map + (src - (f->src_addr & PAGE_MASK)));
-}
-
-static long cbb_ioc_src_pin(struct cbb_file *f, struct cbbench_remote *r)
-{
-	unsigned long start = r->src & PAGE_MASK, end, nr;
-	int got;
-
-	if (f->src_len)
+	if (f->req)
 		return -EBUSY;
-	if (!r->len || r->len > CBBENCH_MAX_LEN ||
-	    check_add_overflow((unsigned long)r->src, (unsigned long)r->len,
-			       &end))
-		return -EINVAL;
-	nr = (PAGE_ALIGN(end) - start) >> PAGE_SHIFT;
-	f->src_pages = kvmalloc_array(nr, sizeof(*f->src_pages), GFP_KERNEL);
-	if (!f->src_pages)
-		return -ENOMEM;
-	got = pin_user_pages_fast(start, nr, FOLL_LONGTERM, f->src_pages);
-	if (got != nr) {
-		if (got > 0)
-			unpin_user_pages(f->src_pages, got);
-		kvfree(f->src_pages);
-		f->src_pages = NULL;
-		return got < 0 ? got : -EFAULT;
+	if (r->handle >= CBBENCH_MAX_HANDLES)
+		return -ENOENT;
+	pid = find_get_pid(r->pid);
+	task = pid ? get_pid_task(pid, PIDTYPE_TGID) : NULL;
+	put_pid(pid);
+	if (!task)
+		return -ESRCH;
+	mutex_lock(&cbb_lock);
+	req = cbb_slots[r->handle];
+	if (req)
+		f->req = clientbuf_request_get(req);
+	mutex_unlock(&cbb_lock);
+	if (!req) {
+		put_task_struct(task);
+		return -ENOENT;
 	}
-	f->src_map = vmap(f->src_pages, nr, VM_MAP, PAGE_KERNEL_RO);
-	if (!f->src_map) {
-		unpin_user_pages(f->src_pages, nr);
-		kvfree(f->src_pages);
-		f->src_pages = NULL;
-		return -ENOMEM;
-	}
-	f->src_nr = nr;
-	f->src_addr = r->src;
-	f->src_len = r->len;
-	return 0;
-}
-
-static ntstatus_t cbb_copy_one(struct cbb_file *f, u32 flags,
-			       unsigned long dst, unsigned long src, u32 len)
-{
-	if (!len || len > CBBENCH_MAX_LEN || flags > CBBENCH_COPY_FIXED)
-		return STATUS_INVALID_PARAMETER;
-	switch (flags) {
-	case CBBENCH_COPY_BOUNCE:
-		return cbb_copy_bounce(f, dst, src, len);
-	case CBBENCH_COPY_FIXED:
-		return cbb_copy_fixed(f, dst, src, len);
-	}
-	return cbb_copy_direct(f, dst, src, len);
-}
-
-static long cbb_ioc_copyv(struct cbb_file *f, struct cbbench_vec *v)
-{
-	struct cbbench_seg segs[16];
-	struct cbbench_seg __user *useg = u64_to_user_ptr(v->segs);
-	ntstatus_t st = STATUS_SUCCESS;
-	u32 i = 0, j, n;
-
-	if (v->nr_segs > CBBENCH_MAX_SEGS || v->status || v->done)
-		return -EINVAL;
-	while (i < v->nr_segs && st == STATUS_SUCCESS) {
-		n = min_t(u32, v->nr_segs - i, ARRAY_SIZE(segs));
-		if (copy_from_user(segs, useg + i, n * sizeof(segs[0])))
-			return -EFAULT;
-		for (j = 0; j < n; j++, i++) {
-			st = segs[j].reserved ? STATUS_INVALID_PARAMETER :
-			     cbb_copy_one(f, v->flags, segs[j].addr,
-					  segs[j].src, segs[j].len);
-			if (st != STATUS_SUCCESS)
-				break;
-		}
-	}
-	v->status = (__force u32)st;
-	v->done = i;
+	f->task = task;
 	return 0;
 }
 
@@ -404,21 +401,11 @@ static long cbb_ioc_remote(struct cbb_file *f, unsigned int cmd,
 {
 	struct clientbuf_request *req;
 	struct cbb_loop l;
+	const u8 *src;
 
 	switch (cmd) {
 	case CBBENCH_IOC_BIND:
-		if (f->req)
-			return -EBUSY;
-		if (r->handle >= CBBENCH_MAX_HANDLES)
-			return -ENOENT;
-		mutex_lock(&cbb_lock);
-		req = cbb_slots[r->handle];
-		if (req)
-			f->req = clientbuf_request_get(req);
-		mutex_unlock(&cbb_lock);
-		return req ? 0 : -ENOENT;
-	case CBBENCH_IOC_SRC_PIN:
-		return cbb_ioc_src_pin(f, r);
+		return cbb_ioc_bind(f, r);
 	case CBBENCH_IOC_COMPLETE:
 		req = cbb_slot_take(r->handle, NULL);
 		if (!req)
@@ -430,23 +417,29 @@ static long cbb_ioc_remote(struct cbb_file *f, unsigned int cmd,
 	}
 	if (!f->req)
 		return -ENOENT;
-	if (cmd == CBBENCH_IOC_LOOP) {
-		if (!r->len || r->len > CBBENCH_MAX_LEN)
-			return -EINVAL;
-		memset(&l, 0, sizeof(l));
-		l.req = f->req;
-		l.addr = r->addr;
-		l.len = r->len;
-		l.iters = r->iters;
-		cbb_loop_run(&l);
-		r->ns = l.res.ns;
-		r->status = l.res.status;
-		r->done = l.res.done;
+	if (!r->len || r->len > CBBENCH_MAX_LEN)
+		return -EINVAL;
+	memset(&l, 0, sizeof(l));
+	l.req = f->req;
+	l.task = f->task;
+	l.addr = r->addr;
+	l.len = r->len;
+	if (cmd == CBBENCH_IOC_COPY) {
+		src = cbb_source();
+		r->status = src ? (__force u32)cbb_copy(&l, src) :
+			    (__force u32)STATUS_INSUFFICIENT_RESOURCES;
 		return 0;
 	}
-	/* CBBENCH_IOC_COPY */
-	r->status = (__force u32)cbb_copy_one(f, r->flags, r->addr, r->src,
-					      r->len);
+	/* CBBENCH_IOC_LOOP */
+	if (r->method != CBBENCH_METHOD_PKG &&
+	    r->method != CBBENCH_METHOD_APVM)
+		return -EINVAL;
+	l.method = r->method;
+	l.iters = r->iters;
+	cbb_loop_run(&l);
+	r->ns = l.res.ns;
+	r->status = l.res.status;
+	r->done = l.res.done;
 	return 0;
 }
 
@@ -455,24 +448,13 @@ static long cbb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct cbb_file *f = file->private_data;
 	void __user *uarg = (void __user *)arg;
 	struct cbbench_remote r;
-	struct cbbench_vec v;
 	long ret;
 
 	switch (cmd) {
-	case CBBENCH_IOC_COPYV:
-		if (copy_from_user(&v, uarg, sizeof(v)))
-			return -EFAULT;
-		mutex_lock(&f->lock);
-		ret = f->req ? cbb_ioc_copyv(f, &v) : -ENOENT;
-		mutex_unlock(&f->lock);
-		if (!ret && copy_to_user(uarg, &v, sizeof(v)))
-			ret = -EFAULT;
-		return ret;
 	case CBBENCH_IOC_BIND:
 	case CBBENCH_IOC_LOOP:
 	case CBBENCH_IOC_COPY:
 	case CBBENCH_IOC_COMPLETE:
-	case CBBENCH_IOC_SRC_PIN:
 		break;
 	default:
 		return -ENOTTY;
@@ -485,7 +467,7 @@ static long cbb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (ret)
 		return ret;
 	if (cmd == CBBENCH_IOC_COPY) {
-		/* only the status goes back: keep the round trip lean */
+		/* only the status goes back, as a syscall's return would */
 		struct cbbench_remote __user *ur = uarg;
 
 		return put_user(r.status, &ur->status) ? -EFAULT : 0;
@@ -511,12 +493,8 @@ static int cbb_release(struct inode *inode, struct file *file)
 	struct cbb_file *f = file->private_data;
 
 	clientbuf_request_put(f->req);
-	if (f->src_len) {
-		vunmap(f->src_map);
-		unpin_user_pages(f->src_pages, f->src_nr);
-		kvfree(f->src_pages);
-	}
-	kvfree(f->bounce);
+	if (f->task)
+		put_task_struct(f->task);
 	mutex_destroy(&f->lock);
 	kfree(f);
 	return 0;

@@ -3,15 +3,28 @@
  * ABI of clientbuf_bench.ko, the benchmark package tools/bench/ drives.
  *
  * Package "clientbuf_bench": the submit buffer is a struct cbbench_cmd.
- * CBBENCH_OP_HOLD keeps the request (call it with CLIENTBUF_CALL_ASYNC) so
- * that a second process can copy through it; CBBENCH_OP_LOOP makes @iters
- * copy_to_client_buffer() calls in the caller's context or in a kthread and
- * reports the time of the loop alone, measured in the kernel with ktime.
+ *
+ * - CBBENCH_OP_HOLD keeps the request (call it with CLIENTBUF_CALL_ASYNC)
+ *   so that a second process can copy through it;
+ * - CBBENCH_OP_COPY makes one copy per call in the caller's context: the
+ *   package's copy_to_client_buffer() (CBBENCH_METHOD_PKG) or a bare
+ *   copy_to_user() of the same bytes from the same ioctl
+ *   (CBBENCH_METHOD_BARE), the framework's floor;
+ * - CBBENCH_OP_LOOP makes @iters copies in the caller's context, a kthread
+ *   or a workqueue item and reports the time of the loop alone (ktime in
+ *   the kernel): what a package pays inside the kernel;
+ * - CBBENCH_OP_LOGON answers a logon as a kernel package would: a block
+ *   from allocate_client_buffer() holding a 32-byte token and @len bytes
+ *   of answer, returned as the call's return buffer.
+ *
+ * The bytes copied are always cbbench_pattern(i) for the i-th byte of the
+ * answer (and cbbench_token() for the token), so that the caller can
+ * check every destination afterwards.
  *
  * Device /dev/clientbuf_bench (root only): a second process binds its fd to
- * a held request, then times in-kernel loops from its own context
- * (CBBENCH_IOC_LOOP), or makes one copy per ioctl from its own memory into
- * the client (CBBENCH_IOC_COPY, CBBENCH_IOC_COPYV).
+ * a held request, then makes one copy per ioctl through it from kernel
+ * memory (CBBENCH_IOC_COPY), or times in-kernel loops from its own context
+ * (CBBENCH_IOC_LOOP).
  */
 #ifndef _CLIENTBUF_BENCH_ABI_H
 #define _CLIENTBUF_BENCH_ABI_H
@@ -22,22 +35,32 @@
 #define CBBENCH_PACKAGE		"clientbuf_bench"
 #define CBBENCH_MAX_HANDLES	8
 #define CBBENCH_MAX_LEN		(16U << 20)	/* largest copy */
-#define CBBENCH_MAX_SEGS	256		/* CBBENCH_IOC_COPYV */
+#define CBBENCH_TOKEN_LEN	32		/* CBBENCH_OP_LOGON token */
 
 enum cbbench_op {
 	CBBENCH_OP_HOLD = 1,	/* keep the request in slot @handle, PENDING */
 	CBBENCH_OP_LOOP = 2,	/* time @iters copies of @len bytes to @addr */
+	CBBENCH_OP_COPY = 3,	/* one copy of @len bytes to @addr */
+	CBBENCH_OP_LOGON = 4,	/* token + @len bytes in a client block */
 };
 
 enum cbbench_ctx {
 	CBBENCH_CTX_CALLER,	/* the calling thread (client context) */
-	CBBENCH_CTX_KTHREAD,	/* a kthread (kthread_use_mm path) */
+	CBBENCH_CTX_KTHREAD,	/* a kthread */
+	CBBENCH_CTX_WORKQUEUE,	/* a work item on system_unbound_wq */
+};
+
+enum cbbench_method {
+	CBBENCH_METHOD_PKG,	/* copy_to_client_buffer() */
+	CBBENCH_METHOD_BARE,	/* copy_to_user(), kthread_use_mm() if needed */
+	CBBENCH_METHOD_APVM,	/* access_process_vm() on the client task */
 };
 
 /**
  * struct cbbench_result - what CBBENCH_OP_LOOP writes at @result_addr
  * @ns: ktime of the loop, nanoseconds
- * @status: NTSTATUS of the last copy
+ * @status: NTSTATUS of the last copy (CBBENCH_METHOD_PKG), else 0 or
+ *	STATUS_ACCESS_VIOLATION
  * @done: copies that succeeded
  */
 struct cbbench_result {
@@ -50,13 +73,14 @@ struct cbbench_result {
  * struct cbbench_cmd - submit buffer of the "clientbuf_bench" package
  * @op: enum cbbench_op
  * @ctx: enum cbbench_ctx (LOOP)
- * @addr: client destination (LOOP)
- * @len: bytes per copy, at most CBBENCH_MAX_LEN (LOOP)
+ * @addr: client destination (LOOP, COPY)
+ * @len: bytes per copy, at most CBBENCH_MAX_LEN (LOOP, COPY, LOGON)
  * @iters: copies (LOOP), 0 means 1
  * @result_addr: where in the client's registered memory the package
  *	writes a struct cbbench_result, or 0 for none (LOOP)
  * @handle: slot, 0 .. CBBENCH_MAX_HANDLES - 1 (HOLD)
- * @reserved: zero
+ * @method: enum cbbench_method (LOOP, COPY)
+ * @nonce: LOGON: the token is cbbench_token(@nonce, i)
  */
 struct cbbench_cmd {
 	__u32 op;
@@ -66,65 +90,32 @@ struct cbbench_cmd {
 	__u32 iters;
 	__aligned_u64 result_addr;
 	__u32 handle;
-	__u32 reserved;
+	__u32 method;
+	__u64 nonce;
 };
-
-/* cbbench_remote.flags and cbbench_vec.flags (CBBENCH_IOC_COPY/COPYV) */
-#define CBBENCH_COPY_AUTO	0	/* the cheapest measured: DIRECT */
-#define CBBENCH_COPY_BOUNCE	1	/* copy_from_user() into a kernel buffer */
-#define CBBENCH_COPY_DIRECT	2	/* pin the source pages, no bounce */
-#define CBBENCH_COPY_FIXED	3	/* source in the CBBENCH_IOC_SRC_PIN range */
 
 /**
  * struct cbbench_remote - /dev/clientbuf_bench ioctl argument
  * @handle: BIND, COMPLETE: slot of a held request
- * @flags: COPY: CBBENCH_COPY_*
+ * @method: LOOP: CBBENCH_METHOD_PKG or CBBENCH_METHOD_APVM
  * @addr: LOOP, COPY: client destination
- * @src: COPY, SRC_PIN: source in the caller's memory
- * @len: LOOP, COPY: bytes per copy; SRC_PIN: length of the source range
+ * @pid: BIND: the client's pid (for CBBENCH_METHOD_APVM)
+ * @len: LOOP, COPY: bytes per copy
  * @iters: LOOP: copies, 0 means 1
+ * @pad: zero
  * @ns: LOOP: ktime of the loop (out)
  * @status: NTSTATUS of the (last) copy (out)
  * @done: LOOP: copies that succeeded (out)
  */
 struct cbbench_remote {
 	__u32 handle;
-	__u32 flags;
+	__u32 method;
 	__aligned_u64 addr;
-	__aligned_u64 src;
+	__s32 pid;
 	__u32 len;
 	__u32 iters;
+	__u32 pad;
 	__u64 ns;
-	__u32 status;
-	__u32 done;
-};
-
-/**
- * struct cbbench_seg - one copy of a vectored call
- * @addr: client destination
- * @src: source in the caller's memory
- * @len: bytes
- * @reserved: zero
- */
-struct cbbench_seg {
-	__aligned_u64 addr;
-	__aligned_u64 src;
-	__u32 len;
-	__u32 reserved;
-};
-
-/**
- * struct cbbench_vec - CBBENCH_IOC_COPYV argument
- * @segs: array of struct cbbench_seg in the caller's memory
- * @nr_segs: entries, at most CBBENCH_MAX_SEGS
- * @flags: CBBENCH_COPY_*
- * @status: NTSTATUS of the first failing copy, or success (out)
- * @done: copies that succeeded before it (out)
- */
-struct cbbench_vec {
-	__aligned_u64 segs;
-	__u32 nr_segs;
-	__u32 flags;
 	__u32 status;
 	__u32 done;
 };
@@ -134,17 +125,20 @@ struct cbbench_vec {
 #define CBBENCH_IOC_BIND	_IOW(CBBENCH_IOC_MAGIC, 0, struct cbbench_remote)
 /* iters copies from a kernel buffer, in this process's context, timed */
 #define CBBENCH_IOC_LOOP	_IOWR(CBBENCH_IOC_MAGIC, 1, struct cbbench_remote)
-/* one copy from the caller's memory into the client */
+/* one copy_to_client_buffer() from kernel memory into the client */
 #define CBBENCH_IOC_COPY	_IOWR(CBBENCH_IOC_MAGIC, 2, struct cbbench_remote)
-/* nr_segs copies in one call */
-#define CBBENCH_IOC_COPYV	_IOWR(CBBENCH_IOC_MAGIC, 3, struct cbbench_vec)
 /* complete the request held in slot handle and drop it */
 #define CBBENCH_IOC_COMPLETE	_IOW(CBBENCH_IOC_MAGIC, 4, struct cbbench_remote)
-/*
- * pin and map [src, src + len) of the caller's memory once, for
- * CBBENCH_COPY_FIXED (a registered source buffer, as io_uring's fixed
- * buffers); once per fd, released when the fd is closed
- */
-#define CBBENCH_IOC_SRC_PIN	_IOW(CBBENCH_IOC_MAGIC, 5, struct cbbench_remote)
+
+/* The i-th byte of every answer, and of the token of a logon. */
+static inline __u8 cbbench_pattern(__u32 i)
+{
+	return (__u8)(i * 131 + (i >> 12));
+}
+
+static inline __u8 cbbench_token(__u64 nonce, __u32 i)
+{
+	return (__u8)((nonce >> ((i & 7) * 8)) ^ (i * 29));
+}
 
 #endif /* _CLIENTBUF_BENCH_ABI_H */
