@@ -103,6 +103,8 @@ done < <(grep -aE '^(# )*not ok ' "$log" || true)
 
 for kver in "$@"; do
 	rc=0
+	# a run that does not start must not find the last run's log
+	rm -f "$build/$kver/check.log"
 	"$top/scripts/vm-run.sh" "$kver" check || rc=$?
 	log=$build/$kver/check.log
 	res=$(grep -a '^CLIENTBUF-RESULT:' "$log" | tail -n 1 || true)

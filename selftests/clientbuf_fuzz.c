@@ -632,6 +632,7 @@ static void model_pkg_call(struct world *w, struct model *m, struct tally *t,
 	case CBTEST_OP_ALLOC:
 	case CBTEST_OP_ALLOC_COPY:
 	case CBTEST_OP_INFO:
+	case CBTEST_OP_TABLE:		/* its answer is an allocated block */
 		model_alloc(w, m, t, fd, c->return_buf_id, c->return_addr,
 			    c->return_len);
 		if (cmd->op != CBTEST_OP_ALLOC &&
