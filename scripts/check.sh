@@ -79,15 +79,7 @@ if [ "${LINT:-1}" != 0 ]; then
 	log=$build/lint.log
 	"$top/scripts/lint.sh" "$@" 2>&1 | tee "$log" || true
 	res=$(grep -a '^CLIENTBUF-LINT:' "$log" | tail -n 1 || true)
-	if [[ $res =~ pass=([0-9]+)\ fail=([0-9]+)\ skip=([0-9]+) ]]; then
-		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
-	else
-		p=0 f=1 s=0
-	fi
-	pass=$((pass + p))
-	fail=$((fail + f))
-	skip=$((skip + s))
-	summary+=("lint: pass=$p fail=$f skip=$s (log $log)")
+	add_counts "$res" "lint" "log $log"
 	while IFS= read -r line; do
 		summary+=("    $line")
 	done < <(grep -aE '^not ok [0-9]+ ' "$log" || true)
