@@ -302,7 +302,6 @@ ex_client(int cmd, int rep, bool pin, unsigned int delay_us)
 {
 	size_t len = EX_PAGES * cb_page();
 	struct ex_report r = { .changed = -1 };
-	char a[4][32], *argv[7];
 	struct cb_res res;
 	__u8 *p;
 	char c;
@@ -331,16 +330,7 @@ ex_client(int cmd, int rep, bool pin, unsigned int delay_us)
 	usleep(delay_us);
 	if (c == CMD_EXIT)
 		_exit(0);
-	snprintf(a[0], 32, "%zu", len);
-	snprintf(a[1], 32, "%d", cmd);
-	snprintf(a[2], 32, "%d", rep);
-	argv[0] = "clientbuf_race";
-	argv[1] = EXEC_CHILD_ARG;
-	argv[2] = a[0];
-	argv[3] = a[1];
-	argv[4] = a[2];
-	argv[5] = NULL;
-	execv("/proc/self/exe", argv);
+	cb_exec_self("clientbuf_race", EXEC_CHILD_ARG, len, cmd, rep);
 	r.err = errno, r.step = 4;
 fail:
 	cb_write_full(rep, &r, sizeof(r));

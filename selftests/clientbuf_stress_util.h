@@ -145,4 +145,23 @@ static inline int cb_module_ensure(const char *name, const char *dev)
 	return dev && access(dev, F_OK) ? ENODEV : 0;
 }
 
+/*
+ * The exec races: re-execute this test binary as the client's "new
+ * program", argv { name, child_arg, len, cmd, rep }; its main() hands
+ * child_arg to the child's code. Returns (with errno) only if execv()
+ * failed.
+ */
+static inline void cb_exec_self(const char *name, const char *child_arg,
+				size_t len, int cmd, int rep)
+{
+	char a[3][32];
+	char *argv[] = { (char *)name, (char *)child_arg, a[0], a[1], a[2],
+			 NULL };
+
+	snprintf(a[0], sizeof(a[0]), "%zu", len);
+	snprintf(a[1], sizeof(a[1]), "%d", cmd);
+	snprintf(a[2], sizeof(a[2]), "%d", rep);
+	execv("/proc/self/exe", argv);
+}
+
 #endif /* _CLIENTBUF_STRESS_UTIL_H */

@@ -740,7 +740,7 @@ client_child(int cmd, int rep, const char *pkg, bool shared)
 	struct report r = { .changed = -1, .landed = -1, .uffd = -1,
 			    .memfd = -1 };
 	struct srv_submit sub;
-	char a[3][32], *argv[6], c;
+	char c;
 	struct srv_call call;
 	struct cb_res res;
 	void *p = NULL;
@@ -802,16 +802,7 @@ client_child(int cmd, int rep, const char *pkg, bool shared)
 		cb_write_full(rep, &r, sizeof(r));
 		_exit(0);
 	}
-	snprintf(a[0], 32, "%zu", len);
-	snprintf(a[1], 32, "%d", cmd);
-	snprintf(a[2], 32, "%d", rep);
-	argv[0] = "clientbuf_uffd";
-	argv[1] = EXEC_CHILD_ARG;
-	argv[2] = a[0];
-	argv[3] = a[1];
-	argv[4] = a[2];
-	argv[5] = NULL;
-	execv("/proc/self/exe", argv);
+	cb_exec_self("clientbuf_uffd", EXEC_CHILD_ARG, len, cmd, rep);
 	r.err = errno, r.step = 6;
 fail:
 	cb_write_full(rep, &r, sizeof(r));
