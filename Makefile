@@ -135,6 +135,10 @@ check: all
 
 # The debug kernel's release names its build tree, build/KVER/.
 # KCSAN=1: the second debug kernel, KCSAN instead of KASAN and KFENCE.
+# Debug kernels run several times slower: every test's harness timeout is
+# scaled (selftests/clientbuf_util.h) and so is the runner's per binary.
+DEBUG_APPEND = kmemleak=on clientbuf_timeout_scale=6 \
+	       kselftest_override_timeout=1800
 check-debug: deps
 	@set -e; \
 	tree=$$($(top)/scripts/build-debug-kernel.sh $(if $(filter 1,$(KCSAN)),--kcsan)); \
@@ -143,7 +147,7 @@ check-debug: deps
 		KDIR="$$tree" NO_DEPS=1; \
 	KERNEL_IMAGE="$$tree/arch/x86/boot/bzImage" \
 	KERNEL_CONFIG="$$tree/.config" VM_MEM=4G \
-	VM_TIMEOUT=$${VM_TIMEOUT:-3600} VM_APPEND="kmemleak=on" \
+	VM_TIMEOUT=$${VM_TIMEOUT:-3600} VM_APPEND="$(DEBUG_APPEND)" \
 	LINT=0 $(top)/scripts/check.sh "$$kver"
 
 lint: deps

@@ -44,6 +44,36 @@
 #include "clientbuf_test_abi.h"
 #include "kselftest_harness.h"
 
+/*
+ * Debug kernels (make check-debug: KASAN, KCSAN, lockdep) run every
+ * instruction several times slower under TCG. Their VM sets
+ * clientbuf_timeout_scale=N on the kernel command line (the kernel hands
+ * it to init's environment), and every test's harness timeout - the
+ * default 30 s or its TEST_F_TIMEOUT() - is multiplied by N before the
+ * harness runs. The tests themselves do the same work either way.
+ */
+static inline void cb_scale_timeouts(void)
+{
+	const char *env = getenv("clientbuf_timeout_scale");
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+	int scale = env ? atoi(env) : 1;
+
+	if (scale <= 1)
+		return;
+	for (f = __fixture_list; f; f = f->next)
+		for (t = f->tests; t; t = t->next)
+			t->timeout *= scale;
+}
+
+#undef TEST_HARNESS_MAIN
+#define TEST_HARNESS_MAIN \
+	int main(int argc, char **argv) \
+	{ \
+		cb_scale_timeouts(); \
+		return test_harness_run(argc, argv); \
+	}
+
 #define CB_DEV		"/dev/" CLIENTBUF_DEVICE_NAME
 #define CBT_DEV		"/dev/clientbuf_test"
 #define CB_STATS	"/sys/kernel/debug/clientbuf/stats"
