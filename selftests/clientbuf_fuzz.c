@@ -1491,7 +1491,8 @@ TEST_F_TIMEOUT(fuzz, hostile_ioctls, 280)
 	struct tally *t = &self->t[0], *ct = &self->t[1];
 	const __u64 seed = env_fuzz("SEED", DEFAULT_SEED);
 	const unsigned long iters = env_fuzz("ITERS", DEFAULT_ITERS);
-	const unsigned long secs = env_fuzz("SECONDS", DEFAULT_SECONDS);
+	const unsigned long secs = env_fuzz("SECONDS",
+						 DEFAULT_SECONDS * cb_timeout_scale());
 	struct timespec t0, now;
 	unsigned long i;
 	const char *err;

@@ -50,14 +50,22 @@
  * clientbuf_timeout_scale=N on the kernel command line (the kernel hands
  * it to init's environment), and every test's harness timeout - the
  * default 30 s or its TEST_F_TIMEOUT() - is multiplied by N before the
- * harness runs. The tests themselves do the same work either way.
+ * harness runs (and a test with a wall-clock cap of its own, the fuzzer,
+ * scales that). The tests themselves do the same work either way.
  */
-static inline void cb_scale_timeouts(void)
+static inline int cb_timeout_scale(void)
 {
 	const char *env = getenv("clientbuf_timeout_scale");
+	int scale = env ? atoi(env) : 1;
+
+	return scale > 1 ? scale : 1;
+}
+
+static inline void cb_scale_timeouts(void)
+{
 	struct __fixture_metadata *f;
 	struct __test_metadata *t;
-	int scale = env ? atoi(env) : 1;
+	int scale = cb_timeout_scale();
 
 	if (scale <= 1)
 		return;
