@@ -282,6 +282,14 @@ out:
 	return st;
 }
 
+static size_t cb_copy_page(struct page *page, unsigned long off, size_t n,
+			   struct iov_iter *iter, bool write)
+{
+	if (write)
+		return copy_page_from_iter(page, off, n, iter);
+	return copy_page_to_iter(page, off, n, iter);
+}
+
 /**
  * cb_copy_pages() - move bytes between client pages and the iter
  * @pages: the client's pages, the first holding byte @off
@@ -311,12 +319,7 @@ static size_t cb_copy_pages(struct page **pages, unsigned long off,
 		 * write()ing into one buffer. None of the module's own state
 		 * is in these pages; the bytes are all that is racy.
 		 */
-		if (write)
-			got = data_race(copy_page_from_iter(*pages, off, n,
-							    iter));
-		else
-			got = data_race(copy_page_to_iter(*pages, off, n,
-							  iter));
+		got = data_race(cb_copy_page(*pages, off, n, iter, write));
 		done += got;
 		if (got < n)
 			break;
