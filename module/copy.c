@@ -2,17 +2,32 @@
 /*
  * clientbuf: the copy engine - CopyToClientBuffer and CopyFromClientBuffer.
  *
- * Which path a copy takes depends only on the context it runs in:
+ * A copy moves bytes between a range of a client's registered memory and
+ * an iov_iter: ITER_KVEC over a kernel package's buffer, or ITER_UBUF over
+ * a package server's own memory (SERVER_OP). cb_copy_path() alone decides
+ * how, and the path is what the clientbuf_copy tracepoint prints:
  *
- * - client context (current->mm is the client's mm): copy_to_user() /
- *   copy_from_user() on the current address space;
- * - kernel thread (a kthread or a workqueue worker, no mm of its own):
- *   a page walk of the registered mm (below) - the write can only ever
- *   land in the registered mm;
- * - a pinned buffer (CLIENTBUF_BUF_PIN), from any context: kmap_local_page()
- *   + memcpy() on the pages pinned at registration (see pin.c);
- * - any other process (a package server, a test's second process): the
- *   same walk of the registered mm as a kernel thread, below.
+ *   path        when                              the client's side
+ *   ----------  --------------------------------  ----------------------
+ *   LOCAL       kernel buffer, current->mm is     copy_{to,from}_user()
+ *               the client's mm                   (cb_copy_local())
+ *   KTHREAD     a kernel thread, no mm            pages of the registered
+ *   REMOTE      anything else (another process,   mm, CB_WALK_BATCH at a
+ *               any package server)               time (cb_copy_take())
+ *   PINNED      a CLIENTBUF_BUF_PIN buffer,       the pages pinned at
+ *               any context                       registration (pin.c)
+ *
+ * KTHREAD, REMOTE and PINNED are one loop, cb_copy_run(), shaped like
+ * process_vm_rw_pages(): the client's side is pages, the other side the
+ * iter, and each byte moves once, with copy_page_from_iter() into the
+ * client or copy_page_to_iter() out of it. No bounce buffer, and nothing
+ * is allocated whose size grows with the copy: a batch is an on-stack
+ * array of CB_WALK_BATCH page pointers (as PVM_MAX_KMALLOC_PAGES).
+ *
+ *   server memory / kernel buffer           client's registered mm
+ *   +--------------------------+  copy_page_{from,to}_iter()  +------+
+ *   | iov_iter (UBUF or KVEC)  | <--------------------------> | page |
+ *   +--------------------------+   one copy per byte          +------+
  *
  * Outside the client's context (a kernel thread, a workqueue worker,
  * another process) nothing goes through the copier's own mm: the pages are
@@ -25,28 +40,44 @@
  * client controls would otherwise stall a worker that other clients' calls
  * share. Such ranges are STATUS_NOT_SUPPORTED from these contexts (a
  * pinned buffer, or a copy in the client's own context, reaches them).
+ * The bytes then move with the mmap_lock dropped, so a fault on the
+ * server's side never runs under the client's mmap_lock.
+ *
  * Writing into the registered mm, never into a task's current mm, is also
  * the exec guard: after execve() the old mm has no users, mmget_not_zero()
  * fails, and a copy that won the race lands in the orphaned old mm, never
  * in the new program. It does not depend on any one thread of the client
  * being alive (the thread-group leader may be a zombie after its
- * pthread_exit()). Lock order: teardown -> mmap_lock.
+ * pthread_exit()). A batch holds the client's teardown lock for read and
+ * a user reference on its mm while it touches the client's pages; before
+ * it takes them, the server's side of the batch is faulted in, so that a
+ * server whose memory waits (a userfaultfd of its own) holds only the
+ * buffer's use count meanwhile: the client's exit or close is then seen
+ * by the batch that follows. Lock order: teardown -> mmap_lock.
  *
  * Whatever the path, the whole range is checked first: it must lie in one
- * registered buffer that allows the direction, and every page must be
- * mapped with the needed protection. Never FOLL_FORCE: a read-only page is
+ * registered buffer that allows the direction, and (unpinned) every page
+ * must be mapped with the needed protection - so a copy that finds a hole
+ * or a read-only page writes nothing. Never FOLL_FORCE: a read-only page is
  * refused, a writable MAP_PRIVATE file page is written copy-on-write.
+ *
+ * A fault on the server's side stops the copy: STATUS_ACCESS_VIOLATION if
+ * nothing landed, STATUS_PARTIAL_COPY once bytes did. A copy into the
+ * client never writes past the bytes that landed: copy_page_from_iter()
+ * from a user-backed iter copies with raw_copy_from_user() (copyin() on
+ * 6.1, copy_from_user_iter() on 6.12), which does not zero the tail the
+ * way copy_from_user() does.
  */
 #include <linux/highmem.h>
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
-#include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include <linux/userfaultfd_k.h>
 #include "compat.h"
 #include "internal.h"
@@ -63,19 +94,26 @@ enum cb_path {
 /**
  * struct cb_copy - one copy in progress
  * @client: the request's client
+ * @buf: the registered buffer that holds the range, in use
  * @addr: client address
- * @kbuf: kernel buffer; NULL when @ubuf is used
- * @ubuf: the current process's memory (pinned buffers only), or NULL
+ * @iter: the other side: a kernel buffer (ITER_KVEC, one segment) or the
+ *	current process's memory (ITER_UBUF)
  * @len: bytes
+ * @done: bytes that landed
+ * @pages: pages taken from the registered mm (statistics)
+ * @batches: batches they were taken in (statistics)
  * @write: true for a copy to the client
- * @path: the path chosen for the current context
+ * @path: the path cb_copy_path() chose
  */
 struct cb_copy {
 	struct cb_client *client;
+	struct cb_buffer *buf;
 	unsigned long addr;
-	void *kbuf;
-	void __user *ubuf;
+	struct iov_iter *iter;
 	u32 len;
+	u32 done;
+	u32 pages;
+	u32 batches;
 	bool write;
 	enum cb_path path;
 };
@@ -83,9 +121,12 @@ struct cb_copy {
 /* Pages taken from the registered mm at a time (an on-stack array). */
 #define CB_WALK_BATCH	16
 
-static enum cb_path cb_copy_path(struct cb_client *client)
+/* The one place that decides how a copy runs: see the table above. */
+static enum cb_path cb_copy_path(const struct cb_copy *c)
 {
-	if (current->mm == client->mm)
+	if (c->buf->pages)
+		return CB_PATH_PINNED;
+	if (current->mm == c->client->mm && iov_iter_is_kvec(c->iter))
 		return CB_PATH_LOCAL;
 	if ((current->flags & PF_KTHREAD) && !current->mm)
 		return CB_PATH_KTHREAD;
@@ -140,11 +181,40 @@ static ntstatus_t cb_check_vmas_locked(struct mm_struct *mm,
 	return STATUS_SUCCESS;
 }
 
-/* cb_check_vmas_locked() for the whole range of @c, taking the lock. */
-static ntstatus_t cb_check_vmas(struct cb_copy *c, struct mm_struct *mm)
+/*
+ * Hold the client for a copy that touches its memory: its teardown lock
+ * for read, and (on success) a user reference on the registered mm - the
+ * exec guard. Undone by cb_copy_leave().
+ */
+static ntstatus_t cb_copy_enter(struct cb_client *client)
 {
+	down_read(&client->teardown);
+	if (client->dead) {
+		up_read(&client->teardown);
+		return cb_client_exited(client) ?
+		       STATUS_PROCESS_IS_TERMINATING : STATUS_INVALID_HANDLE;
+	}
+	if (!mmget_not_zero(client->mm)) {
+		up_read(&client->teardown);
+		return STATUS_PROCESS_IS_TERMINATING;
+	}
+	return STATUS_SUCCESS;
+}
+
+static void cb_copy_leave(struct cb_client *client)
+{
+	lockdep_assert_held_read(&client->teardown);
+	mmput(client->mm);
+	up_read(&client->teardown);
+}
+
+/* cb_check_vmas_locked() for the whole range, between enter and leave. */
+static ntstatus_t cb_copy_check_range(struct cb_copy *c)
+{
+	struct mm_struct *mm = c->client->mm;
 	ntstatus_t st;
 
+	lockdep_assert_held_read(&c->client->teardown);
 	mmap_read_lock(mm);
 	st = cb_check_vmas_locked(mm, c->addr, c->len, c->write,
 				  c->path != CB_PATH_LOCAL);
@@ -152,89 +222,7 @@ static ntstatus_t cb_check_vmas(struct cb_copy *c, struct mm_struct *mm)
 	return st;
 }
 
-/**
- * cb_copy_mm() - copy through the pages of the registered mm
- * @c: the copy; @c->kbuf is the kernel side
- * @mm: the registered mm, with a user reference held
- *
- * The walk of the kernel-thread and other-process paths: for each batch of
- * up to CB_WALK_BATCH pages, under mmap_read_lock(), check the batch's
- * VMAs (cb_check_vmas_locked() with @outside) and pin its pages with
- * pin_user_pages_remote() without dropping the lock; then, unlocked,
- * kmap_local_page() + memcpy() and unpin (dirtying the pages written).
- * Never FOLL_FORCE: a read-only page stops the copy.
- *
- * Return: bytes not copied.
- */
-static unsigned long cb_copy_mm(struct cb_copy *c, struct mm_struct *mm)
-{
-	unsigned int gup = c->write ? FOLL_WRITE : 0;
-	struct page *pages[CB_WALK_BATCH];
-	unsigned long done = 0;
-
-	while (done < c->len) {
-		unsigned long addr = c->addr + done;
-		unsigned long off = offset_in_page(addr);
-		unsigned long span = min_t(unsigned long, c->len - done,
-					   CB_WALK_BATCH * PAGE_SIZE - off);
-		unsigned long nr = DIV_ROUND_UP(off + span, PAGE_SIZE);
-		long got, i;
-
-		if (fatal_signal_pending(current) ||
-		    mmap_read_lock_killable(mm))
-			break;
-		got = 0;
-		if (cb_check_vmas_locked(mm, addr, span, c->write, true) ==
-		    STATUS_SUCCESS)
-			got = cb_pin_user_pages_remote(mm, addr & PAGE_MASK, nr,
-						       gup, pages);
-		mmap_read_unlock(mm);
-		if (got <= 0)
-			break;
-		for (i = 0; i < got && done < c->len; i++) {
-			unsigned long n = min_t(unsigned long, c->len - done,
-						PAGE_SIZE - off);
-			u8 *p = kmap_local_page(pages[i]);
-
-			if (c->write)
-				memcpy(p + off, c->kbuf + done, n);
-			else
-				memcpy(c->kbuf + done, p + off, n);
-			kunmap_local(p);
-			done += n;
-			off = 0;
-		}
-		unpin_user_pages_dirty_lock(pages, got, c->write);
-	}
-	return c->len - done;
-}
-
-/* Copy in the current address space; returns the bytes not copied. */
-static unsigned long cb_copy_uaccess(struct cb_copy *c)
-{
-	void __user *uaddr = (void __user *)c->addr;
-
-	if (c->write)
-		return copy_to_user(uaddr, c->kbuf, c->len);
-	return copy_from_user(c->kbuf, uaddr, c->len);
-}
-
-/* Move the bytes on the chosen path; returns the bytes not copied. */
-static unsigned long cb_copy_bytes(struct cb_copy *c, struct mm_struct *mm)
-{
-	switch (c->path) {
-	case CB_PATH_LOCAL:
-		return cb_copy_uaccess(c);
-	case CB_PATH_KTHREAD:
-	case CB_PATH_REMOTE:
-		return cb_copy_mm(c, mm);
-	case CB_PATH_PINNED:
-		break;
-	}
-	return c->len;
-}
-
-static void cb_copy_account(enum cb_path path, unsigned long copied)
+static void cb_copy_account(const struct cb_copy *c)
 {
 	static const enum cb_stat copies[] = {
 		[CB_PATH_LOCAL] = CB_STAT_COPIES_LOCAL,
@@ -249,162 +237,350 @@ static void cb_copy_account(enum cb_path path, unsigned long copied)
 		[CB_PATH_PINNED] = CB_STAT_BYTES_PINNED,
 	};
 
-	cb_stat_add(copies[path], 1);
-	cb_stat_add(bytes[path], copied);
+	cb_stat_add(copies[c->path], 1);
+	cb_stat_add(bytes[c->path], c->done);
+	if (c->batches) {
+		cb_stat_add(CB_STAT_PAGES_REMOTE, c->pages);
+		cb_stat_add(CB_STAT_BATCHES_REMOTE, c->batches);
+	}
 }
 
-/* With the client's teardown lock held for read: pin the mm, check, copy. */
-static ntstatus_t cb_copy_locked(struct cb_copy *c)
+/*
+ * LOCAL: a kernel buffer, in the client's own context - the current
+ * address space is the client's, copy_{to,from}_user() reach any mapping
+ * the client could touch itself.
+ */
+static ntstatus_t cb_copy_local(struct cb_copy *c)
 {
-	struct cb_client *client = c->client;
+	void __user *uaddr = (void __user *)c->addr;
+	void *kbuf = c->iter->kvec->iov_base + c->iter->iov_offset;
 	unsigned long left;
 	ntstatus_t st;
 
-	lockdep_assert_held_read(&client->teardown);
-	if (client->dead)
-		return cb_client_exited(client) ?
-		       STATUS_PROCESS_IS_TERMINATING : STATUS_INVALID_HANDLE;
-	if (!mmget_not_zero(client->mm))
-		return STATUS_PROCESS_IS_TERMINATING;
-
-	st = cb_check_vmas(c, client->mm);
+	st = cb_copy_enter(c->client);
 	if (st != STATUS_SUCCESS)
-		goto out_mm;
-
-	left = cb_copy_bytes(c, client->mm);
-	cb_copy_account(c->path, c->len - left);
+		return st;
+	st = cb_copy_check_range(c);
+	if (st != STATUS_SUCCESS)
+		goto out;
+	if (c->write)
+		left = copy_to_user(uaddr, kbuf, c->len);
+	else
+		left = copy_from_user(kbuf, uaddr, c->len);
+	c->done = c->len - left;
+	cb_copy_account(c);
 	if (!left)
 		st = STATUS_SUCCESS;
-	else if (left < c->len)
+	else if (c->done)
 		st = STATUS_PARTIAL_COPY;
-	else if (cb_client_exited(client))
+	else if (cb_client_exited(c->client))
 		st = STATUS_PROCESS_IS_TERMINATING;
-	else if (c->path != CB_PATH_LOCAL && fatal_signal_pending(current))
-		st = STATUS_CANCELLED;
 	else
 		st = STATUS_ACCESS_VIOLATION;
-out_mm:
-	mmput(client->mm);
+out:
+	cb_copy_leave(c->client);
 	return st;
 }
 
-static ntstatus_t cb_copy_unpinned(struct cb_copy *c)
+static size_t cb_copy_page(struct page *page, unsigned long off, size_t n,
+			   struct iov_iter *iter, bool write)
 {
-	ntstatus_t st;
+	if (write)
+		return copy_page_from_iter(page, off, n, iter);
+	return copy_page_to_iter(page, off, n, iter);
+}
 
-	down_read(&c->client->teardown);
-	st = cb_copy_locked(c);
-	up_read(&c->client->teardown);
-	return st;
+/**
+ * cb_copy_pages() - move bytes between client pages and the iter
+ * @pages: the client's pages, the first holding byte @off
+ * @off: offset in the first page
+ * @len: bytes
+ * @iter: the other side, advanced by the bytes copied
+ * @write: into the client (copy_page_from_iter()), else out of it
+ *
+ * As process_vm_rw_pages(). A user-backed @iter may fault: the copy then
+ * stops at the fault, short. Into the client, copy_page_from_iter() never
+ * writes past the bytes it copied (raw_copy_from_user() on 6.1 and 6.12).
+ *
+ * Return: bytes copied.
+ */
+static size_t cb_copy_pages(struct page **pages, unsigned long off,
+			    size_t len, struct iov_iter *iter, bool write)
+{
+	size_t done = 0, n, got;
+
+	while (done < len) {
+		n = min_t(size_t, len - done, PAGE_SIZE - off);
+		/*
+		 * data_race(): the pages are the client's memory. Its own
+		 * threads write them at will (unseen by KCSAN), and two
+		 * requests may copy into the same bytes at once - a race on
+		 * the client's data that the client made, like two threads
+		 * write()ing into one buffer. None of the module's own state
+		 * is in these pages; the bytes are all that is racy.
+		 */
+		got = data_race(cb_copy_page(*pages, off, n, iter, write));
+		done += got;
+		if (got < n)
+			break;
+		pages++;
+		off = 0;
+	}
+	return done;
 }
 
 /*
- * A pinned buffer: no mm, no page tables, any context. The buffer's use
- * count holds off unregistration and release, which unpin.
+ * Fault in the server's side of the next @span bytes before the batch takes
+ * anything of the client's (see the top of this file). Returns the bytes
+ * that are there now: 0 if the first one is not.
  */
-static ntstatus_t cb_copy_pin(struct cb_copy *c, struct cb_buffer *buf)
+static size_t cb_copy_prefault(struct cb_copy *c, size_t span)
 {
-	unsigned long left;
-
-	if (READ_ONCE(c->client->dead) || cb_client_exited(c->client))
-		return cb_client_exited(c->client) ?
-		       STATUS_PROCESS_IS_TERMINATING : STATUS_INVALID_HANDLE;
-	left = cb_copy_pinned(buf, c->addr, c->kbuf, c->ubuf, c->len,
-			      c->write);
-	cb_copy_account(CB_PATH_PINNED, c->len - left);
-	if (!left)
-		return STATUS_SUCCESS;
-	return left < c->len ? STATUS_PARTIAL_COPY : STATUS_ACCESS_VIOLATION;
+	if (!user_backed_iter(c->iter))
+		return span;
+	if (c->write)
+		return span - fault_in_iov_iter_readable(c->iter, span);
+	return span - fault_in_iov_iter_writeable(c->iter, span);
 }
 
-/*
- * Copy between the client and the current process's memory @c->ubuf
- * through a kernel bounce buffer: the unpinned paths need one.
+/**
+ * cb_copy_take() - take the next batch of the client's pages
+ * @c: the copy
+ * @addr: client address of the batch's first byte
+ * @span: in: bytes wanted, at most CB_WALK_BATCH pages; out: bytes the
+ *	pages taken cover
+ * @pages: CB_WALK_BATCH entries
+ * @nr: out: pages taken
+ *
+ * Under one mmap_read_lock(), the batch's VMAs are checked
+ * (cb_check_vmas_locked() with @outside) and its pages pinned with
+ * pin_user_pages_remote() and no @locked. On success the client is held
+ * (cb_copy_enter()) until cb_copy_give().
+ *
+ * Return: STATUS_SUCCESS; the batch's cb_check_vmas_locked() status;
+ * STATUS_ACCESS_VIOLATION if GUP took no page; STATUS_CANCELLED on a
+ * fatal signal; the cb_copy_enter() statuses.
  */
-static ntstatus_t cb_copy_bounce(struct cb_copy *c)
+static ntstatus_t cb_copy_take(struct cb_copy *c, unsigned long addr,
+			       size_t *span, struct page **pages, long *nr)
 {
-	struct cb_copy b = *c;
+	struct mm_struct *mm = c->client->mm;
+	unsigned long off = offset_in_page(addr);
 	ntstatus_t st;
+	long got = 0;
 
-	/* Check the client's pages before allocating up to c->len bytes. */
-	if (!mmget_not_zero(c->client->mm))
-		return STATUS_PROCESS_IS_TERMINATING;
-	st = cb_check_vmas(c, c->client->mm);
-	mmput(c->client->mm);
+	if (fatal_signal_pending(current))
+		return STATUS_CANCELLED;
+	st = cb_copy_enter(c->client);
 	if (st != STATUS_SUCCESS)
 		return st;
-
-	b.ubuf = NULL;
-	b.kbuf = kvmalloc(c->len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!b.kbuf)
-		return STATUS_INSUFFICIENT_RESOURCES;
-	if (c->write) {
-		if (copy_from_user(b.kbuf, c->ubuf, c->len)) {
-			st = STATUS_ACCESS_VIOLATION;
-			goto out;
-		}
-		cb_stat_add(CB_STAT_BYTES_BOUNCED, c->len);
+	if (mmap_read_lock_killable(mm)) {
+		st = STATUS_CANCELLED;
+		goto out;
 	}
-	st = cb_copy_unpinned(&b);
-	if (st == STATUS_SUCCESS && !c->write) {
-		if (copy_to_user(c->ubuf, b.kbuf, c->len))
-			st = STATUS_ACCESS_VIOLATION;
-		else
-			cb_stat_add(CB_STAT_BYTES_BOUNCED, c->len);
-	}
+	st = cb_check_vmas_locked(mm, addr, *span, c->write, true);
+	if (st == STATUS_SUCCESS)
+		got = cb_pin_user_pages_remote(mm, addr & PAGE_MASK,
+					       DIV_ROUND_UP(off + *span,
+							    PAGE_SIZE),
+					       c->write ? FOLL_WRITE : 0, pages);
+	mmap_read_unlock(mm);
+	if (st == STATUS_SUCCESS && got <= 0)
+		st = fatal_signal_pending(current) ? STATUS_CANCELLED :
+		     cb_client_exited(c->client) ?
+		     STATUS_PROCESS_IS_TERMINATING : STATUS_ACCESS_VIOLATION;
+	if (st != STATUS_SUCCESS)
+		goto out;
+	*nr = got;
+	*span = min_t(size_t, *span, got * PAGE_SIZE - off);
+	c->pages += got;
+	c->batches++;
+	return STATUS_SUCCESS;
 out:
-	kvfree(b.kbuf);
+	cb_copy_leave(c->client);
 	return st;
 }
 
-static ntstatus_t cb_copy(struct clientbuf_request *request,
-			  unsigned long addr, void *kbuf, void __user *ubuf,
-			  u32 length, bool write)
+/* Release a batch of cb_copy_take(), dirtying the pages written. */
+static void cb_copy_give(struct cb_copy *c, struct page **pages, long nr)
+{
+	unpin_user_pages_dirty_lock(pages, nr, c->write);
+	cb_copy_leave(c->client);
+}
+
+/* Check before any byte moves: the client is there, and so is the range. */
+static ntstatus_t cb_copy_start(struct cb_copy *c)
+{
+	ntstatus_t st;
+
+	/* Pinned: the buffer's use count holds off unpinning. */
+	if (c->buf->pages) {
+		if (cb_client_exited(c->client))
+			return STATUS_PROCESS_IS_TERMINATING;
+		return READ_ONCE(c->client->dead) ? STATUS_INVALID_HANDLE :
+		       STATUS_SUCCESS;
+	}
+	st = cb_copy_enter(c->client);
+	if (st != STATUS_SUCCESS)
+		return st;
+	st = cb_copy_check_range(c);
+	cb_copy_leave(c->client);
+	return st;
+}
+
+/*
+ * KTHREAD, REMOTE and PINNED: the page loop. The client's side is the
+ * pinned pages, or batches of cb_copy_take(); the other side is the iter.
+ */
+static ntstatus_t cb_copy_run(struct cb_copy *c)
+{
+	struct page *batch[CB_WALK_BATCH], **pages;
+	struct cb_buffer *buf = c->buf;
+	ntstatus_t st;
+	size_t span, n;
+	long nr;
+
+	st = cb_copy_start(c);
+	if (st != STATUS_SUCCESS)
+		return st;
+	while (c->done < c->len) {
+		unsigned long addr = c->addr + c->done;
+		unsigned long off = offset_in_page(addr);
+
+		span = c->len - c->done;
+		if (buf->pages) {
+			pages = buf->pages +
+				((addr - (buf->addr & PAGE_MASK)) >> PAGE_SHIFT);
+			n = cb_copy_pages(pages, off, span, c->iter, c->write);
+		} else {
+			span = min_t(size_t, span,
+				     CB_WALK_BATCH * PAGE_SIZE - off);
+			span = cb_copy_prefault(c, span);
+			if (!span)
+				break;
+			st = cb_copy_take(c, addr, &span, batch, &nr);
+			if (st != STATUS_SUCCESS)
+				break;
+			n = cb_copy_pages(batch, off, span, c->iter, c->write);
+			cb_copy_give(c, batch, nr);
+		}
+		c->done += n;
+		if (n < span)
+			break;
+	}
+	cb_copy_account(c);
+	if (c->done == c->len)
+		return STATUS_SUCCESS;
+	if (c->done)
+		return STATUS_PARTIAL_COPY;
+	return st != STATUS_SUCCESS ? st : STATUS_ACCESS_VIOLATION;
+}
+
+/* A client range a copy may name: not NULL, not wrapping, under 2 GiB. */
+static ntstatus_t cb_copy_range(unsigned long addr, size_t len)
+{
+	unsigned long end;
+
+	if (!addr || check_add_overflow(addr, (unsigned long)len, &end) ||
+	    len > INT_MAX)
+		return STATUS_ACCESS_VIOLATION;
+	return STATUS_SUCCESS;
+}
+
+/**
+ * cb_copy_iter() - copy between the client and an iov_iter
+ * @request: the call
+ * @client_addr: address in the client's registered memory
+ * @iter: the other side: ITER_KVEC over a kernel buffer (one segment), or
+ *	ITER_UBUF over the current process's memory (a package server's);
+ *	its count is the length of the copy
+ * @write: copy into the client
+ *
+ * Checks the request and the range, chooses the path (cb_copy_path()) and
+ * copies; traced and counted. A fault on @iter's side stops the copy:
+ * STATUS_ACCESS_VIOLATION if nothing landed, else STATUS_PARTIAL_COPY.
+ *
+ * Return: as copy_to_client_buffer().
+ */
+ntstatus_t cb_copy_iter(struct clientbuf_request *request,
+			unsigned long client_addr, struct iov_iter *iter,
+			bool write)
 {
 	struct cb_copy c = {
-		.addr = addr, .kbuf = kbuf, .ubuf = ubuf, .len = length,
-		.write = write,
+		.addr = client_addr, .iter = iter, .write = write,
 	};
-	struct cb_buffer *buf;
-	unsigned long end;
+	size_t len = iov_iter_count(iter);
 	ntstatus_t st;
 
-	if (!request || (!kbuf && !ubuf && length))
+	if (!request)
 		return STATUS_INVALID_PARAMETER;
 	st = cb_request_check(request);
+	if (st != STATUS_SUCCESS || !len)
+		return st;
+	st = cb_copy_range(client_addr, len);
 	if (st != STATUS_SUCCESS)
 		return st;
-	if (!length)
-		return STATUS_SUCCESS;
-	if (!addr || check_add_overflow(addr, (unsigned long)length, &end) ||
-	    length > INT_MAX)
-		return STATUS_ACCESS_VIOLATION;
 
 	might_sleep();
+	c.len = len;
 	c.client = request->client;
-	buf = cb_buffer_find_get(c.client, addr, length,
-				 write ? CLIENTBUF_BUF_WRITE : CLIENTBUF_BUF_READ);
-	if (!buf) {
+	c.buf = cb_buffer_find_get(c.client, client_addr, len,
+				   write ? CLIENTBUF_BUF_WRITE :
+					   CLIENTBUF_BUF_READ);
+	if (!c.buf) {
 		/* Not found because the client is going away? Say so. */
 		st = cb_request_check(request);
 		if (st == STATUS_SUCCESS)
 			st = STATUS_ACCESS_VIOLATION;
 		goto out;
 	}
-	c.path = buf->pages ? CB_PATH_PINNED : cb_copy_path(c.client);
-	if (c.path == CB_PATH_PINNED)
-		st = cb_copy_pin(&c, buf);
-	else if (ubuf)
-		st = cb_copy_bounce(&c);
+	c.path = cb_copy_path(&c);
+	if (c.path == CB_PATH_LOCAL)
+		st = cb_copy_local(&c);
 	else
-		st = cb_copy_unpinned(&c);
-	cb_buffer_put(buf);
+		st = cb_copy_run(&c);
+	cb_buffer_put(c.buf);
 out:
 	if (st != STATUS_SUCCESS)
 		cb_stat_add(CB_STAT_FAILURES, 1);
-	trace_clientbuf_copy(request->id, c.path, write, addr, length,
+	trace_clientbuf_copy(request->id, c.path, write, client_addr, len,
 			     (__force u32)st);
 	return st;
+}
+
+/**
+ * cb_copy_check() - would a copy of this range be allowed?
+ * @request: the call
+ * @client_addr: address in the client
+ * @length: bytes
+ * @write: copy into the client
+ *
+ * The checks cb_copy_iter() makes before it looks at the client's
+ * mappings: request live, no wrap, the range inside one registered buffer
+ * that allows the direction. Used to check every segment of a vectored
+ * copy before any byte moves.
+ *
+ * Return: STATUS_SUCCESS or the status the copy would fail with.
+ */
+ntstatus_t cb_copy_check(struct clientbuf_request *request,
+			 unsigned long client_addr, u32 length, bool write)
+{
+	struct cb_buffer *buf;
+	ntstatus_t st;
+
+	st = cb_request_check(request);
+	if (st != STATUS_SUCCESS || !length)
+		return st;
+	st = cb_copy_range(client_addr, length);
+	if (st != STATUS_SUCCESS)
+		return st;
+	buf = cb_buffer_find_get(request->client, client_addr, length,
+				 write ? CLIENTBUF_BUF_WRITE :
+					 CLIENTBUF_BUF_READ);
+	if (!buf)
+		return STATUS_ACCESS_VIOLATION;
+	cb_buffer_put(buf);
+	return STATUS_SUCCESS;
 }
 
 /**
@@ -433,8 +609,13 @@ ntstatus_t copy_to_client_buffer(struct clientbuf_request *request,
 				 u32 length, void __user *client_base,
 				 const void *buffer)
 {
-	return cb_copy(request, (unsigned long)client_base, (void *)buffer,
-		       NULL, length, true);
+	struct kvec kv = { .iov_base = (void *)buffer, .iov_len = length };
+	struct iov_iter iter;
+
+	if (!request || (!buffer && length))
+		return STATUS_INVALID_PARAMETER;
+	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, length);
+	return cb_copy_iter(request, (unsigned long)client_base, &iter, true);
 }
 EXPORT_SYMBOL_GPL(copy_to_client_buffer);
 
@@ -455,66 +636,13 @@ ntstatus_t copy_from_client_buffer(struct clientbuf_request *request,
 				   u32 length, void *buffer,
 				   const void __user *client_base)
 {
-	return cb_copy(request, (unsigned long)client_base, buffer, NULL,
-		       length, false);
+	struct kvec kv = { .iov_base = buffer, .iov_len = length };
+	struct iov_iter iter;
+
+	if (!request || (!buffer && length))
+		return STATUS_INVALID_PARAMETER;
+	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, length);
+	return cb_copy_iter(request, (unsigned long)client_base, &iter,
+			    false);
 }
 EXPORT_SYMBOL_GPL(copy_from_client_buffer);
-
-/**
- * cb_copy_user() - copy between the client and the current process
- * @request: the call
- * @client_addr: address in the client's registered memory
- * @ubuf: address in the current process's memory (a package server's)
- * @length: bytes
- * @write: copy into the client
- *
- * For a pinned buffer the bytes move in one copy between the server's
- * memory and the pinned pages; otherwise through a bounce buffer. Same
- * checks and statuses as copy_to_client_buffer(); a fault in @ubuf is
- * STATUS_ACCESS_VIOLATION (or STATUS_PARTIAL_COPY once bytes landed).
- *
- * Return: the NTSTATUS of the copy.
- */
-ntstatus_t cb_copy_user(struct clientbuf_request *request,
-			unsigned long client_addr, void __user *ubuf,
-			u32 length, bool write)
-{
-	return cb_copy(request, client_addr, NULL, ubuf, length, write);
-}
-
-/**
- * cb_copy_check() - would a copy of this range be allowed?
- * @request: the call
- * @client_addr: address in the client
- * @length: bytes
- * @write: copy into the client
- *
- * The checks cb_copy() makes before it looks at the client's mappings:
- * request live, no wrap, the range inside one registered buffer that
- * allows the direction. Used to check every segment of a vectored copy
- * before any byte moves.
- *
- * Return: STATUS_SUCCESS or the status the copy would fail with.
- */
-ntstatus_t cb_copy_check(struct clientbuf_request *request,
-			 unsigned long client_addr, u32 length, bool write)
-{
-	struct cb_buffer *buf;
-	unsigned long end;
-	ntstatus_t st;
-
-	st = cb_request_check(request);
-	if (st != STATUS_SUCCESS || !length)
-		return st;
-	if (!client_addr ||
-	    check_add_overflow(client_addr, (unsigned long)length, &end) ||
-	    length > INT_MAX)
-		return STATUS_ACCESS_VIOLATION;
-	buf = cb_buffer_find_get(request->client, client_addr, length,
-				 write ? CLIENTBUF_BUF_WRITE :
-					 CLIENTBUF_BUF_READ);
-	if (!buf)
-		return STATUS_ACCESS_VIOLATION;
-	cb_buffer_put(buf);
-	return STATUS_SUCCESS;
-}

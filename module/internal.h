@@ -194,14 +194,12 @@ void cb_buffer_put(struct cb_buffer *buf);
 bool cb_pin_unlimited(void);
 ntstatus_t cb_pin_buffer(struct cb_client *client, struct cb_buffer *buf);
 void cb_unpin_buffer(struct cb_client *client, struct cb_buffer *buf);
-unsigned long cb_copy_pinned(struct cb_buffer *buf, unsigned long addr,
-			     void *kbuf, void __user *ubuf, u32 len,
-			     bool write);
 
 /* copy.c */
-ntstatus_t cb_copy_user(struct clientbuf_request *request,
-			unsigned long client_addr, void __user *ubuf,
-			u32 length, bool write);
+struct iov_iter;
+ntstatus_t cb_copy_iter(struct clientbuf_request *request,
+			unsigned long client_addr, struct iov_iter *iter,
+			bool write);
 ntstatus_t cb_copy_check(struct clientbuf_request *request,
 			 unsigned long client_addr, u32 length, bool write);
 
@@ -263,7 +261,9 @@ enum cb_stat {
 	CB_STAT_BYTES_KTHREAD,
 	CB_STAT_BYTES_REMOTE,
 	CB_STAT_BYTES_PINNED,
-	CB_STAT_BYTES_BOUNCED,
+	CB_STAT_BYTES_BOUNCED,	/* always 0: no copy bounces any more */
+	CB_STAT_PAGES_REMOTE,
+	CB_STAT_BATCHES_REMOTE,
 	CB_STAT_CALLS,
 	CB_STAT_FAILURES,
 	CB_STAT_NR,

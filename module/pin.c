@@ -10,8 +10,8 @@
  * client's mm_struct.pinned_vm (VmPin). The charge stays with the user until
  * the pages are unpinned, whatever happens to the process: execve() (a new
  * mm with locked_vm 0), fork() or passing the fd cannot reset it. Every copy
- * is then kmap_local_page() + memcpy(): no page-table walk, no mmap_lock,
- * the same from any context.
+ * then runs the copy engine's page loop (copy.c) on buf->pages: no
+ * page-table walk, no mmap_lock, the same from any context.
  *
  * FOLL_WRITE for read-only buffers as well: without it, 6.1 pins the shared
  * zero page (or a page that a later write copies away from) for untouched
@@ -31,7 +31,6 @@
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
-#include <linux/highmem.h>
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -39,7 +38,6 @@
 #include <linux/sched/user.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 #include "internal.h"
 
@@ -233,74 +231,4 @@ void cb_unpin_buffer(struct cb_client *client, struct cb_buffer *buf)
 	cb_stat_add(CB_STAT_PINNED_PAGES, -(s64)buf->nr_pages);
 	kvfree(buf->pages);
 	buf->pages = NULL;
-}
-
-/* One chunk within a pinned page; returns the bytes not copied. */
-static unsigned long cb_copy_chunk(u8 *p, void *kbuf, void __user *ubuf,
-				   unsigned int n, bool write)
-{
-	if (kbuf && write)
-		memcpy(p, kbuf, n);
-	else if (kbuf)
-		memcpy(kbuf, p, n);
-	else if (write)
-		return __copy_from_user(p, ubuf, n);
-	else
-		return copy_to_user(ubuf, p, n);
-	return 0;
-}
-
-/**
- * cb_copy_pinned() - copy to or from a pinned buffer
- * @buf: the pinned buffer, in use
- * @addr: client address, inside @buf
- * @kbuf: kernel buffer, or NULL to use @ubuf
- * @ubuf: the current process's memory (a package server's), if !@kbuf
- * @len: bytes
- * @write: copy into the client
- *
- * With @kbuf it cannot fail: the pages are pinned. With @ubuf the data
- * moves between the server's memory and the pinned pages with one
- * copy_{from,to}_user(), no bounce buffer; a fault in the server's memory
- * stops it. Copies into the client use __copy_from_user() after one
- * access_ok(): copy_from_user() would zero the rest of the chunk on a
- * fault, writing zeros into the client's memory past the bytes that
- * landed (or into a range reported as STATUS_ACCESS_VIOLATION).
- *
- * Return: bytes not copied.
- */
-unsigned long cb_copy_pinned(struct cb_buffer *buf, unsigned long addr,
-			     void *kbuf, void __user *ubuf, u32 len, bool write)
-{
-	unsigned long off = addr - (buf->addr & PAGE_MASK), left = 0;
-	u32 done = 0;
-
-	if (!kbuf && !access_ok(ubuf, len))
-		return len;
-	while (done < len) {
-		struct page *page = buf->pages[off >> PAGE_SHIFT];
-		unsigned int poff = offset_in_page(off);
-		unsigned int n = min_t(unsigned long, len - done,
-				       PAGE_SIZE - poff);
-		u8 *p = kmap_local_page(page);
-
-		/*
-		 * data_race(): the pinned pages are the client's memory. Its
-		 * own threads write them at will (unseen by KCSAN), and two
-		 * requests may copy into the same bytes at once - a race on
-		 * the client's data that the client made, like two threads
-		 * write()ing into one buffer. None of the module's own state
-		 * is in these pages; the bytes are all that is racy.
-		 */
-		left = data_race(cb_copy_chunk(p + poff,
-					       kbuf ? kbuf + done : NULL,
-					       ubuf ? ubuf + done : NULL, n,
-					       write));
-		kunmap_local(p);
-		done += n - left;
-		if (left)
-			break;
-		off += n;
-	}
-	return len - done;
 }

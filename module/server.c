@@ -34,6 +34,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include "internal.h"
 
 /**
@@ -431,16 +432,21 @@ static ntstatus_t cb_server_copy(struct clientbuf_request *req,
 				 struct clientbuf_server_op *op)
 {
 	void __user *saddr = u64_to_user_ptr(op->server_addr);
+	bool write = op->op == CLIENTBUF_SRV_COPY_TO;
+	struct iov_iter iter;
 
 	if (!saddr && op->len)
 		return STATUS_ACCESS_VIOLATION;
-	return cb_copy_user(req, op->client_addr, saddr, op->len,
-			    op->op == CLIENTBUF_SRV_COPY_TO);
+	/* access_ok() is in every user copy of the iter (both kernels) */
+	iov_iter_ubuf(&iter, write ? ITER_SOURCE : ITER_DEST, saddr, op->len);
+	return cb_copy_iter(req, op->client_addr, &iter, write);
 }
 
 /*
- * A vectored copy: every segment checked first, then copied in order;
- * op->result_addr is the index of the segment that failed.
+ * A vectored copy: every segment checked first, then copied in order, each
+ * its own copy with an ITER_UBUF over the segment's server memory (a
+ * segment names its own client range too); op->result_addr is the index
+ * of the segment that failed.
  */
 static ntstatus_t cb_server_copy_vec(struct clientbuf_request *req,
 				     struct clientbuf_server_op *op)
@@ -469,10 +475,12 @@ static ntstatus_t cb_server_copy_vec(struct clientbuf_request *req,
 	}
 	for (i = 0; i < n; i++) {
 		void __user *saddr = u64_to_user_ptr(seg[i].server_addr);
+		struct iov_iter iter;
 
+		iov_iter_ubuf(&iter, write ? ITER_SOURCE : ITER_DEST, saddr,
+			      seg[i].len);
 		st = !saddr && seg[i].len ? STATUS_ACCESS_VIOLATION :
-		     cb_copy_user(req, seg[i].client_addr, saddr, seg[i].len,
-				  write);
+		     cb_copy_iter(req, seg[i].client_addr, &iter, write);
 		if (st != STATUS_SUCCESS)
 			goto fail;
 	}

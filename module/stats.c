@@ -6,9 +6,14 @@
  * zero when every client has closed, which the selftests use as a leak
  * check. The rest only grow. The bytes_* counters are the work per
  * operation tools/bench/ reports: bytes_client_context .. bytes_pinned
- * count each byte a copy delivered, once, on the path it took;
- * bytes_bounced counts the second copy of a byte that went through a
- * kernel bounce buffer on the way (SERVER_OP on an unpinned buffer).
+ * count each byte a copy delivered, once, on the path it took - the only
+ * copy of it, since no path bounces; bytes_bounced, which counted the
+ * second copy of a byte that went through a kernel bounce buffer, stays 0
+ * (kept for readers of the file). pages_remote counts the client pages the
+ * unpinned page loop took from the registered mm with
+ * pin_user_pages_remote(), batches_remote the batches (at most
+ * CB_WALK_BATCH pages each, one mmap_read_lock() each) it took them in;
+ * both are added once per copy.
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
@@ -33,6 +38,8 @@ static const char * const cb_stat_names[CB_STAT_NR] = {
 	[CB_STAT_BYTES_REMOTE]	 = "bytes_other_process",
 	[CB_STAT_BYTES_PINNED]	 = "bytes_pinned",
 	[CB_STAT_BYTES_BOUNCED]	 = "bytes_bounced",
+	[CB_STAT_PAGES_REMOTE]	 = "pages_remote",
+	[CB_STAT_BATCHES_REMOTE] = "batches_remote",
 	[CB_STAT_CALLS]		 = "calls",
 	[CB_STAT_FAILURES]	 = "failed_copies",
 };

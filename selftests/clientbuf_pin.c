@@ -1187,9 +1187,34 @@ FIXTURE(psrv) {
 	struct pin_submit sub;
 };
 
-/* The client: register the shared range pinned, call, report. */
+/*
+ * The same server tests on a pinned buffer and on a plain one: both are one
+ * copy per byte, page by page, between the server's memory and the
+ * client's pages (pinned at registration, or taken from the client's mm in
+ * batches) - no bounce buffer, so a fault in the server's memory stops the
+ * copy at the fault on either.
+ */
+FIXTURE_VARIANT(psrv) {
+	__u32 flags;
+	const char *copies;	/* the counter of the copies' path */
+	const char *bytes;
+};
+
+FIXTURE_VARIANT_ADD(psrv, pinned) {
+	.flags = PINRW,
+	.copies = "copies_pinned",
+	.bytes = "bytes_pinned",
+};
+
+FIXTURE_VARIANT_ADD(psrv, plain) {
+	.flags = CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ,
+	.copies = "copies_other_process",
+	.bytes = "bytes_other_process",
+};
+
+/* The client: register the shared range, call, report. */
 static void __attribute__((noreturn))
-psrv_client(const char *name, __u8 *shared, int wr)
+psrv_client(const char *name, __u8 *shared, __u32 flags, int wr)
 {
 	struct pin_report r;
 	struct pin_submit s = {
@@ -1201,7 +1226,7 @@ psrv_client(const char *name, __u8 *shared, int wr)
 	if (fd < 0)
 		goto out;
 	r.step = 1;
-	r.reg = _cb_register(fd, PINRW, shared, SRV_LEN);
+	r.reg = _cb_register(fd, flags, shared, SRV_LEN);
 	if (r.reg.err)
 		goto out;
 	s.id = r.reg.id;
@@ -1226,7 +1251,8 @@ FIXTURE_SETUP(psrv)
 	self->rd = -1;
 	self->fd = -1;
 	self->shared = NULL;
-	NEED_PIN();
+	if (variant->flags & CLIENTBUF_BUF_PIN)
+		NEED_PIN();
 	ASSERT_EQ(0, cb_live_baseline(&self->base));
 	self->pinned0 = cb_stat("pinned_pages");
 	/* shmem, so that this process sees what lands in the client. */
@@ -1244,7 +1270,7 @@ FIXTURE_SETUP(psrv)
 	if (!self->child) {
 		close(p[0]);
 		close(self->fd);
-		psrv_client(self->name, self->shared, p[1]);
+		psrv_client(self->name, self->shared, variant->flags, p[1]);
 	}
 	close(p[1]);
 	self->rd = p[0];
@@ -1254,7 +1280,9 @@ FIXTURE_SETUP(psrv)
 	ASSERT_EQ(sizeof(rec.s), rec.hdr.submit_len);
 	self->call_id = rec.hdr.call_id;
 	self->sub = rec.s;
-	ASSERT_EQ(self->pinned0 + SRV_LEN / 4096, cb_stat("pinned_pages"));
+	ASSERT_EQ(self->pinned0 + (variant->flags & CLIENTBUF_BUF_PIN ?
+				   SRV_LEN / 4096 : 0),
+		  cb_stat("pinned_pages"));
 }
 
 FIXTURE_TEARDOWN(psrv)
@@ -1304,7 +1332,7 @@ static __u8 *server_mem(size_t page, __u32 seed)
 TEST_F(psrv, copy_to_and_from)
 {
 	size_t page = self->page, len = self->sub.len;
-	long long copies0 = cb_stat("copies_pinned");
+	long long copies0 = cb_stat(variant->copies);
 	__u8 *src = cb_map(len), *dst = cb_map(len);
 
 	ASSERT_NE(NULL, src);
@@ -1325,7 +1353,42 @@ TEST_F(psrv, copy_to_and_from)
 	ASSERT_OK(srv_copy_from(self->fd, self->call_id, dst,
 				self->sub.addr, (__u32)len));
 	ASSERT_PATTERN(dst, len, 0x3131);
-	ASSERT_EQ(copies0 + 4, cb_stat("copies_pinned"));
+	ASSERT_EQ(copies0 + 4, cb_stat(variant->copies));
+	psrv_finish(_metadata, self);
+}
+
+/*
+ * One payload copy per byte, no bounce: a COPY_TO and a COPY_FROM of the
+ * whole range count each byte once on their path, bytes_bounced does not
+ * move, and the plain buffer's pages were taken from the client's mm in
+ * batches of at most 16 (CB_WALK_BATCH), the pinned one's not at all.
+ */
+TEST_F(psrv, one_copy_no_bounce)
+{
+	static const char *const names[] = {
+		"bytes_bounced", "pages_remote", "batches_remote",
+	};
+	size_t len = self->sub.len, page = self->page;
+	size_t pages = (SRV_OFF + len + page - 1) / page;
+	long long before[3], after[3], bytes0 = cb_stat(variant->bytes);
+	bool plain = !(variant->flags & CLIENTBUF_BUF_PIN);
+	__u8 *src = cb_map(len), *dst = cb_map(len);
+
+	ASSERT_NE(NULL, src);
+	ASSERT_NE(NULL, dst);
+	ASSERT_EQ(3, cb_stats_read(names, before, 3));
+	cb_fill(src, len, 0x5151);
+	ASSERT_OK(srv_copy_to(self->fd, self->call_id, self->sub.addr,
+			      src, (__u32)len));
+	ASSERT_OK(srv_copy_from(self->fd, self->call_id, dst,
+				self->sub.addr, (__u32)len));
+	ASSERT_PATTERN(dst, len, 0x5151);
+	ASSERT_EQ(3, cb_stats_read(names, after, 3));
+	EXPECT_EQ(before[0], after[0]) TH_LOG("bytes were bounced");
+	EXPECT_EQ(bytes0 + 2 * (long long)len, cb_stat(variant->bytes));
+	EXPECT_EQ(before[1] + (plain ? 2 * (long long)pages : 0), after[1]);
+	EXPECT_EQ(before[2] + (plain ? 2 * (long long)((pages + 15) / 16) : 0),
+		  after[2]);
 	psrv_finish(_metadata, self);
 }
 
