@@ -86,12 +86,12 @@ write_status_prog() {
 int main(void)
 {
 	__u32 s = CLIENTBUF_STATUS_ACCESS_VIOLATION;
-	const char *name = cb_status_name(s);
+	const char *name = clientbuf_status_name(s);
 
 	printf("%s: errno %d, Win32 %u\n", name ? name : "(null)",
-	       -cb_status_to_errno(s), cb_status_to_win32(s));
+	       -clientbuf_status_to_errno(s), clientbuf_status_to_win32(s));
 	return !(name && strcmp(name, "STATUS_ACCESS_VIOLATION") == 0 &&
-		 cb_status_to_win32(s) == 998);
+		 clientbuf_status_to_win32(s) == 998);
 }
 PROG
 }

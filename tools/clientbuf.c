@@ -146,7 +146,7 @@ static const char *errno_name(int err)
 
 static const char *status_name(__u32 status)
 {
-	const char *name = cb_status_name(status);
+	const char *name = clientbuf_status_name(status);
 
 	return name ? name : "unknown NTSTATUS";
 }
@@ -157,12 +157,12 @@ static const char *status_name(__u32 status)
  */
 static void print_status_brief(FILE *f, __u32 status)
 {
-	__u32 win32 = cb_status_to_win32(status);
-	const char *wname = cb_win32_name(win32);
+	__u32 win32 = clientbuf_status_to_win32(status);
+	const char *wname = clientbuf_win32_name(win32);
 
 	fprintf(f, "%s (0x%08" PRIX32 ", errno %s, Win32 %" PRIu32 "%s%s)",
 		status_name(status), (uint32_t)status,
-		errno_name(cb_status_to_errno(status)), (uint32_t)win32,
+		errno_name(clientbuf_status_to_errno(status)), (uint32_t)win32,
 		wname ? " " : "", wname ? wname : "");
 }
 
@@ -177,15 +177,15 @@ static int fail_status(const char *what, int err, __u32 status)
 
 static int open_device(void)
 {
-	int fd = cb_open();
+	int fd = clientbuf_open();
 
 	if (fd == -ENOENT)
 		fprintf(stderr,
 			"%s: no %s (is the clientbuf module loaded?)\n",
-			prog, CB_DEVICE_PATH);
+			prog, CLIENTBUF_DEVICE_PATH);
 	else if (fd < 0)
 		fprintf(stderr, "%s: cannot open %s: %s (%s)\n", prog,
-			CB_DEVICE_PATH, strerror(-fd), errno_name(fd));
+			CLIENTBUF_DEVICE_PATH, strerror(-fd), errno_name(fd));
 	return fd;
 }
 
@@ -216,15 +216,15 @@ static int cmd_info(int argc, char **argv)
 	fd = open_device();
 	if (fd < 0)
 		return EXIT_FAIL;
-	ret = cb_get_info(fd, &info);
-	cb_close(fd);
+	ret = clientbuf_get_info(fd, &info);
+	clientbuf_close(fd);
 	if (ret) {
 		fprintf(stderr, "%s: CLIENTBUF_IOC_GET_INFO failed: %s (%s)\n",
 			prog, strerror(-ret), errno_name(ret));
 		return EXIT_FAIL;
 	}
 
-	printf("device:            %s\n", CB_DEVICE_PATH);
+	printf("device:            %s\n", CLIENTBUF_DEVICE_PATH);
 	printf("abi_version:       %" PRIu32 "%s\n", (uint32_t)info.abi_version,
 	       info.abi_version == CLIENTBUF_ABI_VERSION ? "" :
 	       " (this tool was built for a different ABI version)");
@@ -268,7 +268,7 @@ static int parse_status(const char *s, __u32 *status)
 	int neg = 0;
 	char *end;
 
-	if (!cb_status_from_name(s, status))
+	if (!clientbuf_status_from_name(s, status))
 		return 0;
 	while (isspace((unsigned char)*p))
 		p++;
@@ -301,10 +301,10 @@ static int parse_status(const char *s, __u32 *status)
 }
 
 static const char *const severity_names[] = {
-	[CB_SEVERITY_SUCCESS]		= "success",
-	[CB_SEVERITY_INFORMATIONAL]	= "informational",
-	[CB_SEVERITY_WARNING]		= "warning",
-	[CB_SEVERITY_ERROR]		= "error",
+	[CLIENTBUF_SEVERITY_SUCCESS]		= "success",
+	[CLIENTBUF_SEVERITY_INFORMATIONAL]	= "informational",
+	[CLIENTBUF_SEVERITY_WARNING]		= "warning",
+	[CLIENTBUF_SEVERITY_ERROR]		= "error",
 };
 
 static int cmd_status(int argc, char **argv)
@@ -321,17 +321,17 @@ static int cmd_status(int argc, char **argv)
 			prog, argv[1]);
 		return EXIT_USAGE;
 	}
-	name = cb_status_name(status);
-	err = cb_status_to_errno(status);
-	win32 = cb_status_to_win32(status);
-	wname = cb_win32_name(win32);
-	sev = cb_status_severity(status);
+	name = clientbuf_status_name(status);
+	err = clientbuf_status_to_errno(status);
+	win32 = clientbuf_status_to_win32(status);
+	wname = clientbuf_win32_name(win32);
+	sev = clientbuf_status_severity(status);
 
 	printf("%s\n", name ? name : "unknown (not a status clientbuf returns)");
 	printf("  NTSTATUS:   0x%08" PRIX32 " (%" PRIu32 ", %" PRId32 ")\n",
 	       (uint32_t)status, (uint32_t)status, (int32_t)status);
 	printf("  severity:   %d %s, NT_SUCCESS %s%s\n", sev, severity_names[sev],
-	       cb_nt_success(status) ? "true" : "false",
+	       clientbuf_nt_success(status) ? "true" : "false",
 	       status & 0x20000000U ? ", customer code" : "");
 	printf("  facility:   0x%03" PRIX32 "\n",
 	       (uint32_t)((status >> 16) & 0xfff));
@@ -395,7 +395,7 @@ static int await_completion(int fd, __u64 request_id, int timeout_ms,
 
 	/* Completions of other calls cannot come: this fd made one. */
 	do {
-		ret = cb_wait_completion(fd, c, timeout_ms);
+		ret = clientbuf_wait_completion(fd, c, timeout_ms);
 	} while (!ret && c->request_id != request_id);
 	if (ret == -ETIMEDOUT)
 		fprintf(stderr,
@@ -409,10 +409,10 @@ static int await_completion(int fd, __u64 request_id, int timeout_ms,
 }
 
 /*
- * Take a call made with cb_call() (@ret its result) to its end: wait for the
+ * Take a call made with clientbuf_call() (@ret its result) to its end: wait for the
  * completion record of a pending asynchronous call, then print the status,
  * protocol status and return block. @call is updated with the final answer.
- * Return: cb_call()'s result, the errno of the completion's status, or a
+ * Return: clientbuf_call()'s result, the errno of the completion's status, or a
  * negative errno if no completion came (@*done is then false).
  */
 static int finish_call(int fd, struct clientbuf_call *call, int ret,
@@ -438,7 +438,7 @@ static int finish_call(int fd, struct clientbuf_call *call, int ret,
 		call->protocol_status = c.protocol_status;
 		call->return_addr = c.return_addr;
 		call->return_len = c.return_len;
-		ret = cb_status_to_errno(c.status);
+		ret = clientbuf_status_to_errno(c.status);
 	}
 
 	printf("status:           ");
@@ -468,9 +468,9 @@ static void *map_return_buffer(int fd, __u32 *id)
 		fprintf(stderr, "%s: mmap: %s\n", prog, strerror(errno));
 		return NULL;
 	}
-	ret = cb_register(fd, buf, CALL_RETURN_BUF_SIZE,
-			  CLIENTBUF_BUF_ALLOC | CLIENTBUF_BUF_WRITE |
-			  CLIENTBUF_BUF_READ, id, &st);
+	ret = clientbuf_register(fd, buf, CALL_RETURN_BUF_SIZE,
+				 CLIENTBUF_BUF_ALLOC | CLIENTBUF_BUF_WRITE |
+				 CLIENTBUF_BUF_READ, id, &st);
 	if (ret) {
 		fail_status("registering the return buffer", ret, st);
 		munmap(buf, CALL_RETURN_BUF_SIZE);
@@ -524,8 +524,8 @@ static int cmd_call(int argc, char **argv)
 	if (!buf)
 		goto out_close;
 
-	ret = cb_call(fd, package, data, (__u32)strlen(data), id, flags,
-		      &call);
+	ret = clientbuf_call(fd, package, data, (__u32)strlen(data), id, flags,
+			     &call);
 	ret = finish_call(fd, &call, ret, timeout_ms, &done);
 	if (!done)
 		goto out_unregister;
@@ -547,18 +547,18 @@ static int cmd_call(int argc, char **argv)
 			goto out_unregister;
 		}
 		hexdump(buf + (return_addr - lo), return_len);
-		if (cb_free(fd, id, (void *)(uintptr_t)return_addr, &st))
+		if (clientbuf_free(fd, id, (void *)(uintptr_t)return_addr, &st))
 			fprintf(stderr,
 				"%s: warning: freeing the answer failed: %s\n",
 				prog, status_name(st));
 	}
 
-	if (ret || !cb_nt_success(status)) {
+	if (ret || !clientbuf_nt_success(status)) {
 		fprintf(stderr, "%s: call to package '%s' failed: ", prog,
 			package);
 		print_status_brief(stderr, status);
 		fprintf(stderr, "\n");
-	} else if (!cb_nt_success(protocol_status)) {
+	} else if (!clientbuf_nt_success(protocol_status)) {
 		fprintf(stderr, "%s: package '%s' answered with protocol status ",
 			prog, package);
 		print_status_brief(stderr, protocol_status);
@@ -568,12 +568,12 @@ static int cmd_call(int argc, char **argv)
 	}
 
 out_unregister:
-	if (cb_unregister(fd, id, &st))
+	if (clientbuf_unregister(fd, id, &st))
 		fprintf(stderr, "%s: warning: unregistering failed: %s\n",
 			prog, status_name(st));
 	munmap(buf, CALL_RETURN_BUF_SIZE);
 out_close:
-	cb_close(fd);
+	clientbuf_close(fd);
 	return rc;
 }
 
@@ -793,8 +793,8 @@ static int cmd_logon(int argc, char **argv)
 				strerror(errno));
 			goto out_unregister;
 		}
-		ret = cb_register(fd, outbuf, page, CLIENTBUF_BUF_WRITE,
-				  &out_id, &st);
+		ret = clientbuf_register(fd, outbuf, page, CLIENTBUF_BUF_WRITE,
+					 &out_id, &st);
 		if (ret) {
 			fail_status("registering the out buffer", ret, st);
 			goto out_unregister;
@@ -817,9 +817,9 @@ static int cmd_logon(int argc, char **argv)
 		       (uint32_t)arena_id, CALL_RETURN_BUF_SIZE / 1024,
 		       (void *)arena);
 
-	ret = cb_call(fd, HMAC_LOGON_PACKAGE, &sub,
-		      (__u32)(sizeof(*s) + clen), arena_id, o.call_flags,
-		      &call);
+	ret = clientbuf_call(fd, HMAC_LOGON_PACKAGE, &sub,
+			     (__u32)(sizeof(*s) + clen), arena_id, o.call_flags,
+			     &call);
 	ret = finish_call(fd, &call, ret, o.timeout_ms, &done);
 	if (!done)
 		goto out_unregister;
@@ -827,7 +827,7 @@ static int cmd_logon(int argc, char **argv)
 	return_addr = call.return_addr;
 	return_len = call.return_len;
 
-	if (ret || !cb_nt_success(status)) {
+	if (ret || !clientbuf_nt_success(status)) {
 		fprintf(stderr, "%s: logon failed: ", prog);
 		print_status_brief(stderr, status);
 		fprintf(stderr, "\n");
@@ -862,23 +862,23 @@ static int cmd_logon(int argc, char **argv)
 	rc = EXIT_OK;
 	if (o.verify_key)
 		rc = logon_verify(o.verify_key, s, sub.data, token);
-	if (!o.out && cb_free(fd, arena_id, (void *)(uintptr_t)return_addr,
-			      &st))
+	if (!o.out && clientbuf_free(fd, arena_id, (void *)(uintptr_t)return_addr,
+				     &st))
 		fprintf(stderr, "%s: warning: freeing the token failed: %s\n",
 			prog, status_name(st));
 
 out_unregister:
-	if (out_id && cb_unregister(fd, out_id, &st))
+	if (out_id && clientbuf_unregister(fd, out_id, &st))
 		fprintf(stderr, "%s: warning: unregistering failed: %s\n",
 			prog, status_name(st));
-	if (cb_unregister(fd, arena_id, &st))
+	if (clientbuf_unregister(fd, arena_id, &st))
 		fprintf(stderr, "%s: warning: unregistering failed: %s\n",
 			prog, status_name(st));
 	if (outbuf)
 		munmap(outbuf, page);
 	munmap(arena, CALL_RETURN_BUF_SIZE);
 out_close:
-	cb_close(fd);
+	clientbuf_close(fd);
 	return rc;
 }
 
@@ -931,15 +931,15 @@ static int serve_answer(int fd, const struct clientbuf_server_call *hdr,
 	else if ((size_t)len >= sizeof(greeting))
 		len = sizeof(greeting) - 1;
 
-	ret = cb_server_alloc(fd, hdr->call_id, (__u32)len, &block, &st);
+	ret = clientbuf_server_alloc(fd, hdr->call_id, (__u32)len, &block, &st);
 	if (ret) {
 		what = "ALLOC";
 	} else {
-		ret = cb_server_copy_to(fd, hdr->call_id, block, greeting,
-					(__u32)len, &st);
+		ret = clientbuf_server_copy_to(fd, hdr->call_id, block, greeting,
+					       (__u32)len, &st);
 		if (ret) {
 			what = "COPY_TO";
-			cb_server_free(fd, hdr->call_id, block, NULL);
+			clientbuf_server_free(fd, hdr->call_id, block, NULL);
 			block = 0;
 		}
 	}
@@ -954,9 +954,9 @@ static int serve_answer(int fd, const struct clientbuf_server_call *hdr,
 		       (uint64_t)block);
 		call_st = CLIENTBUF_STATUS_SUCCESS;
 	}
-	ret = cb_server_complete(fd, hdr->call_id, call_st,
-				 CLIENTBUF_STATUS_SUCCESS, block, (__u32)len,
-				 &cst);
+	ret = clientbuf_server_complete(fd, hdr->call_id, call_st,
+					CLIENTBUF_STATUS_SUCCESS, block, (__u32)len,
+					&cst);
 	if (ret) {
 		fprintf(stderr, "%s: completing call %" PRIu64 " failed: ",
 			prog, (uint64_t)hdr->call_id);
@@ -1007,7 +1007,7 @@ static int cmd_serve(int argc, char **argv)
 	fd = open_device();
 	if (fd < 0)
 		return EXIT_FAIL;
-	ret = cb_get_info(fd, &info);
+	ret = clientbuf_get_info(fd, &info);
 	if (ret) {
 		fprintf(stderr, "%s: CLIENTBUF_IOC_GET_INFO failed: %s (%s)\n",
 			prog, strerror(-ret), errno_name(ret));
@@ -1027,7 +1027,7 @@ static int cmd_serve(int argc, char **argv)
 	}
 	hdr = buf;
 
-	ret = cb_serve(fd, package, &st);
+	ret = clientbuf_serve(fd, package, &st);
 	if (ret == -EPERM) {
 		fprintf(stderr,
 			"%s: serving a package needs CAP_SYS_ADMIN (run as root): ",
@@ -1085,7 +1085,7 @@ static int cmd_serve(int argc, char **argv)
 			rc = EXIT_FAIL;
 			break;
 		}
-		n = cb_server_recv(fd, buf, bufsize);
+		n = clientbuf_server_recv(fd, buf, bufsize);
 		if (n == -EAGAIN || n == -EINTR)
 			continue;
 		if (n < 0) {
@@ -1115,7 +1115,7 @@ out_free:
 	free(buf);
 out_close:
 	/* Calls not yet read fail with STATUS_PORT_DISCONNECTED. */
-	cb_close(fd);
+	clientbuf_close(fd);
 	return rc;
 }
 
