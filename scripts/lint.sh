@@ -29,6 +29,8 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 build=${BUILD:-$top/build}
 out=$build/lint
 cd "$top" || exit 1
