@@ -17,6 +17,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 cache=${CLIENTBUF_CACHE:-/var/cache/clientbuf}
 src_tar=/usr/src/linux-source-6.12.tar.xz
 frag=$top/scripts/debug-kernel.config
@@ -43,11 +45,8 @@ case "${1:-}" in
 esac
 
 need="flex bison libelf-dev libssl-dev bc"
-missing=
-for p in $need; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-		grep -q 'install ok installed' || missing="$missing $p"
-done
+# shellcheck disable=SC2086 # $need is a list of package names
+missing=$(pkgs_missing $need | sed 's/^/ /' | tr -d '\n')
 if [ -n "$missing" ]; then
 	[ "$(id -u)" = 0 ] || { echo "run as root: apt-get install$missing" >&2; exit 1; }
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \

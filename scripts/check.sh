@@ -25,6 +25,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 build=${BUILD:-$top/build}
 [ $# -ge 1 ] || { echo "usage: $0 KVER..." >&2; exit 1; }
 

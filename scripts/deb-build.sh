@@ -18,7 +18,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/deb
-. "$top/scripts/test-lib.sh"
+. "$top/scripts/lib.sh"
 
 "$top/scripts/need-pkg.sh" debhelper dh-dkms dkms lintian dpkg-dev fakeroot \
 	python3-sphinx libpam0g-dev

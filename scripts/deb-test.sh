@@ -29,7 +29,7 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 tap_prefix="deb-test"
-. "$top/scripts/test-lib.sh"
+. "$top/scripts/lib.sh"
 [ $# -ge 1 ] || { echo "usage: $0 KVER..." >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "deb-test: needs root" >&2; exit 1; }
 "$top/scripts/need-pkg.sh" man-db pkgconf gcc libc6-dev || exit 1
@@ -98,7 +98,7 @@ ok $rc "apt-get install ${pkgs[*]}"
 # 2. DKMS: built and installed for every test kernel
 # check_dkms WHEN: dkms status and the installed module of each kernel
 check_dkms() {
-	local kver st ko rc
+	local kver st rc
 	for kver in "${kvers[@]}"; do
 		rc=0
 		st=$(dkms status -m "$name" -v "$version" -k "$kver" 2>/dev/null)
@@ -107,10 +107,7 @@ check_dkms() {
 		*": installed"*) ;;
 		*) rc=1 ;;
 		esac
-		ko=$(find /lib/modules/"$kver"/updates/dkms -name "$name.ko*" \
-			2>/dev/null | head -n 1)
-		check_ko "${ko:-/lib/modules/$kver/updates/dkms/$name.ko}" \
-			"$kver" "$version" || rc=1
+		check_dkms_ko "$name" "$kver" "$version" || rc=1
 		ok $rc "$1: $kver: dkms status installed, clientbuf.ko vermagic $kver, version $version"
 	done
 }
@@ -202,8 +199,7 @@ done
 # 6. purge and look for leftovers
 purge
 rc=$?
-[ $rc = 0 ] || sed 's/^/# /' "$tmp/purge.log"
-ok $rc "apt-get purge ${new[*]}"
+ok_log $rc "$tmp/purge.log" "apt-get purge ${new[*]}"
 rc=0
 left=$(comm -12 <(printf '%s\n' "${new[@]}" | sort) <(installed_pkgs))
 [ -z "$left" ] || { echo "# still installed: $left"; rc=1; }

@@ -24,7 +24,7 @@ name=clientbuf
 version=$(cat "$top/VERSION")
 src=/usr/src/$name-$version
 tap_prefix=dkms
-. "$top/scripts/test-lib.sh"
+. "$top/scripts/lib.sh"
 
 cleanup() {
 	if dkms status -m "$name" -v "$version" 2>/dev/null | grep -q .; then
@@ -52,10 +52,7 @@ for kver in "$@"; do
 	run "dkms install -k $kver" \
 		dkms install -m "$name" -v "$version" -k "$kver" || continue
 	rc=0
-	ko=$(find /lib/modules/"$kver"/updates/dkms -name "$name.ko*" \
-		2>/dev/null | head -n 1)
-	check_ko "${ko:-/lib/modules/$kver/updates/dkms/$name.ko}" \
-		"$kver" "$version" || rc=1
+	check_dkms_ko "$name" "$kver" "$version" || rc=1
 	if find /var/lib/dkms/"$name"/"$version"/"$kver" \
 		/lib/modules/"$kver"/updates -name 'clientbuf_test.ko*' \
 		2>/dev/null | grep -q .; then

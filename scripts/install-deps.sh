@@ -29,6 +29,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 build=${BUILD:-$top/build}
 FLAVOUR=cloud-amd64
 SERIES="6.1 6.12"
@@ -39,7 +41,6 @@ BASE_PKGS="build-essential bc kmod cpio xz-utils busybox-static qemu-system-x86
 	gcc-multilib keyutils pamtester libpam0g-dev libpam-wrapper libpamtest0-dev
 	${EXTRA_PKGS:-}"
 
-die() { echo "install-deps: $*" >&2; exit 1; }
 
 mode=${1:-install}
 case $mode in

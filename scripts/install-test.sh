@@ -18,11 +18,11 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 if [ $# = 0 ]; then
 	for s in 6.1 6.12; do
-		k=$(printf '%s\n' /boot/vmlinuz-"$s".*-cloud-amd64 | sort -V |
-			tail -n 1)
-		[ -f "$k" ] && set -- "$@" "${k#/boot/vmlinuz-}"
+		k=$(newest_kernel "$s") && set -- "$@" "$k"
 	done
 fi
 "$top/scripts/need-pkg.sh" pkgconf || exit 1
@@ -30,7 +30,6 @@ version=$(cat "$top/VERSION")
 tmp=$(mktemp -d /tmp/clientbuf-install.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 tap_prefix=install
-. "$top/scripts/test-lib.sh"
 
 echo "TAP version 13"
 for kver in "$@"; do
@@ -39,8 +38,7 @@ for kver in "$@"; do
 	rc=0
 	make -s -C "$top" install KVER="$kver" INSTALL_MOD_PATH="$mp" \
 		> "$log" 2>&1 || rc=1
-	[ $rc = 0 ] || sed 's/^/# /' "$log"
-	ok $rc "make install KVER=$kver INSTALL_MOD_PATH=..."
+	ok_log $rc "$log" "make install KVER=$kver INSTALL_MOD_PATH=..."
 
 	dir=$mp/lib/modules/$kver
 	ko=$(find "$dir/extra" -name 'clientbuf.ko*' 2>/dev/null | head -n 1)
@@ -63,8 +61,7 @@ log=$tmp/install-user.log
 rc=0
 make -s -C "$top" install-user PREFIX=/usr DESTDIR="$dest" > "$log" 2>&1 ||
 	rc=1
-[ $rc = 0 ] || sed 's/^/# /' "$log"
-ok $rc "make install-user PREFIX=/usr DESTDIR=..."
+ok_log $rc "$log" "make install-user PREFIX=/usr DESTDIR=..."
 
 rc=0
 for f in usr/include/linux/clientbuf.h usr/include/clientbuf.h \
@@ -86,8 +83,7 @@ rc=0
 cc -Wall -Werror -I"$dest/usr/include" -o "$tmp/prog" "$tmp/prog.c" \
 	"$dest/usr/lib/libclientbuf.a" > "$log" 2>&1 && "$tmp/prog" >> "$log" ||
 	rc=1
-[ $rc = 0 ] || sed 's/^/# /' "$log"
-ok $rc "a program builds against the installed header and static library"
+ok_log $rc "$log" "a program builds against the installed header and static library"
 
 # clientbuf.pc says prefix=/usr: PKG_CONFIG_SYSROOT_DIR puts DESTDIR in front
 rc=0

@@ -13,6 +13,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 dest=${1:-$top/build/kernel-tools}
 stamp=$dest/.stamp
 tarball=/usr/src/linux-source-6.12.tar.xz
@@ -22,18 +24,11 @@ if [ ! -f "$stamp" ]; then
 		echo "kernel-tools: no $tarball; run scripts/install-deps.sh" >&2
 		exit 1
 	}
-	base=$(basename "$tarball" .tar.xz)
-	tmp=$dest.tmp
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	echo "  EXTRACT $base/{scripts/checkpatch.pl,scripts/kernel-doc,...} from $tarball" >&2
-	tar -xJf "$tarball" -C "$tmp" --strip-components=1 --wildcards \
-		"$base/scripts/checkpatch.pl" "$base/scripts/spelling.txt" \
-		"$base/scripts/const_structs.checkpatch" \
-		"$base/scripts/kernel-doc" "$base/.clang-format" \
-		"$base/Documentation/sphinx/*"
-	echo "$tarball" > "$tmp/.stamp"
-	rm -rf "$dest"
-	mv "$tmp" "$dest"
+	extract_once "$dest" "$tarball" \
+		"{scripts/checkpatch.pl,scripts/kernel-doc,...}" \
+		scripts/checkpatch.pl scripts/spelling.txt \
+		scripts/const_structs.checkpatch \
+		scripts/kernel-doc .clang-format \
+		"Documentation/sphinx/*"
 fi
 echo "$dest"

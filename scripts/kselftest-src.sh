@@ -10,6 +10,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 dest=${1:-$top/build/kselftest}
 stamp=$dest/.stamp
 
@@ -31,17 +33,10 @@ if [ ! -f "$stamp" ]; then
 		     "run scripts/install-deps.sh" >&2
 		exit 1
 	}
-	base=$(basename "$tarball" .tar.xz)
-	sel=$base/tools/testing/selftests
-	tmp=$dest.tmp
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	echo "  EXTRACT $sel/{kselftest*,lib.mk,run_kselftest.sh} from $tarball" >&2
-	tar -xJf "$tarball" -C "$tmp" --strip-components=1 --wildcards \
+	sel=tools/testing/selftests
+	extract_once "$dest" "$tarball" \
+		"$sel/{kselftest*,lib.mk,run_kselftest.sh}" \
 		"$sel/kselftest_harness.h" "$sel/kselftest.h" "$sel/lib.mk" \
 		"$sel/kselftest/*" "$sel/run_kselftest.sh"
-	echo "$tarball" > "$tmp/.stamp"
-	rm -rf "$dest"
-	mv "$tmp" "$dest"
 fi
 echo "$dest/tools/testing/selftests"

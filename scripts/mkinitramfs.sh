@@ -23,12 +23,13 @@
 #   BUILD=DIR          build directory (default: <repo>/build)
 set -euo pipefail
 
-die() { echo "mkinitramfs: $*" >&2; exit 1; }
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 
 [ $# = 2 ] || die "usage: $0 KVER OUT.cpio.gz"
 kver=$1
 out=$2
-top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 mode=${MODE:-check}
 kmod=$build/$kver/kmod

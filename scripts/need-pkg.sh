@@ -9,11 +9,11 @@
 # Usage: scripts/need-pkg.sh PACKAGE...
 set -euo pipefail
 
-missing=()
-for p in "$@"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-		grep -q 'install ok installed' || missing+=("$p")
-done
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
+
+mapfile -t missing < <(pkgs_missing "$@")
 [ ${#missing[@]} = 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then

@@ -24,12 +24,13 @@
 #   RUN_SCRIPT, EXTRA_FILES, SELFTESTS: passed to scripts/mkinitramfs.sh
 set -euo pipefail
 
-die() { echo "vm-run: $*" >&2; exit 1; }
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
 	die "usage: $0 KVER [MODE]"
 fi
-top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 export BUILD=$build
 mode=${2:-check}
@@ -41,11 +42,8 @@ if [ -n "${KERNEL_IMAGE:-}" ]; then
 	kernel=$KERNEL_IMAGE
 	kconfig=${KERNEL_CONFIG:-}
 elif [ ! -f "/boot/vmlinuz-$kver" ]; then
-	k=$(printf '%s\n' /boot/vmlinuz-"$kver".*-cloud-amd64 | sort -V |
-		tail -n 1)
-	[ -f "$k" ] || k=
-	[ -n "$k" ] || die "no /boot/vmlinuz-$kver"
-	kver=${k#/boot/vmlinuz-}
+	k=$(newest_kernel "$kver") || die "no /boot/vmlinuz-$kver"
+	kver=$k
 fi
 kernel=${KERNEL_IMAGE:-/boot/vmlinuz-$kver}
 kconfig=${kconfig:-/boot/config-$kver}

@@ -41,6 +41,8 @@
 
 #include <linux/clientbuf.h>
 
+/* libclientbuf (tools/lib): its NTSTATUS decoder, linked in statically */
+#include "clientbuf.h"
 #include "clientbuf_test_abi.h"
 #include "kselftest_harness.h"
 
@@ -130,37 +132,12 @@ struct cb_res {
 	__u32 done;
 };
 
+/* The name of an NTSTATUS, from libclientbuf's table; "?" for another. */
 static inline const char *cb_status_name(__u32 st)
 {
-	switch (st) {
-	case CLIENTBUF_STATUS_SUCCESS: return "SUCCESS";
-	case CLIENTBUF_STATUS_PENDING: return "PENDING";
-	case CLIENTBUF_STATUS_PARTIAL_COPY: return "PARTIAL_COPY";
-	case CLIENTBUF_STATUS_UNSUCCESSFUL: return "UNSUCCESSFUL";
-	case CLIENTBUF_STATUS_ACCESS_VIOLATION: return "ACCESS_VIOLATION";
-	case CLIENTBUF_STATUS_INVALID_HANDLE: return "INVALID_HANDLE";
-	case CLIENTBUF_STATUS_INVALID_PARAMETER: return "INVALID_PARAMETER";
-	case CLIENTBUF_STATUS_NO_MEMORY: return "NO_MEMORY";
-	case CLIENTBUF_STATUS_ACCESS_DENIED: return "ACCESS_DENIED";
-	case CLIENTBUF_STATUS_BUFFER_TOO_SMALL: return "BUFFER_TOO_SMALL";
-	case CLIENTBUF_STATUS_QUOTA_EXCEEDED: return "QUOTA_EXCEEDED";
-	case CLIENTBUF_STATUS_NO_SUCH_USER: return "NO_SUCH_USER";
-	case CLIENTBUF_STATUS_WRONG_PASSWORD: return "WRONG_PASSWORD";
-	case CLIENTBUF_STATUS_LOGON_FAILURE: return "LOGON_FAILURE";
-	case CLIENTBUF_STATUS_ACCOUNT_DISABLED: return "ACCOUNT_DISABLED";
-	case CLIENTBUF_STATUS_INSUFFICIENT_RESOURCES:
-		return "INSUFFICIENT_RESOURCES";
-	case CLIENTBUF_STATUS_NOT_SUPPORTED: return "NOT_SUPPORTED";
-	case CLIENTBUF_STATUS_NO_SUCH_PACKAGE: return "NO_SUCH_PACKAGE";
-	case CLIENTBUF_STATUS_PROCESS_IS_TERMINATING:
-		return "PROCESS_IS_TERMINATING";
-	case CLIENTBUF_STATUS_CANCELLED: return "CANCELLED";
-	case CLIENTBUF_STATUS_DEVICE_BUSY: return "DEVICE_BUSY";
-	case CLIENTBUF_STATUS_OBJECT_NAME_COLLISION:
-		return "OBJECT_NAME_COLLISION";
-	case CLIENTBUF_STATUS_PORT_DISCONNECTED: return "PORT_DISCONNECTED";
-	}
-	return "?";
+	const char *name = clientbuf_status_name(st);
+
+	return name ? name : "?";
 }
 
 /*

@@ -27,11 +27,13 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
 out=$build/bench
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 kver=${1:-6.12}
 if [ ! -f "/boot/vmlinuz-$kver" ]; then
-	k=$(printf '%s\n' /boot/vmlinuz-"$kver".*-cloud-amd64 | sort -V | tail -n 1)
-	[ -f "$k" ] || { echo "bench: no kernel $kver" >&2; exit 1; }
-	kver=${k#/boot/vmlinuz-}
+	k=$(newest_kernel "$kver") ||
+		{ echo "bench: no kernel $kver" >&2; exit 1; }
+	kver=$k
 fi
 bin=$out/clientbuf-bench
 [ -x "$bin" ] || { echo "bench: $bin missing (make -C tools/bench)" >&2; exit 1; }

@@ -41,20 +41,20 @@ static int cb_ioctl(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 }
 
-int cb_open(void)
+int clientbuf_open(void)
 {
-	int fd = open(CB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	int fd = open(CLIENTBUF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
 }
 
-int cb_close(int fd)
+int clientbuf_close(int fd)
 {
 	/* Never retry close() on EINTR: the fd is gone either way on Linux. */
 	return close(fd) < 0 ? -errno : 0;
 }
 
-int cb_get_info(int fd, struct clientbuf_info *info)
+int clientbuf_get_info(int fd, struct clientbuf_info *info)
 {
 	if (!info)
 		return -EINVAL;
@@ -63,8 +63,8 @@ int cb_get_info(int fd, struct clientbuf_info *info)
 	return cb_ioctl(fd, CLIENTBUF_IOC_GET_INFO, info);
 }
 
-int cb_register(int fd, void *addr, size_t len, unsigned int flags,
-		__u32 *id, __u32 *status)
+int clientbuf_register(int fd, void *addr, size_t len, unsigned int flags,
+		       __u32 *id, __u32 *status)
 {
 	struct clientbuf_register r;
 	int ret;
@@ -83,7 +83,7 @@ int cb_register(int fd, void *addr, size_t len, unsigned int flags,
 	return ret;
 }
 
-int cb_unregister(int fd, __u32 id, __u32 *status)
+int clientbuf_unregister(int fd, __u32 id, __u32 *status)
 {
 	struct clientbuf_unregister u;
 	int ret;
@@ -98,7 +98,7 @@ int cb_unregister(int fd, __u32 id, __u32 *status)
 	return ret;
 }
 
-int cb_free(int fd, __u32 id, void *addr, __u32 *status)
+int clientbuf_free(int fd, __u32 id, void *addr, __u32 *status)
 {
 	struct clientbuf_free f;
 	int ret;
@@ -114,9 +114,9 @@ int cb_free(int fd, __u32 id, void *addr, __u32 *status)
 	return ret;
 }
 
-int cb_call(int fd, const char *package, const void *submit, __u32 submit_len,
-	    __u32 return_buf_id, unsigned int flags,
-	    struct clientbuf_call *out)
+int clientbuf_call(int fd, const char *package, const void *submit,
+		   __u32 submit_len, __u32 return_buf_id, unsigned int flags,
+		   struct clientbuf_call *out)
 {
 	size_t name_len;
 	int ret;
@@ -152,7 +152,8 @@ static long long cb_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int cb_wait_completion(int fd, struct clientbuf_completion *c, int timeout_ms)
+int clientbuf_wait_completion(int fd, struct clientbuf_completion *c,
+			      int timeout_ms)
 {
 	long long deadline = 0;
 	struct pollfd pfd;
@@ -203,7 +204,7 @@ int cb_wait_completion(int fd, struct clientbuf_completion *c, int timeout_ms)
 
 /* ---- package servers ---------------------------------------------------- */
 
-int cb_serve(int fd, const char *package, __u32 *status)
+int clientbuf_serve(int fd, const char *package, __u32 *status)
 {
 	struct clientbuf_serve s;
 	size_t name_len;
@@ -231,7 +232,7 @@ out:
 	return ret;
 }
 
-ssize_t cb_server_recv(int fd, void *buf, size_t len)
+ssize_t clientbuf_server_recv(int fd, void *buf, size_t len)
 {
 	const struct clientbuf_server_call *hdr = buf;
 	ssize_t n;
@@ -248,7 +249,7 @@ ssize_t cb_server_recv(int fd, void *buf, size_t len)
 	return n;
 }
 
-int cb_server_op(int fd, struct clientbuf_server_op *op)
+int clientbuf_server_op(int fd, struct clientbuf_server_op *op)
 {
 	int ret;
 
@@ -265,7 +266,7 @@ int cb_server_op(int fd, struct clientbuf_server_op *op)
 static int cb_server_run(int fd, struct clientbuf_server_op *op,
 			 __u32 *status)
 {
-	int ret = cb_server_op(fd, op);
+	int ret = clientbuf_server_op(fd, op);
 
 	if (status)
 		*status = op->status;
@@ -280,8 +281,8 @@ static void cb_server_op_init(struct clientbuf_server_op *op, __u32 code,
 	op->call_id = call_id;
 }
 
-int cb_server_copy_to(int fd, __u64 call_id, __u64 client_addr,
-		      const void *src, __u32 len, __u32 *status)
+int clientbuf_server_copy_to(int fd, __u64 call_id, __u64 client_addr,
+			     const void *src, __u32 len, __u32 *status)
 {
 	struct clientbuf_server_op op;
 
@@ -292,8 +293,8 @@ int cb_server_copy_to(int fd, __u64 call_id, __u64 client_addr,
 	return cb_server_run(fd, &op, status);
 }
 
-int cb_server_copy_from(int fd, __u64 call_id, void *dst, __u64 client_addr,
-			__u32 len, __u32 *status)
+int clientbuf_server_copy_from(int fd, __u64 call_id, void *dst,
+			       __u64 client_addr, __u32 len, __u32 *status)
 {
 	struct clientbuf_server_op op;
 
@@ -304,8 +305,8 @@ int cb_server_copy_from(int fd, __u64 call_id, void *dst, __u64 client_addr,
 	return cb_server_run(fd, &op, status);
 }
 
-int cb_server_alloc(int fd, __u64 call_id, __u32 len, __u64 *client_addr,
-		    __u32 *status)
+int clientbuf_server_alloc(int fd, __u64 call_id, __u32 len, __u64 *client_addr,
+			   __u32 *status)
 {
 	struct clientbuf_server_op op;
 	int ret;
@@ -318,7 +319,8 @@ int cb_server_alloc(int fd, __u64 call_id, __u32 len, __u64 *client_addr,
 	return ret;
 }
 
-int cb_server_free(int fd, __u64 call_id, __u64 client_addr, __u32 *status)
+int clientbuf_server_free(int fd, __u64 call_id, __u64 client_addr,
+			  __u32 *status)
 {
 	struct clientbuf_server_op op;
 
@@ -327,9 +329,9 @@ int cb_server_free(int fd, __u64 call_id, __u64 client_addr, __u32 *status)
 	return cb_server_run(fd, &op, status);
 }
 
-int cb_server_complete(int fd, __u64 call_id, __u32 call_status,
-		       __u32 protocol_status, __u64 return_addr,
-		       __u32 return_len, __u32 *status)
+int clientbuf_server_complete(int fd, __u64 call_id, __u32 call_status,
+			      __u32 protocol_status, __u64 return_addr,
+			      __u32 return_len, __u32 *status)
 {
 	struct clientbuf_server_op op;
 

@@ -37,22 +37,25 @@ extern "C" {
 #endif
 
 /* Path of the device node. */
-#define CB_DEVICE_PATH		"/dev/" CLIENTBUF_DEVICE_NAME
+#define CLIENTBUF_DEVICE_PATH		"/dev/" CLIENTBUF_DEVICE_NAME
 
 /* Win32 error RtlNtStatusToDosError() gives for an NTSTATUS it does not know */
-#define CB_WIN32_MR_MID_NOT_FOUND	317U
+#define CLIENTBUF_WIN32_MR_MID_NOT_FOUND	317U
 
-/* NTSTATUS severities (bits 31..30), as returned by cb_status_severity() */
-#define CB_SEVERITY_SUCCESS		0
-#define CB_SEVERITY_INFORMATIONAL	1
-#define CB_SEVERITY_WARNING		2
-#define CB_SEVERITY_ERROR		3
+/*
+ * NTSTATUS severities (bits 31..30), as returned by
+ * clientbuf_status_severity()
+ */
+#define CLIENTBUF_SEVERITY_SUCCESS		0
+#define CLIENTBUF_SEVERITY_INFORMATIONAL	1
+#define CLIENTBUF_SEVERITY_WARNING		2
+#define CLIENTBUF_SEVERITY_ERROR		3
 
 /**
- * cb_open() - open the clientbuf device
+ * clientbuf_open() - open the clientbuf device
  *
- * Opens CB_DEVICE_PATH with O_RDWR | O_CLOEXEC. The open file is one client:
- * buffers registered through it and calls made through it belong to the
+ * Opens CLIENTBUF_DEVICE_PATH with O_RDWR | O_CLOEXEC. The open file is one
+ * client: buffers registered through it and calls made through it belong to the
  * calling process, and end when the file is closed. The fd must only be used
  * by the process that opened it (not by a child after fork(), nor after
  * execve()).
@@ -60,33 +63,33 @@ extern "C" {
  * Return: the file descriptor, or a negative errno (-ENOENT when there is no
  * /dev/clientbuf, typically because the module is not loaded).
  */
-int cb_open(void);
+int clientbuf_open(void);
 
 /**
- * cb_close() - close a clientbuf file descriptor
- * @fd: descriptor from cb_open()
+ * clientbuf_close() - close a clientbuf file descriptor
+ * @fd: descriptor from clientbuf_open()
  *
  * Ends the client: pending calls are cancelled or waited for, and every
  * registered buffer is unregistered.
  *
  * Return: 0, or a negative errno from close().
  */
-int cb_close(int fd);
+int clientbuf_close(int fd);
 
 /**
- * cb_get_info() - query the module's ABI version, features and limits
- * @fd: descriptor from cb_open()
+ * clientbuf_get_info() - query the module's ABI version, features and limits
+ * @fd: descriptor from clientbuf_open()
  * @info: filled on success; the library sets @info->size itself
  *
  * Issues CLIENTBUF_IOC_GET_INFO.
  *
  * Return: 0, or a negative errno.
  */
-int cb_get_info(int fd, struct clientbuf_info *info);
+int clientbuf_get_info(int fd, struct clientbuf_info *info);
 
 /**
- * cb_register() - register a range of the caller's memory
- * @fd: descriptor from cb_open()
+ * clientbuf_register() - register a range of the caller's memory
+ * @fd: descriptor from clientbuf_open()
  * @addr: start of the range, in the calling process's memory
  * @len: length of the range in bytes, non-zero
  * @flags: CLIENTBUF_BUF_* access flags: at least one of CLIENTBUF_BUF_WRITE
@@ -102,13 +105,13 @@ int cb_get_info(int fd, struct clientbuf_info *info);
  * Return: 0, or a negative errno (for example -EDQUOT for
  * CLIENTBUF_STATUS_QUOTA_EXCEEDED).
  */
-int cb_register(int fd, void *addr, size_t len, unsigned int flags,
-		__u32 *id, __u32 *status);
+int clientbuf_register(int fd, void *addr, size_t len, unsigned int flags,
+		       __u32 *id, __u32 *status);
 
 /**
- * cb_unregister() - unregister a buffer
- * @fd: descriptor from cb_open()
- * @id: id from cb_register()
+ * clientbuf_unregister() - unregister a buffer
+ * @fd: descriptor from clientbuf_open()
+ * @id: id from clientbuf_register()
  * @status: receives the NTSTATUS of the operation; may be NULL
  *
  * Issues CLIENTBUF_IOC_UNREGISTER, which waits for copies in progress on the
@@ -117,11 +120,11 @@ int cb_register(int fd, void *addr, size_t len, unsigned int flags,
  *
  * Return: 0, or a negative errno.
  */
-int cb_unregister(int fd, __u32 id, __u32 *status);
+int clientbuf_unregister(int fd, __u32 id, __u32 *status);
 
 /**
- * cb_free() - give a package's answer back to its arena
- * @fd: descriptor from cb_open()
+ * clientbuf_free() - give a package's answer back to its arena
+ * @fd: descriptor from clientbuf_open()
  * @id: the CLIENTBUF_BUF_ALLOC buffer holding the block
  * @addr: start of the block: the return_addr of a call or completion
  * @status: receives the NTSTATUS of the operation; may be NULL
@@ -132,11 +135,11 @@ int cb_unregister(int fd, __u32 id, __u32 *status);
  *
  * Return: 0, or a negative errno.
  */
-int cb_free(int fd, __u32 id, void *addr, __u32 *status);
+int clientbuf_free(int fd, __u32 id, void *addr, __u32 *status);
 
 /**
- * cb_call() - call a security package
- * @fd: descriptor from cb_open()
+ * clientbuf_call() - call a security package
+ * @fd: descriptor from clientbuf_open()
  * @package: NUL-terminated package name, shorter than
  *	CLIENTBUF_PACKAGE_NAME_MAX bytes
  * @submit: the protocol submit buffer (may be NULL if @submit_len is 0)
@@ -145,7 +148,7 @@ int cb_free(int fd, __u32 id, void *addr, __u32 *status);
  *	its answer in, or 0 for any of the client's ALLOC buffers
  * @flags: CLIENTBUF_CALL_* (CLIENTBUF_CALL_ASYNC: return at once with
  *	CLIENTBUF_STATUS_PENDING if the package completes later; then wait
- *	for the completion with cb_wait_completion())
+ *	for the completion with clientbuf_wait_completion())
  * @out: receives the whole struct clientbuf_call as the kernel wrote it back:
  *	@out->status, @out->protocol_status, @out->return_addr,
  *	@out->return_len and @out->request_id are valid even when the call
@@ -155,20 +158,20 @@ int cb_free(int fd, __u32 id, void *addr, __u32 *status);
  * a success code (NT_SUCCESS, including CLIENTBUF_STATUS_PENDING); the
  * package's own verdict is in @out->protocol_status and must be checked
  * separately, as with LsaCallAuthenticationPackage(). Free the answer with
- * cb_free() when done with it. A @package name that is NULL or too long is
- * refused here with -EINVAL or -ENAMETOOLONG and
+ * clientbuf_free() when done with it. A @package name that is NULL or too
+ * long is refused here with -EINVAL or -ENAMETOOLONG and
  * CLIENTBUF_STATUS_INVALID_PARAMETER, without an ioctl.
  *
- * Return: 0, or a negative errno (the one cb_status_to_errno() gives for
+ * Return: 0, or a negative errno (the one clientbuf_status_to_errno() gives for
  * @out->status when the package or module refused the call).
  */
-int cb_call(int fd, const char *package, const void *submit, __u32 submit_len,
-	    __u32 return_buf_id, unsigned int flags,
-	    struct clientbuf_call *out);
+int clientbuf_call(int fd, const char *package, const void *submit,
+		   __u32 submit_len, __u32 return_buf_id, unsigned int flags,
+		   struct clientbuf_call *out);
 
 /**
- * cb_wait_completion() - wait for and read one completion record
- * @fd: descriptor from cb_open()
+ * clientbuf_wait_completion() - wait for and read one completion record
+ * @fd: descriptor from clientbuf_open()
  * @c: receives the record
  * @timeout_ms: how long to wait in milliseconds; negative waits for ever,
  *	0 only checks
@@ -181,47 +184,48 @@ int cb_call(int fd, const char *package, const void *submit, __u32 submit_len,
  * Return: 0 with @c filled, -ETIMEDOUT if no record came in time, or another
  * negative errno.
  */
-int cb_wait_completion(int fd, struct clientbuf_completion *c, int timeout_ms);
+int clientbuf_wait_completion(int fd, struct clientbuf_completion *c,
+			      int timeout_ms);
 
 /**
- * cb_nt_success() - NT_SUCCESS(): is @status a success or informational code?
+ * clientbuf_nt_success() - NT_SUCCESS(): a success or informational code?
  * @status: an NTSTATUS
  *
  * Return: 1 for severity 0 (success) and 1 (informational), such as
  * CLIENTBUF_STATUS_SUCCESS and CLIENTBUF_STATUS_PENDING; 0 for warnings and
  * errors (CLIENTBUF_STATUS_PARTIAL_COPY is a warning, so not a success).
  */
-int cb_nt_success(__u32 status);
+int clientbuf_nt_success(__u32 status);
 
 /**
- * cb_status_severity() - severity field of an NTSTATUS
+ * clientbuf_status_severity() - severity field of an NTSTATUS
  * @status: an NTSTATUS
  *
- * Return: CB_SEVERITY_SUCCESS, _INFORMATIONAL, _WARNING or _ERROR.
+ * Return: CLIENTBUF_SEVERITY_SUCCESS, _INFORMATIONAL, _WARNING or _ERROR.
  */
-int cb_status_severity(__u32 status);
+int clientbuf_status_severity(__u32 status);
 
 /**
- * cb_status_name() - symbolic name of an NTSTATUS
+ * clientbuf_status_name() - symbolic name of an NTSTATUS
  * @status: an NTSTATUS
  *
  * Return: the Windows name ("STATUS_ACCESS_VIOLATION") of a status the module
  * can return, or NULL for any other value.
  */
-const char *cb_status_name(__u32 status);
+const char *clientbuf_status_name(__u32 status);
 
 /**
- * cb_status_from_name() - look up an NTSTATUS by name
+ * clientbuf_status_from_name() - look up an NTSTATUS by name
  * @name: "STATUS_ACCESS_VIOLATION", "ACCESS_VIOLATION" or
  *	"CLIENTBUF_STATUS_ACCESS_VIOLATION" (case-insensitive)
  * @status: receives the value
  *
  * Return: 0, or -ENOENT if @name is not a status the module can return.
  */
-int cb_status_from_name(const char *name, __u32 *status);
+int clientbuf_status_from_name(const char *name, __u32 *status);
 
 /**
- * cb_status_to_errno() - errno the module returns for an NTSTATUS
+ * clientbuf_status_to_errno() - errno the module returns for an NTSTATUS
  * @status: an NTSTATUS
  *
  * The table of Documentation/status-codes.rst. A status outside the table is
@@ -231,40 +235,40 @@ int cb_status_from_name(const char *name, __u32 *status);
  * Return: 0 or a negative errno, e.g. -EFAULT for
  * CLIENTBUF_STATUS_ACCESS_VIOLATION.
  */
-int cb_status_to_errno(__u32 status);
+int clientbuf_status_to_errno(__u32 status);
 
 /**
- * cb_status_to_win32() - LsaNtStatusToWinError() for an NTSTATUS
+ * clientbuf_status_to_win32() - LsaNtStatusToWinError() for an NTSTATUS
  * @status: an NTSTATUS
  *
  * The Win32 error that LsaNtStatusToWinError() (RtlNtStatusToDosError())
  * gives, e.g. 998 (ERROR_NOACCESS) for CLIENTBUF_STATUS_ACCESS_VIOLATION.
  *
- * Return: the Win32 error; CB_WIN32_MR_MID_NOT_FOUND (317) for a status
+ * Return: the Win32 error; CLIENTBUF_WIN32_MR_MID_NOT_FOUND (317) for a status
  * outside the table.
  */
-__u32 cb_status_to_win32(__u32 status);
+__u32 clientbuf_status_to_win32(__u32 status);
 
 /**
- * cb_win32_name() - symbolic name of a Win32 error
+ * clientbuf_win32_name() - symbolic name of a Win32 error
  * @win32: a Win32 error code
  *
  * Return: the winerror.h name ("ERROR_NOACCESS") of an error that
- * cb_status_to_win32() can return, or NULL for any other value.
+ * clientbuf_status_to_win32() can return, or NULL for any other value.
  */
-const char *cb_win32_name(__u32 win32);
+const char *clientbuf_win32_name(__u32 win32);
 
 /*
  * ---- Userspace package servers -------------------------------------------
  *
  * A privileged process (CAP_SYS_ADMIN) can serve a package from userspace,
- * the way lsass serves its packages: cb_serve() turns a descriptor from
- * cb_open() into the server of a package name, calls to that package are
- * then received with cb_server_recv() as a struct clientbuf_server_call
+ * the way lsass serves its packages: clientbuf_serve() turns a descriptor from
+ * clientbuf_open() into the server of a package name, calls to that package are
+ * then received with clientbuf_server_recv() as a struct clientbuf_server_call
  * header followed by the client's submit bytes, and answered with the
- * cb_server_*() operations, which run the client-buffer family
+ * clientbuf_server_*() operations, which run the client-buffer family
  * (CopyToClientBuffer and friends) on the calling client's registered
- * buffers. Every call must end with cb_server_complete(); until then a
+ * buffers. Every call must end with clientbuf_server_complete(); until then a
  * synchronous caller waits. Closing the server descriptor unregisters the
  * package and fails its unanswered calls with
  * CLIENTBUF_STATUS_PORT_DISCONNECTED.
@@ -274,14 +278,14 @@ const char *cb_win32_name(__u32 win32);
  */
 
 /**
- * cb_serve() - become the server of a package
- * @fd: descriptor from cb_open(), not yet serving a package
+ * clientbuf_serve() - become the server of a package
+ * @fd: descriptor from clientbuf_open(), not yet serving a package
  * @package: NUL-terminated package name, shorter than
  *	CLIENTBUF_PACKAGE_NAME_MAX bytes
  * @status: receives the NTSTATUS of the operation; may be NULL
  *
  * Issues CLIENTBUF_IOC_SERVE. Afterwards read() on @fd returns calls (use
- * cb_server_recv()) instead of completion records; one descriptor serves
+ * clientbuf_server_recv()) instead of completion records; one descriptor serves
  * one package. A @package that is NULL, empty or too long is refused here
  * with -EINVAL or -ENAMETOOLONG and CLIENTBUF_STATUS_INVALID_PARAMETER,
  * without an ioctl.
@@ -291,11 +295,11 @@ const char *cb_win32_name(__u32 win32);
  * if a package of that name exists, -EBUSY (CLIENTBUF_STATUS_DEVICE_BUSY)
  * if @fd already serves a package.
  */
-int cb_serve(int fd, const char *package, __u32 *status);
+int clientbuf_serve(int fd, const char *package, __u32 *status);
 
 /**
- * cb_server_recv() - receive one call on a server descriptor
- * @fd: descriptor made a server by cb_serve()
+ * clientbuf_server_recv() - receive one call on a server descriptor
+ * @fd: descriptor made a server by clientbuf_serve()
  * @buf: receives a struct clientbuf_server_call, then its submit bytes;
  *	must be suitably aligned for the header (malloc() memory or an
  *	aligned array)
@@ -304,17 +308,17 @@ int cb_serve(int fd, const char *package, __u32 *status);
  *
  * One read(): blocks until a call is queued unless @fd is O_NONBLOCK. Use
  * poll() (POLLIN) to wait with a timeout. The call then belongs to this
- * server until cb_server_complete().
+ * server until clientbuf_server_complete().
  *
  * Return: the record's length (header + submit_len bytes), or a negative
  * errno: -EMSGSIZE if @len cannot hold the next record (it stays queued),
  * -EAGAIN (O_NONBLOCK, nothing queued), -EINTR, -EIO for a record that is
  * not whole.
  */
-ssize_t cb_server_recv(int fd, void *buf, size_t len);
+ssize_t clientbuf_server_recv(int fd, void *buf, size_t len);
 
 /**
- * cb_server_op() - run one CLIENTBUF_IOC_SERVER_OP
+ * clientbuf_server_op() - run one CLIENTBUF_IOC_SERVER_OP
  * @fd: server descriptor
  * @op: the operation; the library sets @op->size itself and leaves the
  *	other fields as given (reserved fields must be zero). On return
@@ -331,25 +335,25 @@ ssize_t cb_server_recv(int fd, void *buf, size_t len);
  * CLIENTBUF_STATUS_ACCESS_VIOLATION, -ESRCH for
  * CLIENTBUF_STATUS_PROCESS_IS_TERMINATING once the client exited).
  */
-int cb_server_op(int fd, struct clientbuf_server_op *op);
+int clientbuf_server_op(int fd, struct clientbuf_server_op *op);
 
 /**
- * cb_server_copy_to() - CopyToClientBuffer() for a received call
+ * clientbuf_server_copy_to() - CopyToClientBuffer() for a received call
  * @fd: server descriptor
  * @call_id: clientbuf_server_call.call_id of a call not yet completed
  * @client_addr: destination in the client, inside a buffer it registered
- *	with CLIENTBUF_BUF_WRITE (or a block from cb_server_alloc())
+ *	with CLIENTBUF_BUF_WRITE (or a block from clientbuf_server_alloc())
  * @src: @len bytes in the server's memory
  * @len: bytes to copy
  * @status: receives the NTSTATUS; may be NULL
  *
- * Return: 0, or a negative errno (see cb_server_op()).
+ * Return: 0, or a negative errno (see clientbuf_server_op()).
  */
-int cb_server_copy_to(int fd, __u64 call_id, __u64 client_addr,
-		      const void *src, __u32 len, __u32 *status);
+int clientbuf_server_copy_to(int fd, __u64 call_id, __u64 client_addr,
+			     const void *src, __u32 len, __u32 *status);
 
 /**
- * cb_server_copy_from() - CopyFromClientBuffer() for a received call
+ * clientbuf_server_copy_from() - CopyFromClientBuffer() for a received call
  * @fd: server descriptor
  * @call_id: a call not yet completed
  * @dst: @len bytes in the server's memory
@@ -358,13 +362,13 @@ int cb_server_copy_to(int fd, __u64 call_id, __u64 client_addr,
  * @len: bytes to copy
  * @status: receives the NTSTATUS; may be NULL
  *
- * Return: 0, or a negative errno (see cb_server_op()).
+ * Return: 0, or a negative errno (see clientbuf_server_op()).
  */
-int cb_server_copy_from(int fd, __u64 call_id, void *dst, __u64 client_addr,
-			__u32 len, __u32 *status);
+int clientbuf_server_copy_from(int fd, __u64 call_id, void *dst,
+			       __u64 client_addr, __u32 len, __u32 *status);
 
 /**
- * cb_server_alloc() - AllocateClientBuffer() for a received call
+ * clientbuf_server_alloc() - AllocateClientBuffer() for a received call
  * @fd: server descriptor
  * @call_id: a call not yet completed
  * @len: bytes to allocate, non-zero
@@ -376,29 +380,30 @@ int cb_server_copy_from(int fd, __u64 call_id, void *dst, __u64 client_addr,
  *
  * Return: 0, or a negative errno (-ENOMEM for CLIENTBUF_STATUS_NO_MEMORY).
  */
-int cb_server_alloc(int fd, __u64 call_id, __u32 len, __u64 *client_addr,
-		    __u32 *status);
+int clientbuf_server_alloc(int fd, __u64 call_id, __u32 len, __u64 *client_addr,
+			   __u32 *status);
 
 /**
- * cb_server_free() - FreeClientBuffer() for a received call
+ * clientbuf_server_free() - FreeClientBuffer() for a received call
  * @fd: server descriptor
  * @call_id: a call not yet completed
- * @client_addr: a block from cb_server_alloc(); 0 is a no-op success
+ * @client_addr: a block from clientbuf_server_alloc(); 0 is a no-op success
  * @status: receives the NTSTATUS; may be NULL
  *
  * Return: 0, or a negative errno.
  */
-int cb_server_free(int fd, __u64 call_id, __u64 client_addr, __u32 *status);
+int clientbuf_server_free(int fd, __u64 call_id, __u64 client_addr,
+			  __u32 *status);
 
 /**
- * cb_server_complete() - finish a received call
+ * clientbuf_server_complete() - finish a received call
  * @fd: server descriptor
  * @call_id: a call not yet completed
  * @call_status: the call's NTSTATUS (clientbuf_call.status); not
  *	CLIENTBUF_STATUS_PENDING
  * @protocol_status: the package's own status
- * @return_addr: client address of the answer (a cb_server_alloc() block),
- *	or 0 for none
+ * @return_addr: client address of the answer (a clientbuf_server_alloc()
+ *	block), or 0 for none
  * @return_len: its length
  * @status: receives the NTSTATUS of this operation; may be NULL
  *
@@ -407,9 +412,9 @@ int cb_server_free(int fd, __u64 call_id, __u64 client_addr, __u32 *status);
  *
  * Return: 0, or a negative errno (-EINVAL for CLIENTBUF_STATUS_PENDING).
  */
-int cb_server_complete(int fd, __u64 call_id, __u32 call_status,
-		       __u32 protocol_status, __u64 return_addr,
-		       __u32 return_len, __u32 *status);
+int clientbuf_server_complete(int fd, __u64 call_id, __u32 call_status,
+			      __u32 protocol_status, __u64 return_addr,
+			      __u32 return_len, __u32 *status);
 
 #ifdef __cplusplus
 }

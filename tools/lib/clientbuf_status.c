@@ -95,24 +95,24 @@ static const struct cb_status_desc *cb_status_find(__u32 status)
 	return NULL;
 }
 
-int cb_nt_success(__u32 status)
+int clientbuf_nt_success(__u32 status)
 {
 	return (status & 0x80000000U) == 0;
 }
 
-int cb_status_severity(__u32 status)
+int clientbuf_status_severity(__u32 status)
 {
 	return (int)(status >> 30);
 }
 
-const char *cb_status_name(__u32 status)
+const char *clientbuf_status_name(__u32 status)
 {
 	const struct cb_status_desc *d = cb_status_find(status);
 
 	return d ? d->name : NULL;
 }
 
-int cb_status_from_name(const char *name, __u32 *status)
+int clientbuf_status_from_name(const char *name, __u32 *status)
 {
 	size_t i;
 
@@ -131,23 +131,23 @@ int cb_status_from_name(const char *name, __u32 *status)
 	return -ENOENT;
 }
 
-int cb_status_to_errno(__u32 status)
+int clientbuf_status_to_errno(__u32 status)
 {
 	const struct cb_status_desc *d = cb_status_find(status);
 
 	if (d)
 		return -d->err;
-	return cb_nt_success(status) ? 0 : -EIO;
+	return clientbuf_nt_success(status) ? 0 : -EIO;
 }
 
-__u32 cb_status_to_win32(__u32 status)
+__u32 clientbuf_status_to_win32(__u32 status)
 {
 	const struct cb_status_desc *d = cb_status_find(status);
 
-	return d ? d->win32 : CB_WIN32_MR_MID_NOT_FOUND;
+	return d ? d->win32 : CLIENTBUF_WIN32_MR_MID_NOT_FOUND;
 }
 
-const char *cb_win32_name(__u32 win32)
+const char *clientbuf_win32_name(__u32 win32)
 {
 	size_t i;
 

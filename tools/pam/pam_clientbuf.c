@@ -63,7 +63,7 @@ static int pcb_parse(pam_handle_t *pamh, int argc, const char **argv,
 	int i;
 
 	a->package = NULL;
-	a->device = CB_DEVICE_PATH;
+	a->device = CLIENTBUF_DEVICE_PATH;
 	a->debug = false;
 	for (i = 0; i < argc; i++) {
 		if (!strncmp(argv[i], "package=", 8))
@@ -112,7 +112,7 @@ static int pcb_status_to_pam(__u32 status)
 
 static const char *pcb_status_name(__u32 status)
 {
-	const char *name = cb_status_name(status);
+	const char *name = clientbuf_status_name(status);
 
 	return name ? name : "unknown NTSTATUS";
 }
@@ -167,8 +167,8 @@ static int pcb_call(pam_handle_t *pamh, const struct pcb_args *a, __u32 op,
 		(void)mlock(page, page_len);
 		(void)madvise(page, page_len, MADV_DONTDUMP);
 		memcpy(page, password, pw_len);
-		ret = cb_register(fd, page, page_len, CLIENTBUF_BUF_READ, &id,
-				  &st);
+		ret = clientbuf_register(fd, page, page_len,
+					 CLIENTBUF_BUF_READ, &id, &st);
 		if (ret) {
 			pam_syslog(pamh, LOG_ERR,
 				   "registering the password buffer: %s (0x%08X), %s",
@@ -183,10 +183,11 @@ static int pcb_call(pam_handle_t *pamh, const struct pcb_args *a, __u32 op,
 	if (a->debug)
 		pam_syslog(pamh, LOG_DEBUG, "calling package %s (op %u) for user %s",
 			   a->package, op, user);
-	ret = cb_call(fd, a->package, &submit, sizeof(submit), 0, 0, &call);
+	ret = clientbuf_call(fd, a->package, &submit, sizeof(submit), 0, 0,
+			     &call);
 	*status = call.status;
 	pam_ret = PAM_SUCCESS;
-	if (ret && cb_nt_success(call.status)) {
+	if (ret && clientbuf_nt_success(call.status)) {
 		/* the ioctl failed before any status: not a clientbuf device? */
 		pam_syslog(pamh, LOG_ERR, "CLIENTBUF_IOC_CALL_PACKAGE on %s: %s",
 			   a->device, strerror(-ret));
@@ -195,7 +196,7 @@ static int pcb_call(pam_handle_t *pamh, const struct pcb_args *a, __u32 op,
 
 	if (password) {
 		explicit_bzero(page, page_len);
-		cb_unregister(fd, id, NULL);
+		clientbuf_unregister(fd, id, NULL);
 	}
 out_unmap:
 	if (page != MAP_FAILED) {

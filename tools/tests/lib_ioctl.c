@@ -4,7 +4,7 @@
  *
  * Linked with -Wl,--wrap=ioctl: __wrap_ioctl() plays the module, checking
  * what the library sends (command, size field, zeroed reserved fields) and
- * answering as the uapi header says the module does. cb_wait_completion()
+ * answering as the uapi header says the module does. clientbuf_wait_completion()
  * is tested on a pipe, which poll()s and read()s like the device.
  */
 #define _GNU_SOURCE
@@ -33,7 +33,7 @@ static struct clientbuf_server_op last_op;	/* last SERVER_OP sent */
 
 static int fake_errno(__u32 status)
 {
-	int err = cb_status_to_errno(status);
+	int err = clientbuf_status_to_errno(status);
 
 	if (!err)
 		return 0;
@@ -178,77 +178,77 @@ static void test_ioctls(void)
 	int ret;
 
 	memset(&info, 0xff, sizeof(info));
-	ret = cb_get_info(FAKE_FD, &info);
+	ret = clientbuf_get_info(FAKE_FD, &info);
 	check(!ret && last_cmd == CLIENTBUF_IOC_GET_INFO &&
 	      info.abi_version == CLIENTBUF_ABI_VERSION &&
 	      info.max_buffers == 16 && info.max_pending == 0,
-	      "cb_get_info sets size, clears the struct, returns the answer");
-	check(cb_get_info(FAKE_FD + 1, &info) == -EBADF,
-	      "cb_get_info on a bad fd is -EBADF");
+	      "clientbuf_get_info sets size, clears the struct, returns the answer");
+	check(clientbuf_get_info(FAKE_FD + 1, &info) == -EBADF,
+	      "clientbuf_get_info on a bad fd is -EBADF");
 
-	ret = cb_register(FAKE_FD, data, sizeof(data),
-			  CLIENTBUF_BUF_READ | CLIENTBUF_BUF_WRITE, &id, &st);
+	ret = clientbuf_register(FAKE_FD, data, sizeof(data),
+				 CLIENTBUF_BUF_READ | CLIENTBUF_BUF_WRITE, &id, &st);
 	check(!ret && id == FAKE_ID && st == CLIENTBUF_STATUS_SUCCESS,
-	      "cb_register returns the id and STATUS_SUCCESS");
-	ret = cb_register(FAKE_FD, data, 0, CLIENTBUF_BUF_READ, &id, &st);
+	      "clientbuf_register returns the id and STATUS_SUCCESS");
+	ret = clientbuf_register(FAKE_FD, data, 0, CLIENTBUF_BUF_READ, &id, &st);
 	check(ret == -EINVAL && id == 0 &&
 	      st == CLIENTBUF_STATUS_INVALID_PARAMETER,
-	      "cb_register failure: -EINVAL, id 0, the module's status");
-	check(!cb_register(FAKE_FD, data, 1, CLIENTBUF_BUF_READ, NULL, NULL),
-	      "cb_register accepts NULL id and status pointers");
+	      "clientbuf_register failure: -EINVAL, id 0, the module's status");
+	check(!clientbuf_register(FAKE_FD, data, 1, CLIENTBUF_BUF_READ, NULL, NULL),
+	      "clientbuf_register accepts NULL id and status pointers");
 	fail_early = 1;
-	ret = cb_register(FAKE_FD, data, 1, CLIENTBUF_BUF_READ, &id, &st);
+	ret = clientbuf_register(FAKE_FD, data, 1, CLIENTBUF_BUF_READ, &id, &st);
 	fail_early = 0;
 	check(ret == -EINVAL && st == CLIENTBUF_STATUS_UNSUCCESSFUL,
 	      "status not written by the kernel becomes STATUS_UNSUCCESSFUL");
 	eintr_once = 1;
-	ret = cb_register(FAKE_FD, data, 1, CLIENTBUF_BUF_READ, &id, &st);
+	ret = clientbuf_register(FAKE_FD, data, 1, CLIENTBUF_BUF_READ, &id, &st);
 	check(ret == -EINTR && st == CLIENTBUF_STATUS_UNSUCCESSFUL,
 	      "an interrupted ioctl is -EINTR, not retried");
 
-	check(!cb_unregister(FAKE_FD, FAKE_ID, &st) &&
+	check(!clientbuf_unregister(FAKE_FD, FAKE_ID, &st) &&
 	      st == CLIENTBUF_STATUS_SUCCESS,
-	      "cb_unregister of a live id");
-	check(cb_unregister(FAKE_FD, 3, &st) == -ENOENT &&
+	      "clientbuf_unregister of a live id");
+	check(clientbuf_unregister(FAKE_FD, 3, &st) == -ENOENT &&
 	      st == CLIENTBUF_STATUS_INVALID_HANDLE,
-	      "cb_unregister of a stale id: -ENOENT, STATUS_INVALID_HANDLE");
-	check(!cb_free(FAKE_FD, FAKE_ID, (void *)0x1000, &st) &&
-	      st == CLIENTBUF_STATUS_SUCCESS, "cb_free of a block");
-	check(cb_free(FAKE_FD, FAKE_ID, (void *)0x2000, &st) == -EINVAL &&
+	      "clientbuf_unregister of a stale id: -ENOENT, STATUS_INVALID_HANDLE");
+	check(!clientbuf_free(FAKE_FD, FAKE_ID, (void *)0x1000, &st) &&
+	      st == CLIENTBUF_STATUS_SUCCESS, "clientbuf_free of a block");
+	check(clientbuf_free(FAKE_FD, FAKE_ID, (void *)0x2000, &st) == -EINVAL &&
 	      st == CLIENTBUF_STATUS_INVALID_PARAMETER,
-	      "cb_free of a non-block: -EINVAL, STATUS_INVALID_PARAMETER");
+	      "clientbuf_free of a non-block: -EINVAL, STATUS_INVALID_PARAMETER");
 
-	ret = cb_call(FAKE_FD, "echo", data, 5, 3, 0, &call);
+	ret = clientbuf_call(FAKE_FD, "echo", data, 5, 3, 0, &call);
 	check(!ret && call.status == CLIENTBUF_STATUS_SUCCESS &&
 	      call.protocol_status == CLIENTBUF_STATUS_BUFFER_TOO_SMALL &&
 	      call.return_addr == (uintptr_t)data && call.return_len == 8 &&
 	      call.request_id == 99 && call.flags == 0 &&
 	      !strcmp(call.package, "echo"),
-	      "cb_call fills the struct and returns the kernel's answer");
-	ret = cb_call(FAKE_FD, "echo", NULL, 0, 0, CLIENTBUF_CALL_ASYNC, &call);
+	      "clientbuf_call fills the struct and returns the kernel's answer");
+	ret = clientbuf_call(FAKE_FD, "echo", NULL, 0, 0, CLIENTBUF_CALL_ASYNC, &call);
 	check(!ret && call.status == CLIENTBUF_STATUS_PENDING &&
 	      call.flags == CLIENTBUF_CALL_ASYNC,
-	      "asynchronous cb_call returns 0 with STATUS_PENDING");
-	ret = cb_call(FAKE_FD, "nope", data, 5, 0, 0, &call);
+	      "asynchronous clientbuf_call returns 0 with STATUS_PENDING");
+	ret = clientbuf_call(FAKE_FD, "nope", data, 5, 0, 0, &call);
 	check(ret == -ENOPKG && call.status == CLIENTBUF_STATUS_NO_SUCH_PACKAGE &&
 	      call.request_id == 99,
-	      "cb_call failure: -ENOPKG, out fields written");
+	      "clientbuf_call failure: -ENOPKG, out fields written");
 
 	memset(name, 'a', CLIENTBUF_PACKAGE_NAME_MAX - 1);
 	name[CLIENTBUF_PACKAGE_NAME_MAX - 1] = '\0';
-	ret = cb_call(FAKE_FD, name, data, 5, 0, 0, &call);
+	ret = clientbuf_call(FAKE_FD, name, data, 5, 0, 0, &call);
 	check(ret == -ENOPKG && last_cmd == CLIENTBUF_IOC_CALL_PACKAGE,
 	      "a package name of CLIENTBUF_PACKAGE_NAME_MAX - 1 bytes is sent");
 	memset(name, 'a', CLIENTBUF_PACKAGE_NAME_MAX);
 	name[CLIENTBUF_PACKAGE_NAME_MAX] = '\0';
 	last_cmd = 0;
-	ret = cb_call(FAKE_FD, name, data, 5, 0, 0, &call);
+	ret = clientbuf_call(FAKE_FD, name, data, 5, 0, 0, &call);
 	check(ret == -ENAMETOOLONG && last_cmd == 0 &&
 	      call.status == CLIENTBUF_STATUS_INVALID_PARAMETER,
 	      "a longer package name is refused without an ioctl");
-	check(cb_call(FAKE_FD, NULL, data, 5, 0, 0, &call) == -EINVAL &&
-	      cb_call(FAKE_FD, "echo", data, 5, 0, 0, NULL) == -EINVAL,
-	      "cb_call refuses NULL package and out");
+	check(clientbuf_call(FAKE_FD, NULL, data, 5, 0, 0, &call) == -EINVAL &&
+	      clientbuf_call(FAKE_FD, "echo", data, 5, 0, 0, NULL) == -EINVAL,
+	      "clientbuf_call refuses NULL package and out");
 }
 
 static void test_wait(void)
@@ -260,10 +260,10 @@ static void test_wait(void)
 		check(0, "pipe: %s", strerror(errno));
 		return;
 	}
-	check(cb_wait_completion(p[0], &out, 0) == -ETIMEDOUT,
-	      "cb_wait_completion with nothing queued and timeout 0");
-	check(cb_wait_completion(p[0], &out, 50) == -ETIMEDOUT,
-	      "cb_wait_completion times out after 50 ms");
+	check(clientbuf_wait_completion(p[0], &out, 0) == -ETIMEDOUT,
+	      "clientbuf_wait_completion with nothing queued and timeout 0");
+	check(clientbuf_wait_completion(p[0], &out, 50) == -ETIMEDOUT,
+	      "clientbuf_wait_completion times out after 50 ms");
 
 	memset(&in, 0, sizeof(in));
 	in.request_id = 5;
@@ -274,25 +274,25 @@ static void test_wait(void)
 	    write(p[1], &in, sizeof(in)) != sizeof(in))
 		check(0, "write to pipe");
 	memset(&out, 0, sizeof(out));
-	check(!cb_wait_completion(p[0], &out, 1000) &&
+	check(!clientbuf_wait_completion(p[0], &out, 1000) &&
 	      !memcmp(&in, &out, sizeof(in)),
-	      "cb_wait_completion reads one whole record");
+	      "clientbuf_wait_completion reads one whole record");
 	memset(&out, 0, sizeof(out));
-	check(!cb_wait_completion(p[0], &out, -1) &&
+	check(!clientbuf_wait_completion(p[0], &out, -1) &&
 	      !memcmp(&in, &out, sizeof(in)),
 	      "the second record is read by the next call");
-	check(cb_wait_completion(p[0], &out, 0) == -ETIMEDOUT,
+	check(clientbuf_wait_completion(p[0], &out, 0) == -ETIMEDOUT,
 	      "no third record");
 
 	if (write(p[1], &in, 8) != 8)
 		check(0, "write to pipe");
-	check(cb_wait_completion(p[0], &out, 1000) == -EIO,
+	check(clientbuf_wait_completion(p[0], &out, 1000) == -EIO,
 	      "a short record is -EIO");
 	close(p[1]);
-	check(cb_wait_completion(p[0], &out, 1000) == -EIO,
+	check(clientbuf_wait_completion(p[0], &out, 1000) == -EIO,
 	      "a hung-up fd is -EIO");
 	close(p[0]);
-	check(cb_wait_completion(p[0], &out, 1000) == -EBADF,
+	check(clientbuf_wait_completion(p[0], &out, 1000) == -EBADF,
 	      "a closed fd is -EBADF");
 }
 
@@ -309,64 +309,64 @@ static void test_server(void)
 	__u32 st = 1234;
 	int p[2];
 
-	check(!cb_serve(FAKE_FD, "mypkg", &st) &&
+	check(!clientbuf_serve(FAKE_FD, "mypkg", &st) &&
 	      last_cmd == CLIENTBUF_IOC_SERVE && st == CLIENTBUF_STATUS_SUCCESS,
-	      "cb_serve sends CLIENTBUF_IOC_SERVE");
-	check(cb_serve(FAKE_FD, "taken", &st) == -EEXIST &&
+	      "clientbuf_serve sends CLIENTBUF_IOC_SERVE");
+	check(clientbuf_serve(FAKE_FD, "taken", &st) == -EEXIST &&
 	      st == CLIENTBUF_STATUS_OBJECT_NAME_COLLISION,
-	      "cb_serve of a taken name: -EEXIST, OBJECT_NAME_COLLISION");
+	      "clientbuf_serve of a taken name: -EEXIST, OBJECT_NAME_COLLISION");
 	memset(name, 'a', CLIENTBUF_PACKAGE_NAME_MAX);
 	name[CLIENTBUF_PACKAGE_NAME_MAX] = '\0';
 	last_cmd = 0;
-	check(cb_serve(FAKE_FD, name, &st) == -ENAMETOOLONG &&
+	check(clientbuf_serve(FAKE_FD, name, &st) == -ENAMETOOLONG &&
 	      st == CLIENTBUF_STATUS_INVALID_PARAMETER && last_cmd == 0 &&
-	      cb_serve(FAKE_FD, "", &st) == -EINVAL &&
-	      cb_serve(FAKE_FD, NULL, NULL) == -EINVAL && last_cmd == 0,
-	      "cb_serve refuses bad names without an ioctl");
-	check(cb_serve(FAKE_FD + 1, "x", &st) == -EBADF &&
+	      clientbuf_serve(FAKE_FD, "", &st) == -EINVAL &&
+	      clientbuf_serve(FAKE_FD, NULL, NULL) == -EINVAL && last_cmd == 0,
+	      "clientbuf_serve refuses bad names without an ioctl");
+	check(clientbuf_serve(FAKE_FD + 1, "x", &st) == -EBADF &&
 	      st == CLIENTBUF_STATUS_UNSUCCESSFUL,
-	      "cb_serve on a bad fd: -EBADF, STATUS_UNSUCCESSFUL");
+	      "clientbuf_serve on a bad fd: -EBADF, STATUS_UNSUCCESSFUL");
 
-	check(!cb_server_copy_to(FAKE_FD, FAKE_CALL, 0x1000, data, 7, &st) &&
+	check(!clientbuf_server_copy_to(FAKE_FD, FAKE_CALL, 0x1000, data, 7, &st) &&
 	      st == CLIENTBUF_STATUS_SUCCESS &&
 	      last_op.op == CLIENTBUF_SRV_COPY_TO &&
 	      last_op.client_addr == 0x1000 &&
 	      last_op.server_addr == (uintptr_t)data && last_op.len == 7,
-	      "cb_server_copy_to fills the op");
-	check(!cb_server_copy_from(FAKE_FD, FAKE_CALL, data, 0x2000, 3, NULL) &&
+	      "clientbuf_server_copy_to fills the op");
+	check(!clientbuf_server_copy_from(FAKE_FD, FAKE_CALL, data, 0x2000, 3, NULL) &&
 	      last_op.op == CLIENTBUF_SRV_COPY_FROM &&
 	      last_op.client_addr == 0x2000 &&
 	      last_op.server_addr == (uintptr_t)data && last_op.len == 3,
-	      "cb_server_copy_from fills the op");
-	check(!cb_server_alloc(FAKE_FD, FAKE_CALL, 16, &addr, &st) &&
+	      "clientbuf_server_copy_from fills the op");
+	check(!clientbuf_server_alloc(FAKE_FD, FAKE_CALL, 16, &addr, &st) &&
 	      addr == 0x5000 && last_op.op == CLIENTBUF_SRV_ALLOC &&
-	      last_op.len == 16, "cb_server_alloc returns the block");
-	check(cb_server_alloc(FAKE_FD, FAKE_CALL + 1, 16, &addr, &st) ==
+	      last_op.len == 16, "clientbuf_server_alloc returns the block");
+	check(clientbuf_server_alloc(FAKE_FD, FAKE_CALL + 1, 16, &addr, &st) ==
 	      -ENOENT && addr == 0 && st == CLIENTBUF_STATUS_INVALID_HANDLE,
-	      "cb_server_alloc with a stale call id: -ENOENT, address 0");
-	check(!cb_server_free(FAKE_FD, FAKE_CALL, 0x5000, NULL) &&
+	      "clientbuf_server_alloc with a stale call id: -ENOENT, address 0");
+	check(!clientbuf_server_free(FAKE_FD, FAKE_CALL, 0x5000, NULL) &&
 	      last_op.op == CLIENTBUF_SRV_FREE && last_op.client_addr == 0x5000,
-	      "cb_server_free fills the op");
-	check(!cb_server_complete(FAKE_FD, FAKE_CALL, 0,
-				  CLIENTBUF_STATUS_BUFFER_TOO_SMALL, 0x5000, 9,
-				  &st) &&
+	      "clientbuf_server_free fills the op");
+	check(!clientbuf_server_complete(FAKE_FD, FAKE_CALL, 0,
+					 CLIENTBUF_STATUS_BUFFER_TOO_SMALL, 0x5000, 9,
+					 &st) &&
 	      last_op.op == CLIENTBUF_SRV_COMPLETE && last_op.call_status == 0 &&
 	      last_op.protocol_status == CLIENTBUF_STATUS_BUFFER_TOO_SMALL &&
 	      last_op.client_addr == 0x5000 && last_op.len == 9,
-	      "cb_server_complete fills the op");
-	check(cb_server_complete(FAKE_FD, FAKE_CALL, CLIENTBUF_STATUS_PENDING,
-				 0, 0, 0, &st) == -EINVAL &&
+	      "clientbuf_server_complete fills the op");
+	check(clientbuf_server_complete(FAKE_FD, FAKE_CALL, CLIENTBUF_STATUS_PENDING,
+					0, 0, 0, &st) == -EINVAL &&
 	      st == CLIENTBUF_STATUS_INVALID_PARAMETER,
-	      "cb_server_complete with STATUS_PENDING: -EINVAL");
+	      "clientbuf_server_complete with STATUS_PENDING: -EINVAL");
 	memset(&op, 0xff, sizeof(op));
 	op.op = CLIENTBUF_SRV_FREE;
 	op.call_id = FAKE_CALL;
 	op.reserved = 0;
 	op.reserved2 = 0;
-	check(!cb_server_op(FAKE_FD, &op) && op.size == sizeof(op) &&
+	check(!clientbuf_server_op(FAKE_FD, &op) && op.size == sizeof(op) &&
 	      op.status == CLIENTBUF_STATUS_SUCCESS,
-	      "cb_server_op sets size and clears the out fields");
-	check(cb_server_op(FAKE_FD, NULL) == -EINVAL, "cb_server_op(NULL)");
+	      "clientbuf_server_op sets size and clears the out fields");
+	check(clientbuf_server_op(FAKE_FD, NULL) == -EINVAL, "clientbuf_server_op(NULL)");
 
 	if (pipe(p)) {
 		check(0, "pipe: %s", strerror(errno));
@@ -379,19 +379,19 @@ static void test_server(void)
 	if (write(p[1], &rec, sizeof(rec.hdr) + 5) != sizeof(rec.hdr) + 5)
 		check(0, "write to pipe");
 	memset(&rec, 0, sizeof(rec));
-	check(cb_server_recv(p[0], &rec, sizeof(rec)) ==
+	check(clientbuf_server_recv(p[0], &rec, sizeof(rec)) ==
 	      (ssize_t)sizeof(rec.hdr) + 5 && rec.hdr.call_id == 3 &&
 	      !memcmp(rec.raw + sizeof(rec.hdr), "hello", 5),
-	      "cb_server_recv returns one record");
+	      "clientbuf_server_recv returns one record");
 	rec.hdr.submit_len = 9;
 	if (write(p[1], &rec, sizeof(rec.hdr) + 5) != sizeof(rec.hdr) + 5)
 		check(0, "write to pipe");
-	check(cb_server_recv(p[0], &rec, sizeof(rec)) == -EIO,
-	      "cb_server_recv: a record shorter than its submit_len is -EIO");
+	check(clientbuf_server_recv(p[0], &rec, sizeof(rec)) == -EIO,
+	      "clientbuf_server_recv: a record shorter than its submit_len is -EIO");
 	close(p[1]);
 	close(p[0]);
-	check(cb_server_recv(p[0], &rec, sizeof(rec)) == -EBADF,
-	      "cb_server_recv on a closed fd is -EBADF");
+	check(clientbuf_server_recv(p[0], &rec, sizeof(rec)) == -EBADF,
+	      "clientbuf_server_recv on a closed fd is -EBADF");
 }
 
 int main(void)

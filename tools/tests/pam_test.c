@@ -185,9 +185,9 @@ static int fake_ioctl(unsigned long cmd, void *arg)
 					  c->submit_addr);
 		c->status = st;
 		c->protocol_status = st;
-		if (cb_nt_success(st))
+		if (clientbuf_nt_success(st))
 			return 0;
-		errno = -cb_status_to_errno(st);
+		errno = -clientbuf_status_to_errno(st);
 		return -1;
 	default:
 		errno = ENOTTY;

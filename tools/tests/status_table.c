@@ -138,19 +138,19 @@ static const struct expect *find_expected(const char *name)
 
 static void test_known(const struct expect *e)
 {
-	const char *name = cb_status_name(e->value);
-	const char *wname = cb_win32_name(e->win32);
-	int err = cb_status_to_errno(e->value);
-	__u32 win32 = cb_status_to_win32(e->value);
+	const char *name = clientbuf_status_name(e->value);
+	const char *wname = clientbuf_win32_name(e->win32);
+	int err = clientbuf_status_to_errno(e->value);
+	__u32 win32 = clientbuf_status_to_win32(e->value);
 	__u32 back = 0;
 	int ok;
 
 	ok = e->uapi == e->value && streq(name, e->name) &&
 	     err == -e->err && win32 == e->win32 &&
-	     !!cb_nt_success(e->value) == e->success &&
-	     cb_status_severity(e->value) == (int)(e->value >> 30) &&
+	     !!clientbuf_nt_success(e->value) == e->success &&
+	     clientbuf_status_severity(e->value) == (int)(e->value >> 30) &&
 	     streq(wname, e->win32_name) &&
-	     !cb_status_from_name(e->name, &back) && back == e->value;
+	     !clientbuf_status_from_name(e->name, &back) && back == e->value;
 	if (ok) {
 		check(1, "%s 0x%08X: errno %d, Win32 %u %s, NT_SUCCESS %d",
 		      e->name, e->value, -e->err, e->win32, e->win32_name,
@@ -163,25 +163,25 @@ static void test_known(const struct expect *e)
 	printf("#   errno %d, expected %d\n", err, -e->err);
 	printf("#   Win32 %u (%s), expected %u (%s)\n", win32, str(wname),
 	       e->win32, e->win32_name);
-	printf("#   NT_SUCCESS %d, expected %d\n", cb_nt_success(e->value),
+	printf("#   NT_SUCCESS %d, expected %d\n", clientbuf_nt_success(e->value),
 	       e->success);
 	printf("#   name lookup gives 0x%08X\n", back);
 }
 
 static void test_unknown(__u32 v, const char *what, int success)
 {
-	int err = cb_status_to_errno(v);
-	__u32 win32 = cb_status_to_win32(v);
+	int err = clientbuf_status_to_errno(v);
+	__u32 win32 = clientbuf_status_to_win32(v);
 	int ok;
 
-	ok = !cb_status_name(v) && win32 == 317 &&
+	ok = !clientbuf_status_name(v) && win32 == 317 &&
 	     err == (success ? 0 : -EIO) &&
-	     !!cb_nt_success(v) == success;
+	     !!clientbuf_nt_success(v) == success;
 	check(ok, "unknown 0x%08X (%s): no name, errno %d, Win32 317, NT_SUCCESS %d",
 	      v, what, success ? 0 : -EIO, success);
 	if (!ok)
 		printf("#   got name %s, errno %d, Win32 %u, NT_SUCCESS %d\n",
-		       str(cb_status_name(v)), err, win32, cb_nt_success(v));
+		       str(clientbuf_status_name(v)), err, win32, clientbuf_nt_success(v));
 }
 
 /* Every CLIENTBUF_STATUS_* the uapi header defines must be in expected[]. */
@@ -226,23 +226,23 @@ static void test_names(void)
 {
 	__u32 v = 0;
 
-	check(!cb_status_from_name("ACCESS_VIOLATION", &v) &&
+	check(!clientbuf_status_from_name("ACCESS_VIOLATION", &v) &&
 	      v == 0xC0000005 &&
-	      !cb_status_from_name("clientbuf_status_no_such_package", &v) &&
+	      !clientbuf_status_from_name("clientbuf_status_no_such_package", &v) &&
 	      v == 0xC00000FE,
 	      "name lookup accepts short, prefixed and lower-case names");
-	check(cb_status_from_name("STATUS_NOT_A_STATUS", &v) == -ENOENT &&
-	      cb_status_from_name("", &v) == -ENOENT &&
-	      cb_status_from_name("STATUS_", &v) == -ENOENT,
+	check(clientbuf_status_from_name("STATUS_NOT_A_STATUS", &v) == -ENOENT &&
+	      clientbuf_status_from_name("", &v) == -ENOENT &&
+	      clientbuf_status_from_name("STATUS_", &v) == -ENOENT,
 	      "name lookup refuses unknown names with -ENOENT");
-	check(streq(cb_win32_name(317), "ERROR_MR_MID_NOT_FOUND"),
+	check(streq(clientbuf_win32_name(317), "ERROR_MR_MID_NOT_FOUND"),
 	      "Win32 317 is ERROR_MR_MID_NOT_FOUND");
-	check(!cb_win32_name(1) && !cb_win32_name(0xFFFFFFFF),
+	check(!clientbuf_win32_name(1) && !clientbuf_win32_name(0xFFFFFFFF),
 	      "unknown Win32 codes have no name");
-	check(cb_status_severity(0x00000000) == CB_SEVERITY_SUCCESS &&
-	      cb_status_severity(0x40000000) == CB_SEVERITY_INFORMATIONAL &&
-	      cb_status_severity(0x8000000D) == CB_SEVERITY_WARNING &&
-	      cb_status_severity(0xC0000005) == CB_SEVERITY_ERROR,
+	check(clientbuf_status_severity(0x00000000) == CLIENTBUF_SEVERITY_SUCCESS &&
+	      clientbuf_status_severity(0x40000000) == CLIENTBUF_SEVERITY_INFORMATIONAL &&
+	      clientbuf_status_severity(0x8000000D) == CLIENTBUF_SEVERITY_WARNING &&
+	      clientbuf_status_severity(0xC0000005) == CLIENTBUF_SEVERITY_ERROR,
 	      "severity of success, informational, warning, error codes");
 }
 

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clientbuf serve [--count N] PACKAGE: serve PACKAGE from userspace, a toy
+ * package that greets its callers.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define SERVE_GREETING_MAX	(64 * 1024)
+
+static volatile sig_atomic_t serve_stop;
+
+void serve_signal(int sig)
+{
+	serve_stop = sig;
+}
+
+int parse_count(const char *s, unsigned long *count)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || !v || v > ULONG_MAX)
+		return -EINVAL;
+	*count = (unsigned long)v;
+	return 0;
+}
+
+/*
+ * Answer one call: allocate the greeting in the client's ALLOC buffer,
+ * copy it there and complete the call with it. A step that fails
+ * completes the call with that step's status.
+ */
+int serve_answer(int fd, const struct clientbuf_server_call *hdr,
+		 const unsigned char *submit)
+{
+	static char greeting[SERVE_GREETING_MAX];
+	__u32 st = CLIENTBUF_STATUS_SUCCESS, call_st, cst;
+	const char *what = NULL;
+	__u64 block = 0;
+	int len, ret;
+
+	len = snprintf(greeting, sizeof(greeting),
+		       "hello uid %" PRIu32 ", you sent: %.*s",
+		       (uint32_t)hdr->uid, (int)hdr->submit_len,
+		       (const char *)submit);
+	if (len < 0)
+		len = 0;
+	else if ((size_t)len >= sizeof(greeting))
+		len = sizeof(greeting) - 1;
+
+	ret = clientbuf_server_alloc(fd, hdr->call_id, (__u32)len, &block, &st);
+	if (ret) {
+		what = "ALLOC";
+	} else {
+		ret = clientbuf_server_copy_to(fd, hdr->call_id, block, greeting,
+					       (__u32)len, &st);
+		if (ret) {
+			what = "COPY_TO";
+			clientbuf_server_free(fd, hdr->call_id, block, NULL);
+			block = 0;
+		}
+	}
+	if (what) {
+		printf("  %s failed: ", what);
+		print_status_brief(stdout, st);
+		printf("\n");
+		call_st = st;
+		len = 0;
+	} else {
+		printf("  answered %d bytes at 0x%" PRIx64 "\n", len,
+		       (uint64_t)block);
+		call_st = CLIENTBUF_STATUS_SUCCESS;
+	}
+	ret = clientbuf_server_complete(fd, hdr->call_id, call_st,
+					CLIENTBUF_STATUS_SUCCESS, block, (__u32)len,
+					&cst);
+	if (ret) {
+		fprintf(stderr, "%s: completing call %" PRIu64 " failed: ",
+			prog, (uint64_t)hdr->call_id);
+		print_status_brief(stderr, cst);
+		fprintf(stderr, "\n");
+	}
+	fflush(stdout);
+	return ret;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct clientbuf_server_call *hdr;
+	struct clientbuf_info info;
+	struct sigaction sa;
+	sigset_t block, orig;
+	unsigned long count = 0, served = 0;
+	const char *package;
+	size_t bufsize;
+	void *buf = NULL;
+	__u32 st;
+	int fd, ret, rc = EXIT_FAIL;
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if (!strncmp(argv[i], "--count=", 8)) {
+			if (parse_count(argv[i] + 8, &count))
+				return usage_error("invalid count '%s'",
+						   argv[i] + 8);
+		} else if (!strcmp(argv[i], "--count")) {
+			if (i + 1 >= argc || parse_count(argv[i + 1], &count))
+				return usage_error("--count needs a positive number");
+			i++;
+		} else {
+			return usage_error("unknown option '%s' for 'serve'",
+					   argv[i]);
+		}
+	}
+	if (argc - i != 1)
+		return usage_error("'serve' needs PACKAGE");
+	package = argv[i];
+	if (!*package || strlen(package) >= CLIENTBUF_PACKAGE_NAME_MAX)
+		return usage_error("invalid package name '%s'", package);
+
+	fd = open_device();
+	if (fd < 0)
+		return EXIT_FAIL;
+	ret = clientbuf_get_info(fd, &info);
+	if (ret) {
+		fprintf(stderr, "%s: CLIENTBUF_IOC_GET_INFO failed: %s (%s)\n",
+			prog, strerror(-ret), errno_name(ret));
+		goto out_close;
+	}
+	if (!(info.features & CLIENTBUF_FEAT_SERVER)) {
+		fprintf(stderr,
+			"%s: this clientbuf module has no package servers\n",
+			prog);
+		goto out_close;
+	}
+	bufsize = sizeof(*hdr) + info.max_submit_len;
+	buf = malloc(bufsize);
+	if (!buf) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		goto out_close;
+	}
+	hdr = buf;
+
+	ret = clientbuf_serve(fd, package, &st);
+	if (ret == -EPERM) {
+		fprintf(stderr,
+			"%s: serving a package needs CAP_SYS_ADMIN (run as root): ",
+			prog);
+		print_status_brief(stderr, st);
+		fprintf(stderr, "\n");
+		goto out_free;
+	} else if (ret == -EEXIST) {
+		fprintf(stderr, "%s: a package named '%s' already exists: ",
+			prog, package);
+		print_status_brief(stderr, st);
+		fprintf(stderr, "\n");
+		goto out_free;
+	} else if (ret) {
+		fail_status("CLIENTBUF_IOC_SERVE", ret, st);
+		goto out_free;
+	}
+
+	/*
+	 * SIGINT and SIGTERM are blocked except inside ppoll(), so a signal
+	 * either interrupts the wait or is seen before the next one.
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = serve_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	sigdelset(&orig, SIGINT);
+	sigdelset(&orig, SIGTERM);
+
+	printf("serving package '%s'%s\n", package,
+	       count ? "" : " (SIGINT or SIGTERM to stop)");
+	fflush(stdout);
+	rc = EXIT_OK;
+	while (!serve_stop && (!count || served < count)) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		ret = ppoll(&pfd, 1, NULL, &orig);
+		if (ret < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "%s: poll: %s\n", prog,
+				strerror(errno));
+			rc = EXIT_FAIL;
+			break;
+		}
+		if (pfd.revents & (POLLERR | POLLNVAL)) {
+			fprintf(stderr, "%s: poll: error on the device\n",
+				prog);
+			rc = EXIT_FAIL;
+			break;
+		}
+		n = clientbuf_server_recv(fd, buf, bufsize);
+		if (n == -EAGAIN || n == -EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "%s: reading a call failed: %s (%s)\n",
+				prog, strerror((int)-n), errno_name((int)n));
+			rc = EXIT_FAIL;
+			break;
+		}
+		printf("call %" PRIu64 ": pid %" PRId32 " tgid %" PRId32
+		       " uid %" PRIu32 " gid %" PRIu32 ", %" PRIu32
+		       " bytes: ", (uint64_t)hdr->call_id,
+		       (int32_t)hdr->pid, (int32_t)hdr->tgid,
+		       (uint32_t)hdr->uid, (uint32_t)hdr->gid,
+		       (uint32_t)hdr->submit_len);
+		print_quoted((const unsigned char *)(hdr + 1),
+			     hdr->submit_len);
+		printf("\n");
+		serve_answer(fd, hdr, (const unsigned char *)(hdr + 1));
+		served++;
+	}
+	if (serve_stop)
+		printf("%s: stopping\n", strsignal(serve_stop));
+	printf("served %lu call%s\n", served, served == 1 ? "" : "s");
+	fflush(stdout);
+
+out_free:
+	free(buf);
+out_close:
+	/* Calls not yet read fail with STATUS_PORT_DISCONNECTED. */
+	clientbuf_close(fd);
+	return rc;
+}
