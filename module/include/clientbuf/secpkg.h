@@ -109,7 +109,8 @@ struct clientbuf_call_result {
  *	Return the call's NTSTATUS and fill @result, or return STATUS_PENDING
  *	after taking a reference with clientbuf_request_get(), and finish
  *	later with clientbuf_complete_request() from any context that may
- *	sleep. Called in the client's context, may sleep.
+ *	sleep (a request is alive until it is completed; the reference is
+ *	for using it afterwards). Called in the client's context, may sleep.
  * @cancel: optional: the client went away while a call was pending; the
  *	package should complete it soon (copies now fail). May sleep.
  * @functions: set by clientbuf_register_package() (SpInitialize)
