@@ -6,6 +6,10 @@
  * else. Registration records the range only: pages are looked up at copy
  * time, so a range may be mapped, unmapped or remapped at will, and a copy
  * to a range that is not mapped then fails with STATUS_ACCESS_VIOLATION.
+ *
+ * A CLIENTBUF_BUF_ALLOC buffer has an arena (arena.c); the functions at the
+ * end of this file pick the buffer a block is allocated in or freed from,
+ * for lsa.c and for CLIENTBUF_IOC_FREE.
  */
 #include <linux/overflow.h>
 #include <linux/sched.h>
@@ -72,7 +76,8 @@ ntstatus_t cb_buffer_register(struct cb_client *client,
 	if (!buf)
 		goto out;
 	if (reg->flags & CLIENTBUF_BUF_ALLOC) {
-		buf->arena = cb_arena_create();
+		buf->arena = cb_arena_create(reg->addr, reg->len,
+					     &client->reg_lock);
 		if (!buf->arena)
 			goto out_free;
 	}
@@ -208,4 +213,117 @@ void cb_buffer_put(struct cb_buffer *buf)
 {
 	if (atomic_dec_and_test(&buf->active))
 		wake_up_var(&buf->active);
+}
+
+/* The ALLOC buffer @id of @client, or NULL with *@st set. */
+static struct cb_buffer *cb_buffer_alloc_find(struct cb_client *client, u32 id,
+					      ntstatus_t *st)
+{
+	struct cb_buffer *buf;
+
+	lockdep_assert_held(&client->reg_lock);
+	buf = xa_load(&client->buffers, id);
+	if (!buf)
+		*st = STATUS_INVALID_HANDLE;
+	else if (!buf->arena)
+		*st = STATUS_INVALID_PARAMETER;
+	else
+		return buf;
+	return NULL;
+}
+
+/**
+ * cb_buffer_check_alloc() - is @id an ALLOC buffer of @client?
+ * @client: the client
+ * @id: buffer id
+ *
+ * Return: STATUS_SUCCESS, STATUS_INVALID_HANDLE (no such buffer) or
+ * STATUS_INVALID_PARAMETER (not an ALLOC buffer).
+ */
+ntstatus_t cb_buffer_check_alloc(struct cb_client *client, u32 id)
+{
+	ntstatus_t st = STATUS_SUCCESS;
+
+	mutex_lock(&client->reg_lock);
+	cb_buffer_alloc_find(client, id, &st);
+	mutex_unlock(&client->reg_lock);
+	return st;
+}
+
+/**
+ * cb_buffer_alloc_block() - allocate a block in an ALLOC buffer
+ * @client: the client
+ * @id: the ALLOC buffer to allocate in, or 0 for any, lowest id first
+ * @length: bytes, non-zero
+ * @addr: the block's client address, on success
+ *
+ * Return: STATUS_SUCCESS; STATUS_NO_MEMORY when no ALLOC buffer (or not
+ * buffer @id) has room; STATUS_INSUFFICIENT_RESOURCES.
+ */
+ntstatus_t cb_buffer_alloc_block(struct cb_client *client, u32 id, u32 length,
+				 unsigned long *addr)
+{
+	ntstatus_t st = STATUS_NO_MEMORY;
+	struct cb_buffer *buf;
+	unsigned long i;
+
+	mutex_lock(&client->reg_lock);
+	xa_for_each(&client->buffers, i, buf) {
+		if (!buf->arena || (id && id != buf->id))
+			continue;
+		st = cb_arena_alloc(buf->arena, length, addr);
+		if (st != STATUS_NO_MEMORY)
+			break;
+	}
+	mutex_unlock(&client->reg_lock);
+	return st;
+}
+
+/**
+ * cb_buffer_free_block() - free a block, whichever ALLOC buffer holds it
+ * @client: the client
+ * @addr: the block's client address
+ *
+ * Return: STATUS_SUCCESS, or STATUS_INVALID_PARAMETER if @addr is not the
+ * start of a live block.
+ */
+ntstatus_t cb_buffer_free_block(struct cb_client *client, unsigned long addr)
+{
+	ntstatus_t st = STATUS_INVALID_PARAMETER;
+	struct cb_buffer *buf;
+	unsigned long i;
+
+	mutex_lock(&client->reg_lock);
+	xa_for_each(&client->buffers, i, buf) {
+		if (buf->arena && addr >= buf->addr &&
+		    addr - buf->addr < buf->len) {
+			st = cb_arena_free(buf->arena, addr);
+			break;
+		}
+	}
+	mutex_unlock(&client->reg_lock);
+	return st;
+}
+
+/**
+ * cb_client_free_block() - CLIENTBUF_IOC_FREE
+ * @client: the client; the caller is its owner
+ * @id: the ALLOC buffer
+ * @addr: the block
+ *
+ * Return: STATUS_SUCCESS, STATUS_INVALID_HANDLE (no such buffer),
+ * STATUS_INVALID_PARAMETER (not an ALLOC buffer, or not a block).
+ */
+ntstatus_t cb_client_free_block(struct cb_client *client, u32 id,
+				unsigned long addr)
+{
+	struct cb_buffer *buf;
+	ntstatus_t st;
+
+	mutex_lock(&client->reg_lock);
+	buf = cb_buffer_alloc_find(client, id, &st);
+	if (buf)
+		st = cb_arena_free(buf->arena, addr);
+	mutex_unlock(&client->reg_lock);
+	return st;
 }

@@ -23,6 +23,57 @@ struct mm_struct;
 struct pid;
 struct user_struct;
 
+/**
+ * DOC: Locking
+ *
+ * Every lock of the module, and the order in which they nest, outermost
+ * first. A lock is only ever taken while holding locks above it in this
+ * list; locks on the same line are never held together. The functions
+ * that need a lock their caller holds say so with lockdep_assert_held()
+ * (or mmap_assert_locked()).
+ *
+ * 1. &cb_client.teardown (rw_semaphore). A copy on an unpinned buffer
+ *    holds it for read from its VMA check to its last byte (copy.c);
+ *    release() takes it for write, holding nothing else, to set
+ *    &cb_client.dead, and so waits for those copies.
+ * 2. &cb_client.reg_lock (mutex). Registration, unregistration and
+ *    release of buffers, every arena (arena.c asserts the lock it was
+ *    created with), the checks of a call's return buffer,
+ *    CLIENTBUF_IOC_GET_INFO, and CLIENTBUF_IOC_SERVE.
+ * 3. cb_packages_lock (mutex, package.c), the package list: under
+ *    reg_lock when CLIENTBUF_IOC_SERVE registers its package; under
+ *    nothing else. Under it, cb_package_get() only takes a module or
+ *    server reference (no lock).
+ * 4. The client's mmap_lock (read). Under teardown in the registered-mm
+ *    walk of copy.c; under reg_lock when a CLIENTBUF_BUF_PIN buffer is
+ *    registered (cb_pin_buffer(): its VMA check, and the faults of
+ *    pin_user_pages_fast()). Nothing of clientbuf is taken under it.
+ *    mmu_notifier_register(), which takes the server's mmap_lock for
+ *    write, is called by CLIENTBUF_IOC_SERVE before it takes reg_lock.
+ * 5. Spinlocks, each innermost, nothing taken and nothing sleeping under
+ *    them: the xa_lock of &cb_client.buffers (under reg_lock when
+ *    xa_insert()/xa_erase() change the xarray, alone in
+ *    cb_buffer_find_get()); &cb_client.req_lock; &cb_server.lock
+ *    (server.c); cb_users_lock (user.c). req_lock and a server's lock
+ *    are never held together: a call is queued on the server from
+ *    ->call_package(), and finished (clientbuf_complete_request(), which
+ *    takes req_lock) after the server's lock is dropped.
+ *
+ * Waits that are not locks, but order the same way: release() and
+ * unregistration wait for &cb_buffer.active to drop (release under
+ * reg_lock) - a copy holding it takes teardown and mmap_lock, never
+ * reg_lock; a synchronous call waits for &clientbuf_request.done holding
+ * nothing. The server's mmu_notifier ->release() (exit_mmap() of the
+ * serving process, or mmu_notifier_unregister() from release()) runs with
+ * no clientbuf lock held and takes cb_packages_lock, a server's lock and
+ * req_lock, one at a time.
+ *
+ * References put under no lock: the last put of a request
+ * (cb_request_free()) sleeps in cb_package_put() and cb_client_put(), so
+ * a request is never put under req_lock or a server's lock; whoever takes
+ * it off a list puts it after unlocking.
+ */
+
 /* Per-client limits: module parameters, reported by CLIENTBUF_IOC_GET_INFO. */
 extern unsigned int cb_max_buffers;
 extern unsigned int cb_max_allocs;
@@ -45,7 +96,7 @@ extern unsigned int cb_max_completions;
  *	checks and pinned copies read it without the lock)
  * @reg_lock: serialises registration, unregistration and the arenas;
  *	protects @next_buf_id, @nr_buffers, @total_bytes, @pinned_pages and
- *	every arena
+ *	every arena (see "Locking" above for how the locks nest)
  * @buffers: id -> struct cb_buffer; its xa_lock also orders lookups against
  *	removal (see struct cb_buffer.active)
  * @next_buf_id: next buffer id; ids are never reused while the client lives
@@ -54,9 +105,11 @@ extern unsigned int cb_max_completions;
  * @pinned_pages: pages pinned by the client's CLIENTBUF_BUF_PIN buffers
  * @req_lock: protects @pending, @nr_pending, @completions, @next_req_id and
  *	the state of every request of this client
- * @pending: requests whose package has not completed them
+ * @pending: requests whose package has not completed them; the list
+ *	holds a reference on each
  * @nr_pending: asynchronous requests on @pending
- * @completions: completed asynchronous requests not yet read()
+ * @completions: completed asynchronous requests not yet read(); the list
+ *	holds a reference on each (the one @pending held)
  * @next_req_id: last request id handed out
  * @wait: woken when a completion is queued or a request completes
  * @server: the package this fd serves, or NULL; set under @reg_lock by
@@ -129,7 +182,9 @@ enum cb_request_state {
 
 /**
  * struct clientbuf_request - one package call (LSA_CLIENT_REQUEST)
- * @ref: reference count; the client's pending list holds none
+ * @ref: reference count: the caller of the ioctl, the package while it
+ *	keeps the request, and the client's @pending list, then its
+ *	@completions list (one reference, passed from one to the other)
  * @client: the client that made the call (a reference)
  * @package: the package called; its module (or server) is pinned while
  *	@holds_package, that is until the request completes
@@ -147,7 +202,8 @@ enum cb_request_state {
  *	or until it completes without a record; under the client's req_lock
  *	until it completes, then owned by whoever took it off the lists
  * @state: enum cb_request_state, under the client's req_lock
- * @node: in the client's pending list, then in its completions list
+ * @node: in the client's pending list, then in its completions list, with
+ *	a reference; under the client's req_lock
  * @done: completed when the package completes the request
  * @result: the completion record
  */
@@ -189,6 +245,12 @@ void cb_buffer_release_all(struct cb_client *client);
 struct cb_buffer *cb_buffer_find_get(struct cb_client *client,
 				     unsigned long addr, u64 len, u32 access);
 void cb_buffer_put(struct cb_buffer *buf);
+ntstatus_t cb_buffer_check_alloc(struct cb_client *client, u32 id);
+ntstatus_t cb_buffer_alloc_block(struct cb_client *client, u32 id, u32 length,
+				 unsigned long *addr);
+ntstatus_t cb_buffer_free_block(struct cb_client *client, unsigned long addr);
+ntstatus_t cb_client_free_block(struct cb_client *client, u32 id,
+				unsigned long addr);
 
 /* pin.c */
 bool cb_pin_unlimited(void);
@@ -204,13 +266,12 @@ ntstatus_t cb_copy_check(struct clientbuf_request *request,
 			 unsigned long client_addr, u32 length, bool write);
 
 /* arena.c */
-struct cb_arena *cb_arena_create(void);
+struct cb_arena *cb_arena_create(unsigned long base, u64 size,
+				 struct mutex *lock);
 void cb_arena_destroy(struct cb_arena *arena);
-ntstatus_t cb_arena_alloc(struct cb_buffer *buf, u32 length,
+ntstatus_t cb_arena_alloc(struct cb_arena *arena, u32 length,
 			  unsigned long *addr);
-ntstatus_t cb_arena_free(struct cb_buffer *buf, unsigned long addr);
-ntstatus_t cb_client_free_block(struct cb_client *client, u32 id,
-				unsigned long addr);
+ntstatus_t cb_arena_free(struct cb_arena *arena, unsigned long addr);
 
 /* request.c */
 int cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call);
@@ -235,14 +296,13 @@ ssize_t cb_server_read(struct cb_client *client, char __user *buf,
 		       size_t count, bool nonblock);
 __poll_t cb_server_poll(struct cb_client *client, struct file *file,
 			poll_table *wait);
-bool cb_package_is_server(const struct clientbuf_package *pkg);
-void cb_server_get(struct clientbuf_package *pkg);
-void cb_server_put(struct clientbuf_package *pkg);
 
 /* package.c */
 struct clientbuf_package *cb_package_get(const char *name);
 void cb_package_hold(struct clientbuf_package *package);
 void cb_package_put(struct clientbuf_package *package);
+
+/* lsa.c */
 extern const struct clientbuf_functions cb_functions;
 
 /* stats.c */

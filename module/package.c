@@ -1,24 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * clientbuf: the package registry.
+ *
+ * A package is kept while a call to it runs by a reference on its module
+ * or, for a package served from userspace, by the pair of hooks the server
+ * code sets in it (->server_get/->server_put); this file knows nothing
+ * else of servers.
  */
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
 #include "internal.h"
 
-/* cb_packages_lock protects cb_packages and every package's ->list. */
+/*
+ * cb_packages_lock protects cb_packages and every package's ->list; see
+ * "Locking" in internal.h for where it nests.
+ */
 static DEFINE_MUTEX(cb_packages_lock);
 static LIST_HEAD(cb_packages);
-
-const struct clientbuf_functions cb_functions = {
-	.allocate_client_buffer	 = allocate_client_buffer,
-	.free_client_buffer	 = free_client_buffer,
-	.copy_to_client_buffer	 = copy_to_client_buffer,
-	.copy_from_client_buffer = copy_from_client_buffer,
-	.get_client_info	 = get_client_info,
-	.complete_request	 = clientbuf_complete_request,
-};
 
 static struct clientbuf_package *cb_package_find(const char *name)
 {
@@ -84,12 +83,23 @@ void clientbuf_unregister_package(struct clientbuf_package *package)
 }
 EXPORT_SYMBOL_GPL(clientbuf_unregister_package);
 
+/* Pin @pkg for one more call: its module, or its server. */
+static bool cb_package_pin(struct clientbuf_package *pkg)
+{
+	if (pkg->server_get) {
+		pkg->server_get(pkg);
+		return true;
+	}
+	return try_module_get(pkg->owner);
+}
+
 /**
- * cb_package_get() - look up a package and pin its module
+ * cb_package_get() - look up a package and pin it
  * @name: NUL-terminated package name
  *
- * A served package (CLIENTBUF_IOC_SERVE) is kept by a server reference
- * instead; its owner is NULL.
+ * A kernel package's module is pinned; a served package (CLIENTBUF_IOC_SERVE,
+ * no owner) is kept by its ->server_get() hook instead, which may be called
+ * only while the package is registered, that is under cb_packages_lock.
  *
  * Return: the package, or NULL if none is registered under @name or its
  * module is going away.
@@ -100,10 +110,8 @@ struct clientbuf_package *cb_package_get(const char *name)
 
 	mutex_lock(&cb_packages_lock);
 	pkg = cb_package_find(name);
-	if (pkg && !try_module_get(pkg->owner))
+	if (pkg && !cb_package_pin(pkg))
 		pkg = NULL;
-	if (pkg && cb_package_is_server(pkg))
-		cb_server_get(pkg);
 	mutex_unlock(&cb_packages_lock);
 	return pkg;
 }
@@ -114,20 +122,23 @@ struct clientbuf_package *cb_package_get(const char *name)
  */
 void cb_package_hold(struct clientbuf_package *package)
 {
-	if (cb_package_is_server(package))
-		cb_server_get(package);
+	if (package->server_get)
+		package->server_get(package);
 	else
 		__module_get(package->owner);
 }
 
 /**
- * cb_package_put() - unpin a package's module
- * @package: a package from cb_package_get()
+ * cb_package_put() - unpin a package
+ * @package: a package from cb_package_get() or cb_package_hold()
+ *
+ * May sleep (the last put of a served package frees it); never called
+ * under a spinlock.
  */
 void cb_package_put(struct clientbuf_package *package)
 {
-	if (cb_package_is_server(package))
-		cb_server_put(package);
+	if (package->server_put)
+		package->server_put(package);
 	else
 		module_put(package->owner);
 }

@@ -47,6 +47,7 @@ static ntstatus_t cb_pin_check_vmas(struct mm_struct *mm, unsigned long start,
 {
 	struct vm_area_struct *vma;
 
+	mmap_assert_locked(mm);
 	while (start < end) {
 		vma = find_vma(mm, start);
 		if (!vma || vma->vm_start > start)

@@ -5,7 +5,10 @@
  * A request is made for each CLIENTBUF_IOC_CALL_PACKAGE and handed to the
  * package. It is reference counted; it holds a reference on its client, and
  * pins the package's module until it completes (a package may keep a
- * completed request without keeping its own module loaded). It is RUNNING
+ * completed request without keeping its own module loaded). The client's
+ * pending list holds a reference on it until it completes, so a running
+ * request is always alive; a completion record holds that reference until
+ * it is read. It is RUNNING
  * until the package completes it (at once, by returning a status other
  * than STATUS_PENDING, or later by clientbuf_complete_request()), then
  * DONE: copies through a DONE request fail with STATUS_INVALID_HANDLE.
@@ -129,7 +132,10 @@ ntstatus_t cb_request_check(struct clientbuf_request *request)
  *
  * Wakes a synchronous caller, or queues a completion record for read().
  * Afterwards copies through @request fail. Completing a request twice is a
- * package bug and is ignored. Any context that may sleep.
+ * package bug and is ignored (if the package still holds a reference).
+ * The client's pending list holds a reference until this returns, so a
+ * package that does not use @request afterwards need not hold one of its
+ * own. Any context that may sleep.
  */
 void clientbuf_complete_request(struct clientbuf_request *request,
 				ntstatus_t status, ntstatus_t protocol_status,
@@ -166,8 +172,10 @@ void clientbuf_complete_request(struct clientbuf_request *request,
 				 request->result.return_len);
 	queue = request->async && !request->detached && !client->dead;
 	if (queue) {
-		/* Its charge stays until the record is read or dropped. */
-		kref_get(&request->ref);
+		/*
+		 * The pending list's reference passes to the completion
+		 * list; the charge stays until the record is read or dropped.
+		 */
 		list_add_tail(&request->node, &client->completions);
 	} else if (request->charged) {
 		request->charged = false;
@@ -179,6 +187,12 @@ void clientbuf_complete_request(struct clientbuf_request *request,
 	wake_up_interruptible(&client->wait);
 	/* A completed request no longer pins its package's module. */
 	cb_package_put(request->package);
+	/*
+	 * Last, and outside req_lock: the pending list's reference may be the
+	 * last one when the package kept none (cb_request_free() sleeps).
+	 */
+	if (!queue)
+		clientbuf_request_put(request);
 }
 EXPORT_SYMBOL_GPL(clientbuf_complete_request);
 
@@ -250,32 +264,6 @@ void cb_request_info(struct clientbuf_request *request,
 		info->flags |= CLIENTBUF_CLIENT_IN_CONTEXT;
 }
 
-/**
- * get_client_info() - GetClientInfo: who made the call
- * @request: the call
- * @info: filled on success
- *
- * Ids are given in the current task's pid and user namespaces.
- *
- * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER for NULL arguments,
- * STATUS_INVALID_HANDLE for a completed request (whether or not its client
- * still lives) or a client that closed the device. A request still running
- * whose client process exited is STATUS_SUCCESS, reported with
- * CLIENTBUF_CLIENT_PROCESS_TERMINATED.
- */
-ntstatus_t get_client_info(struct clientbuf_request *request,
-			   struct clientbuf_client_info *info)
-{
-	if (!request || !info)
-		return STATUS_INVALID_PARAMETER;
-	if (READ_ONCE(request->state) != CB_REQ_RUNNING ||
-	    cb_request_check(request) == STATUS_INVALID_HANDLE)
-		return STATUS_INVALID_HANDLE;
-	cb_request_info(request, info);
-	return STATUS_SUCCESS;
-}
-EXPORT_SYMBOL_GPL(get_client_info);
-
 static ntstatus_t cb_call_check(struct cb_client *client,
 				const struct clientbuf_call *call)
 {
@@ -286,19 +274,8 @@ static ntstatus_t cb_call_check(struct cb_client *client,
 		return STATUS_INVALID_PARAMETER;
 	if (call->submit_len > READ_ONCE(cb_max_submit_len))
 		return STATUS_INVALID_PARAMETER;
-	if (call->return_buf_id) {
-		struct cb_buffer *buf;
-		ntstatus_t st = STATUS_SUCCESS;
-
-		mutex_lock(&client->reg_lock);
-		buf = xa_load(&client->buffers, call->return_buf_id);
-		if (!buf)
-			st = STATUS_INVALID_HANDLE;
-		else if (!buf->arena)
-			st = STATUS_INVALID_PARAMETER;
-		mutex_unlock(&client->reg_lock);
-		return st;
-	}
+	if (call->return_buf_id)
+		return cb_buffer_check_alloc(client, call->return_buf_id);
 	return STATUS_SUCCESS;
 }
 
@@ -317,7 +294,8 @@ void cb_request_uncharge(struct clientbuf_request *request)
 }
 
 /*
- * Put @req on the client's pending list and give it an id. An asynchronous
+ * Put @req on the client's pending list, which takes a reference, and give
+ * it an id. An asynchronous
  * call needs room under max_pending (this client) and max_completions (its
  * user): its record is then sure to have a place when it completes, so no
  * completion is ever dropped.
@@ -334,6 +312,8 @@ static ntstatus_t cb_request_start(struct cb_client *client,
 	} else {
 		req->charged = req->async;
 		req->id = ++client->next_req_id;
+		/* The list's reference, dropped when the request completes. */
+		kref_get(&req->ref);
 		list_add_tail(&req->node, &client->pending);
 		if (req->async)
 			client->nr_pending++;

@@ -148,31 +148,13 @@ static void cb_server_cancel(struct clientbuf_request *req)
 				      NULL, 0);
 }
 
-/**
- * cb_package_is_server() - is @pkg served from userspace?
- * @pkg: a package
- *
- * Return: true for a package made by CLIENTBUF_IOC_SERVE.
- */
-bool cb_package_is_server(const struct clientbuf_package *pkg)
-{
-	return pkg->call_package == cb_server_call_package;
-}
-
-/**
- * cb_server_get() - a request to a served package keeps the server
- * @pkg: a package for which cb_package_is_server() is true
- */
-void cb_server_get(struct clientbuf_package *pkg)
+/* ->server_get/->server_put: a request to the package keeps the server. */
+static void cb_server_get(struct clientbuf_package *pkg)
 {
 	kref_get(&cb_pkg_server(pkg)->ref);
 }
 
-/**
- * cb_server_put() - drop what cb_server_get() took
- * @pkg: the package
- */
-void cb_server_put(struct clientbuf_package *pkg)
+static void cb_server_put(struct clientbuf_package *pkg)
 {
 	kref_put(&cb_pkg_server(pkg)->ref, cb_server_free);
 }
@@ -249,6 +231,8 @@ int cb_ioctl_serve(struct cb_client *client, struct clientbuf_serve *serve)
 	srv->pkg.name = srv->name;
 	srv->pkg.call_package = cb_server_call_package;
 	srv->pkg.cancel = cb_server_cancel;
+	srv->pkg.server_get = cb_server_get;
+	srv->pkg.server_put = cb_server_put;
 	INIT_LIST_HEAD(&srv->pkg.list);
 	kref_init(&srv->ref);
 	spin_lock_init(&srv->lock);

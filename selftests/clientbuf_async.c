@@ -454,6 +454,56 @@ TEST_F(async, read_rules)
 	SRV_CHECK_LEAKS();
 }
 
+/* ---- the pending list's reference ------------------------------------------ */
+
+/* A DEFER call: completed by a work item @ms later, with @status. */
+static struct srv_call defer(int fd, __u32 ms, __u32 status)
+{
+	struct cbtest_cmd c = { .op = CBTEST_OP_DEFER, .len = ms,
+				.seed = status };
+
+	return srv_call(fd, CBTEST_PACKAGE, &c, sizeof(c),
+			CLIENTBUF_CALL_ASYNC, 0);
+}
+
+/*
+ * The package keeps no reference: its work item completes the call after
+ * the ioctl has returned and dropped its own. The client's pending list
+ * holds one, so the request is alive until it is completed (before, it
+ * was freed while still on the list, and the completion used it after
+ * the free).
+ */
+TEST_F(async, complete_without_package_reference)
+{
+	struct clientbuf_completion comp;
+	struct srv_call c;
+
+	c = defer(self->fd, 200, 0x60000042U);
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
+	ASSERT_EQ(0, srv_read_completion(self->fd, &comp, WAIT_MS));
+	EXPECT_EQ(c.c.request_id, comp.request_id);
+	EXPECT_EQ(0x60000042U, comp.status);
+	EXPECT_EQ(CLIENTBUF_STATUS_SUCCESS, comp.protocol_status);
+	SRV_CHECK_LEAKS();
+}
+
+/* The same, with the client closed first: the completion frees it all. */
+TEST_F(async, close_before_unreferenced_completion)
+{
+	struct cb_live now;
+	struct srv_call c;
+
+	c = defer(self->fd, 500, CLIENTBUF_STATUS_SUCCESS);
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
+	close(self->fd);
+	self->fd = -1;
+	/* still pending: the list keeps the request, the request the client */
+	ASSERT_EQ(0, cb_live_read(&now));
+	EXPECT_EQ(self->base.requests + 1, now.requests);
+	EXPECT_EQ(self->base.clients + 1, now.clients);
+	SRV_CHECK_LEAKS();
+}
+
 /* ---- synchronous calls completed from another thread ------------------------ */
 
 struct sync_completer {

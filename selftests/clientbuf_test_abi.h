@@ -32,7 +32,12 @@ enum cbtest_op {
 	CBTEST_OP_TABLE,	/* compare ->functions with the exports: a __u32
 				 * mask of CBTEST_TABLE_* entries that differ,
 				 * in an allocated block */
+	CBTEST_OP_DEFER,	/* return PENDING keeping no reference; a work
+				 * item completes the call with status seed
+				 * len ms later (at most CBTEST_DEFER_MAX_MS) */
 };
+
+#define CBTEST_DEFER_MAX_MS	10000
 
 /* CBTEST_OP_TABLE: one bit per entry of struct clientbuf_functions */
 #define CBTEST_TABLE_ALLOCATE	(1U << 0)

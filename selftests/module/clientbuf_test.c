@@ -73,6 +73,19 @@ struct cbt_work {
 	struct completion done;
 };
 
+/**
+ * struct cbt_defer - CBTEST_OP_DEFER: a call a work item completes
+ * @dwork: the work item, on cbt_ordered_wq (drained at module exit)
+ * @req: the request, without a reference of the package's: the client's
+ *	pending list keeps a running request alive
+ * @status: the status to complete it with
+ */
+struct cbt_defer {
+	struct delayed_work dwork;
+	struct clientbuf_request *req;
+	ntstatus_t status;
+};
+
 static struct clientbuf_package cbt_package;
 
 /* One worker for every client's CBTEST_CTX_ORDERED operations. */
@@ -398,6 +411,44 @@ static void cbt_remember(struct clientbuf_request *req)
 	clientbuf_request_put(old);
 }
 
+static void cbt_defer_fn(struct work_struct *work)
+{
+	struct cbt_defer *d = container_of(to_delayed_work(work),
+					   struct cbt_defer, dwork);
+	struct clientbuf_request *req = d->req;
+	ntstatus_t st = d->status;
+
+	kfree(d);
+	/* The request is not touched after this. */
+	clientbuf_complete_request(req, st, STATUS_SUCCESS, NULL, 0);
+}
+
+/*
+ * PENDING without clientbuf_request_get(): the caller's ioctl drops its
+ * reference when it returns, before the work item completes the call.
+ */
+static ntstatus_t cbt_defer(struct clientbuf_request *req,
+			    const struct cbtest_cmd *cmd)
+{
+	struct cbt_defer *d;
+	unsigned int nth;
+
+	if (cmd->seed == CLIENTBUF_STATUS_PENDING ||
+	    cmd->len > CBTEST_DEFER_MAX_MS)
+		return STATUS_INVALID_PARAMETER;
+	nth = cbt_nth_take();
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	cbt_nth_give(nth);
+	if (!d)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	d->req = req;
+	d->status = (__force ntstatus_t)cmd->seed;
+	INIT_DELAYED_WORK(&d->dwork, cbt_defer_fn);
+	queue_delayed_work(cbt_ordered_wq, &d->dwork,
+			   msecs_to_jiffies(cmd->len));
+	return STATUS_PENDING;
+}
+
 static ntstatus_t cbt_call(struct clientbuf_request *req, const void *submit,
 			   u32 submit_len, struct clientbuf_call_result *res)
 {
@@ -410,6 +461,9 @@ static ntstatus_t cbt_call(struct clientbuf_request *req, const void *submit,
 	    cmd->len > CBTEST_MAX_LEN)
 		return STATUS_INVALID_PARAMETER;
 
+	/* (not remembered: no reference of the package's may keep it) */
+	if (cmd->op == CBTEST_OP_DEFER)
+		return cbt_defer(req, cmd);
 	if (!(cmd->flags & CBTEST_F_STALE_REQUEST))
 		cbt_remember(req);
 	switch (cmd->op) {

@@ -109,11 +109,18 @@ struct clientbuf_call_result {
  *	Return the call's NTSTATUS and fill @result, or return STATUS_PENDING
  *	after taking a reference with clientbuf_request_get(), and finish
  *	later with clientbuf_complete_request() from any context that may
- *	sleep. Called in the client's context, may sleep.
+ *	sleep (a request is alive until it is completed; the reference is
+ *	for using it afterwards). Called in the client's context, may sleep.
  * @cancel: optional: the client went away while a call was pending; the
  *	package should complete it soon (copies now fail). May sleep.
  * @functions: set by clientbuf_register_package() (SpInitialize)
  * @list: private to clientbuf
+ * @server_get: private to clientbuf: set by clientbuf for a
+ *	userspace-served package (CLIENTBUF_IOC_SERVE), which a call keeps
+ *	with @server_get/@server_put instead of a module reference; kernel
+ *	packages leave it NULL
+ * @server_put: private to clientbuf: drops what @server_get took; set with
+ *	it, kernel packages leave it NULL
  */
 struct clientbuf_package {
 	const char *name;
@@ -124,6 +131,8 @@ struct clientbuf_package {
 	void (*cancel)(struct clientbuf_request *request);
 	const struct clientbuf_functions *functions;
 	struct list_head list;
+	void (*server_get)(struct clientbuf_package *package);
+	void (*server_put)(struct clientbuf_package *package);
 };
 
 int clientbuf_register_package(struct clientbuf_package *package);
