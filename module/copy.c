@@ -488,49 +488,50 @@ static ntstatus_t cb_copy_range(unsigned long addr, size_t len)
 }
 
 /**
- * cb_copy_iter() - copy between the client and an iov_iter
- * @request: the call
+ * cb_copy_client() - copy between a client and an iov_iter
+ * @client: the client, whose request the caller has checked (lsa.c)
+ * @req_id: the request's id, for the trace
  * @client_addr: address in the client's registered memory
  * @iter: the other side: ITER_KVEC over a kernel buffer (one segment), or
  *	ITER_UBUF over the current process's memory (a package server's);
  *	its count is the length of the copy
  * @write: copy into the client
  *
- * Checks the request and the range, chooses the path (cb_copy_path()) and
- * copies; traced and counted. A fault on @iter's side stops the copy:
+ * Checks the range, chooses the path (cb_copy_path()) and copies; traced
+ * and counted. A fault on @iter's side stops the copy:
  * STATUS_ACCESS_VIOLATION if nothing landed, else STATUS_PARTIAL_COPY.
  *
  * Return: as copy_to_client_buffer().
  */
-ntstatus_t cb_copy_iter(struct clientbuf_request *request,
-			unsigned long client_addr, struct iov_iter *iter,
-			bool write)
+ntstatus_t cb_copy_client(struct cb_client *client, u64 req_id,
+			  unsigned long client_addr, struct iov_iter *iter,
+			  bool write)
 {
 	struct cb_copy c = {
-		.addr = client_addr, .iter = iter, .write = write,
+		.client = client, .addr = client_addr, .iter = iter,
+		.write = write,
 	};
 	size_t len = iov_iter_count(iter);
 	ntstatus_t st;
 
-	if (!request)
-		return STATUS_INVALID_PARAMETER;
-	st = cb_request_check(request);
-	if (st != STATUS_SUCCESS || !len)
-		return st;
+	if (!len)
+		return STATUS_SUCCESS;
 	st = cb_copy_range(client_addr, len);
 	if (st != STATUS_SUCCESS)
 		return st;
 
 	might_sleep();
 	c.len = len;
-	c.client = request->client;
-	c.buf = cb_buffer_find_get(c.client, client_addr, len,
+	c.buf = cb_buffer_find_get(client, client_addr, len,
 				   write ? CLIENTBUF_BUF_WRITE :
 					   CLIENTBUF_BUF_READ);
 	if (!c.buf) {
 		/* Not found because the client is going away? Say so. */
-		st = cb_request_check(request);
-		if (st == STATUS_SUCCESS)
+		if (cb_client_exited(client))
+			st = STATUS_PROCESS_IS_TERMINATING;
+		else if (READ_ONCE(client->dead))
+			st = STATUS_INVALID_HANDLE;
+		else
 			st = STATUS_ACCESS_VIOLATION;
 		goto out;
 	}
@@ -543,38 +544,37 @@ ntstatus_t cb_copy_iter(struct clientbuf_request *request,
 out:
 	if (st != STATUS_SUCCESS)
 		cb_stat_add(CB_STAT_FAILURES, 1);
-	trace_clientbuf_copy(request->id, c.path, write, client_addr, len,
+	trace_clientbuf_copy(req_id, c.path, write, client_addr, len,
 			     (__force u32)st);
 	return st;
 }
 
 /**
- * cb_copy_check() - would a copy of this range be allowed?
- * @request: the call
+ * cb_copy_client_check() - would a copy of this client range be allowed?
+ * @client: the client
  * @client_addr: address in the client
  * @length: bytes
  * @write: copy into the client
  *
- * The checks cb_copy_iter() makes before it looks at the client's
- * mappings: request live, no wrap, the range inside one registered buffer
- * that allows the direction. Used to check every segment of a vectored
- * copy before any byte moves.
+ * The checks cb_copy_client() makes before it looks at the client's
+ * mappings: no wrap, the range inside one registered buffer that allows
+ * the direction.
  *
  * Return: STATUS_SUCCESS or the status the copy would fail with.
  */
-ntstatus_t cb_copy_check(struct clientbuf_request *request,
-			 unsigned long client_addr, u32 length, bool write)
+ntstatus_t cb_copy_client_check(struct cb_client *client,
+				unsigned long client_addr, u32 length,
+				bool write)
 {
 	struct cb_buffer *buf;
 	ntstatus_t st;
 
-	st = cb_request_check(request);
-	if (st != STATUS_SUCCESS || !length)
-		return st;
+	if (!length)
+		return STATUS_SUCCESS;
 	st = cb_copy_range(client_addr, length);
 	if (st != STATUS_SUCCESS)
 		return st;
-	buf = cb_buffer_find_get(request->client, client_addr, length,
+	buf = cb_buffer_find_get(client, client_addr, length,
 				 write ? CLIENTBUF_BUF_WRITE :
 					 CLIENTBUF_BUF_READ);
 	if (!buf)
@@ -582,67 +582,3 @@ ntstatus_t cb_copy_check(struct clientbuf_request *request,
 	cb_buffer_put(buf);
 	return STATUS_SUCCESS;
 }
-
-/**
- * copy_to_client_buffer() - CopyToClientBuffer: write into the client
- * @request: the call
- * @length: bytes to copy
- * @client_base: destination in the client's registered memory
- * @buffer: source, in the kernel
- *
- * Works from any context that may sleep; see the path table at the top of
- * this file. Either all @length bytes land, or the result is an error.
- *
- * Return: STATUS_SUCCESS (also for @length 0 on a live request);
- * STATUS_INVALID_PARAMETER (NULL @request, or NULL @buffer with @length);
- * STATUS_INVALID_HANDLE (completed request, closed client);
- * STATUS_ACCESS_VIOLATION (NULL, wrapping or unregistered range, a range
- * not allowing writes, an unmapped, read-only or PROT_NONE page - nothing
- * written); STATUS_PARTIAL_COPY (a race with munmap()/mprotect() stopped
- * the copy after some bytes landed); STATUS_PROCESS_IS_TERMINATING (the
- * client exited or exec()ed); STATUS_NOT_SUPPORTED (outside the client's
- * context, an unpinned range that is not anonymous, shmem or hugetlb
- * memory, or that a userfaultfd watches - nothing written);
- * STATUS_CANCELLED (a fatal signal stopped the copy of another process).
- */
-ntstatus_t copy_to_client_buffer(struct clientbuf_request *request,
-				 u32 length, void __user *client_base,
-				 const void *buffer)
-{
-	struct kvec kv = { .iov_base = (void *)buffer, .iov_len = length };
-	struct iov_iter iter;
-
-	if (!request || (!buffer && length))
-		return STATUS_INVALID_PARAMETER;
-	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, length);
-	return cb_copy_iter(request, (unsigned long)client_base, &iter, true);
-}
-EXPORT_SYMBOL_GPL(copy_to_client_buffer);
-
-/**
- * copy_from_client_buffer() - CopyFromClientBuffer: read from the client
- * @request: the call
- * @length: bytes to copy
- * @buffer: destination, in the kernel
- * @client_base: source in the client's registered memory
- *
- * As copy_to_client_buffer(), in the other direction: the range must be in
- * a CLIENTBUF_BUF_READ buffer and readable. On failure the contents of
- * @buffer are undefined.
- *
- * Return: as copy_to_client_buffer().
- */
-ntstatus_t copy_from_client_buffer(struct clientbuf_request *request,
-				   u32 length, void *buffer,
-				   const void __user *client_base)
-{
-	struct kvec kv = { .iov_base = buffer, .iov_len = length };
-	struct iov_iter iter;
-
-	if (!request || (!buffer && length))
-		return STATUS_INVALID_PARAMETER;
-	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, length);
-	return cb_copy_iter(request, (unsigned long)client_base, &iter,
-			    false);
-}
-EXPORT_SYMBOL_GPL(copy_from_client_buffer);

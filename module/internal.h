@@ -259,11 +259,20 @@ void cb_unpin_buffer(struct cb_client *client, struct cb_buffer *buf);
 
 /* copy.c */
 struct iov_iter;
+ntstatus_t cb_copy_client(struct cb_client *client, u64 req_id,
+			  unsigned long client_addr, struct iov_iter *iter,
+			  bool write);
+ntstatus_t cb_copy_client_check(struct cb_client *client,
+				unsigned long client_addr, u32 length,
+				bool write);
+
+/* lsa.c */
 ntstatus_t cb_copy_iter(struct clientbuf_request *request,
 			unsigned long client_addr, struct iov_iter *iter,
 			bool write);
 ntstatus_t cb_copy_check(struct clientbuf_request *request,
 			 unsigned long client_addr, u32 length, bool write);
+extern const struct clientbuf_functions cb_functions;
 
 /* arena.c */
 struct cb_arena *cb_arena_create(unsigned long base, u64 size,
@@ -302,8 +311,6 @@ struct clientbuf_package *cb_package_get(const char *name);
 void cb_package_hold(struct clientbuf_package *package);
 void cb_package_put(struct clientbuf_package *package);
 
-/* lsa.c */
-extern const struct clientbuf_functions cb_functions;
 
 /* stats.c */
 enum cb_stat {

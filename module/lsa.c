@@ -7,10 +7,135 @@
  * (cb_request_check()), then calls the engine below it: buffer.c and its
  * arenas for AllocateClientBuffer/FreeClientBuffer, request.c for
  * GetClientInfo, copy.c for the copies. Nothing below this file takes a
- * struct clientbuf_request to allocate or free.
+ * struct clientbuf_request to allocate, free or copy: the engine works on
+ * the client (cb_copy_client()).
  */
 #include <linux/export.h>
+#include <linux/uio.h>
 #include "internal.h"
+
+/**
+ * cb_copy_iter() - a package's copy between the client and an iov_iter
+ * @request: the call
+ * @client_addr: address in the client's registered memory
+ * @iter: the other side (see cb_copy_client()); its count is the length
+ * @write: copy into the client
+ *
+ * The request checks of the copy family, then the engine. Used by the
+ * exported copies below and by a package server's SERVER_OP copies.
+ *
+ * Return: as copy_to_client_buffer().
+ */
+ntstatus_t cb_copy_iter(struct clientbuf_request *request,
+			unsigned long client_addr, struct iov_iter *iter,
+			bool write)
+{
+	ntstatus_t st;
+
+	if (!request)
+		return STATUS_INVALID_PARAMETER;
+	st = cb_request_check(request);
+	if (st != STATUS_SUCCESS)
+		return st;
+	st = cb_copy_client(request->client, request->id, client_addr, iter,
+			    write);
+	/* Refused because the request completed meanwhile? Say so. */
+	if (st == STATUS_ACCESS_VIOLATION) {
+		ntstatus_t now = cb_request_check(request);
+
+		if (now != STATUS_SUCCESS)
+			st = now;
+	}
+	return st;
+}
+
+/**
+ * cb_copy_check() - would a copy of this range be allowed?
+ * @request: the call
+ * @client_addr: address in the client
+ * @length: bytes
+ * @write: copy into the client
+ *
+ * Request live, then cb_copy_client_check(). Used to check every segment
+ * of a vectored copy before any byte moves.
+ *
+ * Return: STATUS_SUCCESS or the status the copy would fail with.
+ */
+ntstatus_t cb_copy_check(struct clientbuf_request *request,
+			 unsigned long client_addr, u32 length, bool write)
+{
+	ntstatus_t st;
+
+	st = cb_request_check(request);
+	if (st != STATUS_SUCCESS)
+		return st;
+	return cb_copy_client_check(request->client, client_addr, length,
+				    write);
+}
+
+/**
+ * copy_to_client_buffer() - CopyToClientBuffer: write into the client
+ * @request: the call
+ * @length: bytes to copy
+ * @client_base: destination in the client's registered memory
+ * @buffer: source, in the kernel
+ *
+ * Works from any context that may sleep; see the path table at the top of
+ * copy.c. Either all @length bytes land, or the result is an error.
+ *
+ * Return: STATUS_SUCCESS (also for @length 0 on a live request);
+ * STATUS_INVALID_PARAMETER (NULL @request, or NULL @buffer with @length);
+ * STATUS_INVALID_HANDLE (completed request, closed client);
+ * STATUS_ACCESS_VIOLATION (NULL, wrapping or unregistered range, a range
+ * not allowing writes, an unmapped, read-only or PROT_NONE page - nothing
+ * written); STATUS_PARTIAL_COPY (a race with munmap()/mprotect() stopped
+ * the copy after some bytes landed); STATUS_PROCESS_IS_TERMINATING (the
+ * client exited or exec()ed); STATUS_NOT_SUPPORTED (outside the client's
+ * context, an unpinned range that is not anonymous, shmem or hugetlb
+ * memory, or that a userfaultfd watches - nothing written);
+ * STATUS_CANCELLED (a fatal signal stopped the copy of another process).
+ */
+ntstatus_t copy_to_client_buffer(struct clientbuf_request *request,
+				 u32 length, void __user *client_base,
+				 const void *buffer)
+{
+	struct kvec kv = { .iov_base = (void *)buffer, .iov_len = length };
+	struct iov_iter iter;
+
+	if (!request || (!buffer && length))
+		return STATUS_INVALID_PARAMETER;
+	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, length);
+	return cb_copy_iter(request, (unsigned long)client_base, &iter, true);
+}
+EXPORT_SYMBOL_GPL(copy_to_client_buffer);
+
+/**
+ * copy_from_client_buffer() - CopyFromClientBuffer: read from the client
+ * @request: the call
+ * @length: bytes to copy
+ * @buffer: destination, in the kernel
+ * @client_base: source in the client's registered memory
+ *
+ * As copy_to_client_buffer(), in the other direction: the range must be in
+ * a CLIENTBUF_BUF_READ buffer and readable. On failure the contents of
+ * @buffer are undefined.
+ *
+ * Return: as copy_to_client_buffer().
+ */
+ntstatus_t copy_from_client_buffer(struct clientbuf_request *request,
+				   u32 length, void *buffer,
+				   const void __user *client_base)
+{
+	struct kvec kv = { .iov_base = buffer, .iov_len = length };
+	struct iov_iter iter;
+
+	if (!request || (!buffer && length))
+		return STATUS_INVALID_PARAMETER;
+	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, length);
+	return cb_copy_iter(request, (unsigned long)client_base, &iter,
+			    false);
+}
+EXPORT_SYMBOL_GPL(copy_from_client_buffer);
 
 /**
  * allocate_client_buffer() - AllocateClientBuffer: reserve client memory
