@@ -73,7 +73,7 @@ int clientbuf_status_to_errno(ntstatus_t status)
 	map = cb_status_lookup(status);
 	return map ? -map->err : -EIO;
 }
-EXPORT_SYMBOL_GPL(clientbuf_status_to_errno);
+EXPORT_SYMBOL_NS_GPL(clientbuf_status_to_errno, CLIENTBUF);
 
 /**
  * clientbuf_status_to_win32() - LsaNtStatusToWinError() of a status
@@ -88,4 +88,4 @@ u32 clientbuf_status_to_win32(ntstatus_t status)
 
 	return map ? map->win32 : ERROR_MR_MID_NOT_FOUND;
 }
-EXPORT_SYMBOL_GPL(clientbuf_status_to_win32);
+EXPORT_SYMBOL_NS_GPL(clientbuf_status_to_win32, CLIENTBUF);

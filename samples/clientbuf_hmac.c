@@ -337,4 +337,5 @@ module_init(hmac_init);
 module_exit(hmac_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(CLIENTBUF);
 MODULE_DESCRIPTION("clientbuf sample package: HMAC-SHA256 challenge-response logon");
