@@ -962,11 +962,11 @@ static void peer_setup(int to_parent, int from_parent)
 		struct clientbuf_server_call hdr;
 		char buf[4096];
 	} rec;
+	int fd;
 
 	close(cb_fd);
 	lsrc = map_buf(HALF, false);
-	char path[64], c = 'r';
-	int fd;
+	ldst = map_buf(HALF, false);
 	fill_pattern(lsrc, HALF);
 	bench_fd = open("/dev/clientbuf_bench", O_RDWR | O_CLOEXEC);
 	if (bench_fd < 0)
