@@ -77,7 +77,7 @@ TEST(serve_while_other_threads_use_the_fd)
 		ASSERT_EQ(0, pthread_create(&t, NULL, server_ops, &r));
 		srv_name(name, sizeof(name), "conc");
 		r.go = 1;
-		ASSERT_OK(srv_serve(r.fd, name));
+		ASSERT_OK(srv_serve(&r.fd, name));
 		ASSERT_EQ(0, pthread_join(t, NULL));
 		ASSERT_EQ(0, r.bad) TH_LOG("round %d, line %d: status %#x",
 					   round, r.bad, r.bad_status);

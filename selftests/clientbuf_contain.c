@@ -447,7 +447,7 @@ static void server_proc(const char *name, bool do_exec, const int *ready,
 	}
 	if (fd < 0)
 		_exit(2);
-	rd.status = srv_serve(fd, name).status;
+	rd.status = srv_serve(&fd, name).status;
 	rd.holder = getpid();
 	if (rd.status == CLIENTBUF_STATUS_SUCCESS && !do_exec) {
 		rd.holder = fork();
