@@ -1503,20 +1503,20 @@ static void check_serve(struct __test_metadata *_metadata, F *self,
 	struct srv_call c;
 
 	if (r.status == NO_STATUS && !done) {
-		/* no answer: served or not, as a second SERVE tells */
-		struct cb_res again = srv_serve(&self->fd, self->name);
-
-		if (again.status == CLIENTBUF_STATUS_SUCCESS)
-			return;
-		ASSERT_RES(EBUSY, CLIENTBUF_STATUS_DEVICE_BUSY, again);
-		done = true;
+		/*
+		 * No answer: then no server fd either (one the answer could
+		 * not name is put back), so the name is free to serve.
+		 */
+		ASSERT_OK(srv_serve(&self->fd, self->name));
+		return;
 	}
 	self->fd2 = cb_open();
 	ASSERT_LE(0, self->fd2);
 	c = srv_call(self->fd2, self->name, "hi", 2, CLIENTBUF_CALL_ASYNC, 0);
 	if (done) {
-		ASSERT_RES(EBUSY, CLIENTBUF_STATUS_DEVICE_BUSY,
-			   srv_serve(&self->fd, self->name));
+		/* served (self->fd is the server fd): the name is taken */
+		ASSERT_RES(EEXIST, CLIENTBUF_STATUS_OBJECT_NAME_COLLISION,
+			   srv_serve(&self->fd2, self->name));
 		ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
 		close_fd(&self->fd2);
 	} else {
