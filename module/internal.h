@@ -290,24 +290,17 @@ struct cb_ioctl_op {
 			      union cb_ioctl_buffer *buf);
 };
 
-/* The offset of a __u32 field, checked to be one. */
-#define CB_IOCTL_FIELD(_struct, _field)					\
-	(offsetof(_struct, _field) +					\
-	 BUILD_BUG_ON_ZERO(!__same_type(((_struct *)0)->_field, __u32)))
-
 /*
- * One table entry, indexed by the ioctl's number; the build fails unless
- * the struct fits the argument union and is the one the ioctl number
- * encodes. Trailing arguments: the offsets of reserved fields.
+ * One table entry; the build fails unless
+ * the struct fits the argument union. @_status and the trailing arguments
+ * (reserved fields) are offsetof() __u32 fields.
  */
 #define CB_IOCTL_OP(_ioctl, _fn, _struct, _last, _status, _owner, ...)	\
-	[_IOC_NR(_ioctl)] = {						\
+	{								\
 		.cmd = _ioctl,						\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(_struct) >		\
-					  sizeof(union cb_ioctl_buffer)) + \
-			BUILD_BUG_ON_ZERO(_IOC_SIZE(_ioctl) !=		\
-					  sizeof(_struct)),		\
+					  sizeof(union cb_ioctl_buffer)), \
 		.min_size = offsetofend(_struct, _last),		\
 		.status_off = _status,					\
 		.reserved = { __VA_ARGS__ },				\
@@ -317,7 +310,7 @@ struct cb_ioctl_op {
 
 /**
  * struct cb_ioctl_table - the ioctls of one file type
- * @ops: indexed by _IOC_NR(); holes are -ENOTTY
+ * @ops: the ioctls; any other command is -ENOTTY
  * @nr_ops: entries in @ops
  * @is_owner: may the current task use the object (for owner_only ops)?
  */

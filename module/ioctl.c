@@ -44,16 +44,17 @@ long cb_ioctl_dispatch(const struct cb_ioctl_table *table, void *obj,
 	struct cb_ioctl_ctx ctx = { .obj = obj, .new_fd = -1 };
 	const struct cb_ioctl_op *op;
 	union cb_ioctl_buffer buf;
-	unsigned int nr = _IOC_NR(cmd), i;
+	unsigned int i;
 	ntstatus_t st;
 	u32 usize;
 	int ret;
 
-	if (_IOC_TYPE(cmd) != CLIENTBUF_IOC_MAGIC || nr >= table->nr_ops)
+	for (i = 0; i < table->nr_ops; i++)
+		if (CB_IOC_NOSIZE(cmd) == CB_IOC_NOSIZE(table->ops[i].cmd))
+			break;
+	if (i == table->nr_ops)
 		return -ENOTTY;
-	op = &table->ops[nr];
-	if (!op->execute || CB_IOC_NOSIZE(cmd) != CB_IOC_NOSIZE(op->cmd))
-		return -ENOTTY;
+	op = &table->ops[i];
 
 	if (get_user(usize, (u32 __user *)uarg))
 		return -EFAULT;
@@ -189,22 +190,22 @@ static const struct cb_ioctl_op cb_client_ioctls[] = {
 		    false),
 	CB_IOCTL_OP(CLIENTBUF_IOC_REGISTER, cb_ioctl_register,
 		    struct clientbuf_register, status,
-		    CB_IOCTL_FIELD(struct clientbuf_register, status), true),
+		    offsetof(struct clientbuf_register, status), true),
 	CB_IOCTL_OP(CLIENTBUF_IOC_UNREGISTER, cb_ioctl_unregister,
 		    struct clientbuf_unregister, reserved,
-		    CB_IOCTL_FIELD(struct clientbuf_unregister, status), true,
-		    CB_IOCTL_FIELD(struct clientbuf_unregister, reserved)),
+		    offsetof(struct clientbuf_unregister, status), true,
+		    offsetof(struct clientbuf_unregister, reserved)),
 	CB_IOCTL_OP(CLIENTBUF_IOC_CALL_PACKAGE, cb_ioctl_call_package,
 		    struct clientbuf_call, reserved,
-		    CB_IOCTL_FIELD(struct clientbuf_call, status), true,
-		    CB_IOCTL_FIELD(struct clientbuf_call, reserved)),
+		    offsetof(struct clientbuf_call, status), true,
+		    offsetof(struct clientbuf_call, reserved)),
 	CB_IOCTL_OP(CLIENTBUF_IOC_FREE, cb_ioctl_free,
 		    struct clientbuf_free, reserved,
-		    CB_IOCTL_FIELD(struct clientbuf_free, status), true,
-		    CB_IOCTL_FIELD(struct clientbuf_free, reserved)),
+		    offsetof(struct clientbuf_free, status), true,
+		    offsetof(struct clientbuf_free, reserved)),
 	CB_IOCTL_OP(CLIENTBUF_IOC_SERVE, cb_ioctl_serve_package,
 		    struct clientbuf_serve, fd,
-		    CB_IOCTL_FIELD(struct clientbuf_serve, status), true),
+		    offsetof(struct clientbuf_serve, status), true),
 };
 
 const struct cb_ioctl_table cb_client_ioctl_table = {

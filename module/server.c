@@ -541,9 +541,9 @@ static bool cb_ioctl_server_owner(void *obj)
 static const struct cb_ioctl_op cb_server_ioctls[] = {
 	CB_IOCTL_OP(CLIENTBUF_IOC_SERVER_OP, cb_ioctl_server_op,
 		    struct clientbuf_server_op, reserved2,
-		    CB_IOCTL_FIELD(struct clientbuf_server_op, status), true,
-		    CB_IOCTL_FIELD(struct clientbuf_server_op, reserved),
-		    CB_IOCTL_FIELD(struct clientbuf_server_op, reserved2)),
+		    offsetof(struct clientbuf_server_op, status), true,
+		    offsetof(struct clientbuf_server_op, reserved),
+		    offsetof(struct clientbuf_server_op, reserved2)),
 };
 
 static const struct cb_ioctl_table cb_server_ioctl_table = {
