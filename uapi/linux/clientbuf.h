@@ -252,7 +252,7 @@ struct clientbuf_free {
  * @flags: must be zero (in)
  * @package: NUL-terminated name of the package to serve (in)
  * @status: NTSTATUS of the operation (out)
- * @fd: the new server fd, -1 on failure (out)
+ * @fd: the new server fd (out); -1 when the operation itself failed
  *
  * Makes the caller a userspace package server (needs CAP_SYS_ADMIN): the
  * ioctl returns a new file descriptor, the server fd (O_CLOEXEC), from
