@@ -221,6 +221,9 @@ TEST(feature_bit)
 	ASSERT_EQ(0, cb_get_info(fd, &info));
 	EXPECT_TRUE(info.features & CLIENTBUF_FEAT_SERVER)
 		TH_LOG("features %#llx", (unsigned long long)info.features);
+	/* version 2: SERVE returns a server fd of its own */
+	EXPECT_EQ(2, CLIENTBUF_ABI_VERSION);
+	EXPECT_EQ(2, info.abi_version);
 	close(fd);
 }
 
