@@ -138,7 +138,6 @@ static void cb_client_drop_completions(struct cb_client *client)
  */
 void cb_client_release(struct cb_client *client)
 {
-	cb_server_shutdown(client);
 	down_write(&client->teardown);
 	/* cb_request_check() and cb_copy_pin() read it without the lock */
 	WRITE_ONCE(client->dead, true);
@@ -190,8 +189,6 @@ ssize_t cb_client_read(struct cb_client *client, char __user *buf,
 
 	if (!cb_client_is_owner(client))
 		return -EPERM;
-	if (READ_ONCE(client->server))
-		return cb_server_read(client, buf, count, nonblock);
 	if (count < rec)
 		return -EINVAL;
 
@@ -233,8 +230,6 @@ __poll_t cb_client_poll(struct cb_client *client, struct file *file,
 {
 	__poll_t mask = 0;
 
-	if (READ_ONCE(client->server))
-		return cb_server_poll(client, file, wait);
 	poll_wait(file, &client->wait, wait);
 	spin_lock(&client->req_lock);
 	if (!list_empty(&client->completions))

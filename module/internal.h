@@ -112,10 +112,6 @@ extern unsigned int cb_max_completions;
  *	holds a reference on each (the one @pending held)
  * @next_req_id: last request id handed out
  * @wait: woken when a completion is queued or a request completes
- * @server: the package this fd serves, or NULL; set under @reg_lock by
- *	CLIENTBUF_IOC_SERVE (WRITE_ONCE), cleared only by release; read
- *	without the lock (READ_ONCE) by read(), poll() and SERVER_OP, which
- *	may run on other threads of the owner during SERVE
  */
 struct cb_client {
 	struct kref ref;
@@ -139,8 +135,6 @@ struct cb_client {
 	struct list_head completions;
 	u64 next_req_id;
 	wait_queue_head_t wait;
-
-	struct cb_server *server;
 };
 
 struct cb_arena;
@@ -283,7 +277,7 @@ ntstatus_t cb_arena_alloc(struct cb_arena *arena, u32 length,
 ntstatus_t cb_arena_free(struct cb_arena *arena, unsigned long addr);
 
 /* request.c */
-int cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call);
+ntstatus_t cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call);
 void cb_requests_cancel(struct cb_client *client);
 ntstatus_t cb_request_check(struct clientbuf_request *request);
 void cb_request_info(struct clientbuf_request *request,
@@ -296,15 +290,111 @@ void cb_user_put(struct cb_user *user);
 bool cb_user_charge_async(struct cb_user *user);
 void cb_user_uncharge_async(struct cb_user *user);
 
+/* ioctl.c */
+
+/**
+ * union cb_ioctl_buffer - the kernel copy of any ioctl's struct
+ * @info: CLIENTBUF_IOC_GET_INFO
+ * @reg: CLIENTBUF_IOC_REGISTER
+ * @unreg: CLIENTBUF_IOC_UNREGISTER
+ * @call: CLIENTBUF_IOC_CALL_PACKAGE
+ * @free: CLIENTBUF_IOC_FREE
+ * @serve: CLIENTBUF_IOC_SERVE
+ * @srv_op: CLIENTBUF_IOC_SERVER_OP (on a server fd)
+ *
+ * CB_IOCTL_OP() proves at build time that every struct fits.
+ */
+union cb_ioctl_buffer {
+	struct clientbuf_info info;
+	struct clientbuf_register reg;
+	struct clientbuf_unregister unreg;
+	struct clientbuf_call call;
+	struct clientbuf_free free;
+	struct clientbuf_serve serve;
+	struct clientbuf_server_op srv_op;
+};
+
+/**
+ * struct cb_ioctl_ctx - one ioctl on its way through cb_ioctl_dispatch()
+ * @obj: the object of the file (struct cb_client or struct cb_server)
+ * @new_file: a file the handler made for the caller, with @new_fd reserved
+ *	by get_unused_fd_flags() and already written into the struct; the
+ *	dispatcher installs it once the struct is written back, else puts
+ *	both (so a new fd is never visible to a caller that gets -EFAULT)
+ * @new_fd: the reserved fd for @new_file
+ */
+struct cb_ioctl_ctx {
+	void *obj;
+	struct file *new_file;
+	int new_fd;
+};
+
+#define CB_IOCTL_NO_STATUS	0xffff
+#define CB_IOCTL_NR_RESERVED	2
+
+/**
+ * struct cb_ioctl_op - one ioctl
+ * @cmd: the ioctl number (its size bits are not compared: the struct's own
+ *	size field governs)
+ * @size: sizeof the struct this module knows
+ * @min_size: size of the first published version of the struct
+ * @status_off: offset of the struct's __u32 status field, written with the
+ *	handler's result, or CB_IOCTL_NO_STATUS
+ * @reserved: offsets of __u32 fields that must be zero (else
+ *	STATUS_INVALID_PARAMETER before the handler runs); 0 ends the list
+ * @owner_only: only the file's owner may issue it (else
+ *	STATUS_ACCESS_DENIED before the handler runs)
+ * @execute: the handler; returns the NTSTATUS of the operation and never
+ *	writes the status field itself
+ */
+struct cb_ioctl_op {
+	unsigned int cmd;
+	u16 size;
+	u16 min_size;
+	u16 status_off;
+	u16 reserved[CB_IOCTL_NR_RESERVED];
+	bool owner_only;
+	ntstatus_t (*execute)(struct cb_ioctl_ctx *ctx,
+			      union cb_ioctl_buffer *buf);
+};
+
+/*
+ * One table entry; the build fails unless
+ * the struct fits the argument union. @_status and the trailing arguments
+ * (reserved fields) are offsetof() __u32 fields.
+ */
+#define CB_IOCTL_OP(_ioctl, _fn, _struct, _last, _status, _owner, ...)	\
+	{								\
+		.cmd = _ioctl,						\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(_struct) >		\
+					  sizeof(union cb_ioctl_buffer)), \
+		.min_size = offsetofend(_struct, _last),		\
+		.status_off = _status,					\
+		.reserved = { __VA_ARGS__ },				\
+		.owner_only = _owner,					\
+		.execute = _fn,						\
+	}
+
+/**
+ * struct cb_ioctl_table - the ioctls of one file type
+ * @ops: the ioctls; any other command is -ENOTTY
+ * @nr_ops: entries in @ops
+ * @is_owner: may the current task use the object (for owner_only ops)?
+ */
+struct cb_ioctl_table {
+	const struct cb_ioctl_op *ops;
+	unsigned int nr_ops;
+	bool (*is_owner)(void *obj);
+};
+
+extern const struct cb_ioctl_table cb_client_ioctl_table;
+long cb_ioctl_dispatch(const struct cb_ioctl_table *table, void *obj,
+		       unsigned int cmd, unsigned long arg);
+
 /* server.c */
-int cb_ioctl_serve(struct cb_client *client, struct clientbuf_serve *serve);
-int cb_ioctl_server_op(struct cb_client *client,
-		       struct clientbuf_server_op *op);
-void cb_server_shutdown(struct cb_client *client);
-ssize_t cb_server_read(struct cb_client *client, char __user *buf,
-		       size_t count, bool nonblock);
-__poll_t cb_server_poll(struct cb_client *client, struct file *file,
-			poll_table *wait);
+ntstatus_t cb_ioctl_serve(struct cb_ioctl_ctx *ctx,
+			  struct clientbuf_serve *serve);
 
 /* package.c */
 struct clientbuf_package *cb_package_get(const char *name);

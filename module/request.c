@@ -354,9 +354,9 @@ static ntstatus_t cb_request_run(struct clientbuf_request *req,
  * @client: the client; the caller is its owner
  * @call: the validated ioctl struct; out fields are filled
  *
- * Return: 0 or the errno of the call's status.
+ * Return: the call's status, for the dispatcher to write back.
  */
-int cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call)
+ntstatus_t cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call)
 {
 	struct clientbuf_package *pkg;
 	struct clientbuf_request *req;
@@ -405,6 +405,5 @@ int cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call)
 	clientbuf_request_put(req);
 out:
 	kfree(submit);
-	call->status = (__force __u32)st;
-	return clientbuf_status_to_errno(st);
+	return st;
 }

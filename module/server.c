@@ -2,35 +2,60 @@
 /*
  * clientbuf: userspace package servers (the lsass model).
  *
- * A privileged process (CAP_SYS_ADMIN) turns its fd into the server of a
- * package name with CLIENTBUF_IOC_SERVE. A call to that package becomes a
- * struct cb_server_call queued on the server; the server read()s it (header
- * and submit bytes), acts on the client's buffers with
- * CLIENTBUF_IOC_SERVER_OP - the copies run in the server's process context,
- * so through the registered-mm path - and completes it. The shape is that of
- * seccomp user notification: records read from an fd, answered by ioctl with
- * an id that is checked for staleness.
+ * A privileged process (CAP_SYS_ADMIN) becomes the server of a package name
+ * with CLIENTBUF_IOC_SERVE on its /dev/clientbuf fd, which returns a new
+ * fd: the server fd, an anon inode with file operations of its own (the
+ * client fd does not change). A call to that package becomes a struct
+ * cb_server_call queued on the server; the server read()s it from the
+ * server fd (header and submit bytes), acts on the client's buffers with
+ * CLIENTBUF_IOC_SERVER_OP on the server fd - the copies run in the
+ * server's process context, so through the registered-mm path - and
+ * completes it. The shape is that of seccomp user notification: a listener
+ * fd of its own, records read from it, answered by ioctl with an id that
+ * is checked for staleness.
  *
- * Lifetime: struct cb_server has a reference for the serving fd and one for
- * each request made to it (taken by cb_package_get()), so ->cancel() and the
- * final put of a request can always reach it.
+ * The server keeps what it needs itself and does not hang off the client
+ * fd SERVE ran on: closing that fd does not end the server, and one client
+ * fd may serve several packages, each with its own server fd.
+ *
+ * Lifetime: struct cb_server has a reference for the server file and one
+ * for each request made to it (taken by cb_package_get()), so ->cancel()
+ * and the final put of a request can always reach it.
  *
  * The package is the serving process's: it goes away (unregistered, every
  * call not completed failed with STATUS_PORT_DISCONNECTED) when that
- * process exits or execs, or when the fd is closed, whichever comes first.
- * A forked child or the program after execve() may still hold the fd, but
- * can never use it (the owner check), so waiting for the last close would
- * leave the package registered and its calls queued for nobody. A module
- * cannot hook exit or exec; it can watch the address space that makes the
- * serving process: an mmu_notifier on the server's mm, whose ->release()
- * runs from exit_mmap() when the last thread of the process exits and, at
- * execve(), when the old mm is dropped - the moment the process stops
- * being the server, with nothing polled. (seccomp's listener, by contrast,
- * lives until its last close; its supervisor usually owns it alone.)
+ * process exits or execs, or when the server fd is closed, whichever comes
+ * first. A forked child or the program after execve() may still hold the
+ * fd, but can never use it (the owner check: current->mm is the server's
+ * mm, which the server holds with mmgrab()), so waiting for the last close
+ * would leave the package registered and its calls queued for nobody. A
+ * module cannot hook exit or exec; it can watch the address space that
+ * makes the serving process: an mmu_notifier on the server's mm, whose
+ * ->release() runs from exit_mmap() when the last thread of the process
+ * exits and, at execve(), when the old mm is dropped - the moment the
+ * process stops being the server, with nothing polled. (seccomp's
+ * listener, by contrast, lives until its last close; its supervisor
+ * usually owns it alone.)
+ *
+ * A call's state (enum cb_call_state, under the server's lock):
+ *
+ *   QUEUED ---read()---> DELIVERING ---copied out---> DELIVERED
+ *     ^                      |                            |
+ *     +----copy fault--------+                            |
+ *   QUEUED: ->cancel() (CANCELLED) or disconnect (PORT_DISCONNECTED)
+ *   DELIVERING: only the reader acts on it; if the server died meanwhile
+ *	it fails the call with PORT_DISCONNECTED itself
+ *   DELIVERED: SERVER_OP COMPLETE, or disconnect (PORT_DISCONNECTED)
+ *
+ * and a completed call is freed.
  */
-#include <linux/mmu_notifier.h>
+#include <linux/anon_inodes.h>
 #include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mmu_notifier.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -41,20 +66,24 @@
  * struct cb_server - a package served from userspace
  * @pkg: the package, registered under @name
  * @name: the package name
- * @ref: one for the serving fd, one per request made to the package
- * @lock: protects @queue, @active, @next_call_id and @dead
- * @queue: calls not yet read
- * @active: calls read but not completed
+ * @ref: one for the server file, one per request made to the package
+ * @mm: the serving process's mm (mmgrab()): the owner check compares it
+ *	with current->mm, and @mn watches it. Never changes.
+ * @lock: protects @queue, @active, @next_call_id, @dead and the state of
+ *	every call of this server
+ * @queue: CB_CALL_QUEUED calls, oldest first
+ * @active: CB_CALL_DELIVERED calls
  * @next_call_id: last call id handed out
  * @dead: disconnected: the serving process exited or exec()ed, or the
- *	fd was closed; no call is queued any more
- * @wait: woken when a call is queued
- * @mn: watches the serving process's mm (see the top of this file)
+ *	server fd was closed; no call is queued any more
+ * @wait: woken when a call is queued, and at disconnect
+ * @mn: watches @mm (see the top of this file)
  */
 struct cb_server {
 	struct clientbuf_package pkg;
 	char name[CLIENTBUF_PACKAGE_NAME_MAX];
 	struct kref ref;
+	struct mm_struct *mm;
 	spinlock_t lock;
 	struct list_head queue;
 	struct list_head active;
@@ -65,8 +94,22 @@ struct cb_server {
 };
 
 /**
+ * enum cb_call_state - where a server call is (see the top of this file)
+ * @CB_CALL_QUEUED: on the server's queue, not read yet
+ * @CB_CALL_DELIVERING: taken off the queue by a read() copying it out; on
+ *	no list, and only that reader may act on it
+ * @CB_CALL_DELIVERED: read, on the server's active list until completed
+ */
+enum cb_call_state {
+	CB_CALL_QUEUED,
+	CB_CALL_DELIVERING,
+	CB_CALL_DELIVERED,
+};
+
+/**
  * struct cb_server_call - one call on its way through a server
- * @node: in the server's queue, then its active list
+ * @node: in the server's queue (QUEUED) or active list (DELIVERED)
+ * @state: enum cb_call_state, under the server's lock
  * @id: the call id the server knows it by
  * @req: the request (a reference)
  * @submit_len: bytes in @submit
@@ -74,6 +117,7 @@ struct cb_server {
  */
 struct cb_server_call {
 	struct list_head node;
+	enum cb_call_state state;
 	u64 id;
 	struct clientbuf_request *req;
 	u32 submit_len;
@@ -87,7 +131,10 @@ static struct cb_server *cb_pkg_server(struct clientbuf_package *pkg)
 
 static void cb_server_free(struct kref *ref)
 {
-	kfree(container_of(ref, struct cb_server, ref));
+	struct cb_server *srv = container_of(ref, struct cb_server, ref);
+
+	mmdrop(srv->mm);
+	kfree(srv);
 }
 
 static void cb_server_call_finish(struct cb_server_call *call,
@@ -97,6 +144,15 @@ static void cb_server_call_finish(struct cb_server_call *call,
 	clientbuf_complete_request(call->req, status, protocol, ret, ret_len);
 	clientbuf_request_put(call->req);
 	kfree(call);
+}
+
+/* Take @call off its list; it is the caller's to finish. */
+static void cb_server_call_take(struct cb_server *srv,
+				struct cb_server_call *call)
+{
+	lockdep_assert_held(&srv->lock);
+	WARN_ON_ONCE(call->state == CB_CALL_DELIVERING);
+	list_del_init(&call->node);
 }
 
 static ntstatus_t cb_server_call_package(struct clientbuf_request *req,
@@ -122,6 +178,7 @@ static ntstatus_t cb_server_call_package(struct clientbuf_request *req,
 		return STATUS_PORT_DISCONNECTED;
 	}
 	call->id = ++srv->next_call_id;
+	call->state = CB_CALL_QUEUED;
 	list_add_tail(&call->node, &srv->queue);
 	spin_unlock(&srv->lock);
 	wake_up_interruptible(&srv->wait);
@@ -137,7 +194,8 @@ static void cb_server_cancel(struct clientbuf_request *req)
 	spin_lock(&srv->lock);
 	list_for_each_entry(call, &srv->queue, node) {
 		if (call->req == req) {
-			list_del(&call->node);
+			WARN_ON_ONCE(call->state != CB_CALL_QUEUED);
+			cb_server_call_take(srv, call);
 			found = call;
 			break;
 		}
@@ -160,9 +218,10 @@ static void cb_server_put(struct clientbuf_package *pkg)
 }
 
 /*
- * The package goes away: unregister it and fail every call not completed,
- * read or not, with STATUS_PORT_DISCONNECTED. Idempotent: the mm notifier
- * and the fd's release may both get here.
+ * The package goes away: unregister it and fail every QUEUED and
+ * DELIVERED call with STATUS_PORT_DISCONNECTED; a DELIVERING call is
+ * failed by its reader when it sees @dead. Idempotent: the mm notifier and
+ * the server file's release may both get here.
  */
 static void cb_server_disconnect(struct cb_server *srv)
 {
@@ -175,9 +234,13 @@ static void cb_server_disconnect(struct cb_server *srv)
 	list_splice_init(&srv->queue, &list);
 	list_splice_init(&srv->active, &list);
 	spin_unlock(&srv->lock);
-	list_for_each_entry_safe(call, tmp, &list, node)
+	/* Off the server's lists: no one else can reach them now. */
+	list_for_each_entry_safe(call, tmp, &list, node) {
+		WARN_ON_ONCE(call->state == CB_CALL_DELIVERING);
+		list_del(&call->node);
 		cb_server_call_finish(call, STATUS_PORT_DISCONNECTED,
 				      STATUS_SUCCESS, NULL, 0);
+	}
 	wake_up_interruptible(&srv->wait);
 }
 
@@ -195,103 +258,24 @@ static const struct mmu_notifier_ops cb_server_mn_ops = {
 	.release = cb_server_mm_release,
 };
 
-/**
- * cb_ioctl_serve() - CLIENTBUF_IOC_SERVE
- * @client: the client; the caller is its owner
- * @serve: the validated ioctl struct
- *
- * Return: 0 or the errno of serve->status: STATUS_ACCESS_DENIED without
- * CAP_SYS_ADMIN, STATUS_INVALID_PARAMETER (flags, reserved, name),
- * STATUS_DEVICE_BUSY if the fd already serves a package,
- * STATUS_OBJECT_NAME_COLLISION if the name is taken,
- * STATUS_INSUFFICIENT_RESOURCES.
- */
-int cb_ioctl_serve(struct cb_client *client, struct clientbuf_serve *serve)
+static bool cb_server_is_owner(struct cb_server *srv)
 {
-	size_t nlen = strnlen(serve->package, sizeof(serve->package));
-	struct cb_server *srv;
-	ntstatus_t st = STATUS_SUCCESS;
-	int ret;
-
-	if (!capable(CAP_SYS_ADMIN)) {
-		st = STATUS_ACCESS_DENIED;
-		goto out;
-	}
-	if (serve->flags || serve->reserved || !nlen ||
-	    nlen == sizeof(serve->package)) {
-		st = STATUS_INVALID_PARAMETER;
-		goto out;
-	}
-	srv = kzalloc(sizeof(*srv), GFP_KERNEL_ACCOUNT);
-	if (!srv) {
-		st = STATUS_INSUFFICIENT_RESOURCES;
-		goto out;
-	}
-	memcpy(srv->name, serve->package, nlen);
-	srv->pkg.name = srv->name;
-	srv->pkg.call_package = cb_server_call_package;
-	srv->pkg.cancel = cb_server_cancel;
-	srv->pkg.server_get = cb_server_get;
-	srv->pkg.server_put = cb_server_put;
-	INIT_LIST_HEAD(&srv->pkg.list);
-	kref_init(&srv->ref);
-	spin_lock_init(&srv->lock);
-	INIT_LIST_HEAD(&srv->queue);
-	INIT_LIST_HEAD(&srv->active);
-	init_waitqueue_head(&srv->wait);
-	srv->mn.ops = &cb_server_mn_ops;
-
-	/* The caller is the owner: current->mm is client->mm. */
-	if (mmu_notifier_register(&srv->mn, client->mm)) {
-		kfree(srv);
-		st = STATUS_INSUFFICIENT_RESOURCES;
-		goto out;
-	}
-	mutex_lock(&client->reg_lock);
-	if (client->server) {
-		st = STATUS_DEVICE_BUSY;
-	} else {
-		ret = clientbuf_register_package(&srv->pkg);
-		if (ret == -EEXIST)
-			st = STATUS_OBJECT_NAME_COLLISION;
-		else if (ret)
-			st = STATUS_INVALID_PARAMETER;
-		else
-			/*
-			 * read(), poll() and SERVER_OP of the owner's other
-			 * threads read it without reg_lock
-			 */
-			WRITE_ONCE(client->server, srv);
-	}
-	mutex_unlock(&client->reg_lock);
-	if (st != STATUS_SUCCESS) {
-		/* Never registered: its ->release() finds nothing to do. */
-		mmu_notifier_unregister(&srv->mn, client->mm);
-		kfree(srv);
-	}
-out:
-	serve->status = (__force __u32)st;
-	return clientbuf_status_to_errno(st);
+	return current->mm == srv->mm;
 }
 
-/**
- * cb_server_shutdown() - the serving fd is closed
- * @client: the client that served a package
- *
- * Unregisters the package and fails every call not yet completed with
- * STATUS_PORT_DISCONNECTED, unless the serving process's exit or exec did
- * so already; mmu_notifier_unregister() runs ->release() if exit_mmap()
- * has not, and waits for one that is running.
+/*
+ * The server fd is closed: unregister the package and fail every call not
+ * yet completed with STATUS_PORT_DISCONNECTED, unless the serving process's
+ * exit or exec did so already; mmu_notifier_unregister() runs ->release()
+ * if exit_mmap() has not, and waits for one that is running.
  */
-void cb_server_shutdown(struct cb_client *client)
+static int cb_server_release(struct inode *inode, struct file *file)
 {
-	struct cb_server *srv = client->server;
+	struct cb_server *srv = file->private_data;
 
-	if (!srv)
-		return;
-	mmu_notifier_unregister(&srv->mn, client->mm);
-	client->server = NULL;
+	mmu_notifier_unregister(&srv->mn, srv->mm);
 	kref_put(&srv->ref, cb_server_free);
+	return 0;
 }
 
 /* Fill the record header for @call, in the reading server's namespaces. */
@@ -310,25 +294,22 @@ static void cb_server_header(struct cb_server_call *call,
 	hdr->gid = info.gid;
 }
 
-/**
- * cb_server_read() - read() one call record from a server fd
- * @client: the serving client
- * @buf: user buffer
- * @count: its size
- * @nonblock: O_NONBLOCK
- *
- * Return: bytes read, -EMSGSIZE if @count cannot hold the next record (it
- * stays queued), -EAGAIN, -EINTR or -EFAULT.
+/*
+ * read() one call record from a server fd. Return: bytes read, -EPERM for
+ * anyone but the serving process, -EMSGSIZE if @count cannot hold the next
+ * record (it stays queued), -EAGAIN, -EINTR or -EFAULT.
  */
-ssize_t cb_server_read(struct cb_client *client, char __user *buf,
-		       size_t count, bool nonblock)
+static ssize_t cb_server_read(struct file *file, char __user *buf,
+			      size_t count, loff_t *ppos)
 {
-	struct cb_server *srv = READ_ONCE(client->server);
+	struct cb_server *srv = file->private_data;
 	struct clientbuf_server_call hdr;
 	struct cb_server_call *call;
 	size_t len = 0;
 	int ret;
 
+	if (!cb_server_is_owner(srv))
+		return -EPERM;
 	for (;;) {
 		spin_lock(&srv->lock);
 		call = list_first_entry_or_null(&srv->queue,
@@ -339,13 +320,13 @@ ssize_t cb_server_read(struct cb_client *client, char __user *buf,
 				spin_unlock(&srv->lock);
 				return -EMSGSIZE;
 			}
-			/* In transit: on no list until it is copied out. */
 			list_del_init(&call->node);
+			call->state = CB_CALL_DELIVERING;
 		}
 		spin_unlock(&srv->lock);
 		if (call)
 			break;
-		if (nonblock)
+		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
 		ret = wait_event_interruptible(srv->wait,
 					       !list_empty(&srv->queue));
@@ -366,26 +347,21 @@ ssize_t cb_server_read(struct cb_client *client, char __user *buf,
 				      STATUS_SUCCESS, NULL, 0);
 		return ret ? ret : len;
 	}
-	if (ret)
+	if (ret) {
+		call->state = CB_CALL_QUEUED;
 		list_add(&call->node, &srv->queue);
-	else
+	} else {
+		call->state = CB_CALL_DELIVERED;
 		list_add_tail(&call->node, &srv->active);
+	}
 	spin_unlock(&srv->lock);
 	return ret ? ret : len;
 }
 
-/**
- * cb_server_poll() - EPOLLIN while a call is queued
- * @client: the serving client
- * @file: its file
- * @wait: poll table
- *
- * Return: the poll mask.
- */
-__poll_t cb_server_poll(struct cb_client *client, struct file *file,
-			poll_table *wait)
+/* EPOLLIN | EPOLLRDNORM while a call is queued. */
+static __poll_t cb_server_poll(struct file *file, poll_table *wait)
 {
-	struct cb_server *srv = READ_ONCE(client->server);
+	struct cb_server *srv = file->private_data;
 	__poll_t mask = 0;
 
 	poll_wait(file, &srv->wait, wait);
@@ -396,16 +372,18 @@ __poll_t cb_server_poll(struct cb_client *client, struct file *file,
 	return mask;
 }
 
-/* Look up an active call; with @remove, take it off the list. */
+/* Look up a DELIVERED call; with @take, take it off the active list. */
 static struct cb_server_call *cb_server_find(struct cb_server *srv, u64 id,
-					     bool remove)
+					     bool take)
 {
 	struct cb_server_call *call;
 
+	lockdep_assert_held(&srv->lock);
 	list_for_each_entry(call, &srv->active, node) {
 		if (call->id == id) {
-			if (remove)
-				list_del(&call->node);
+			WARN_ON_ONCE(call->state != CB_CALL_DELIVERED);
+			if (take)
+				cb_server_call_take(srv, call);
 			return call;
 		}
 	}
@@ -495,16 +473,23 @@ static ntstatus_t cb_server_complete(struct cb_server *srv,
 	return STATUS_SUCCESS;
 }
 
-static ntstatus_t cb_server_op_run(struct cb_server *srv,
-				   struct clientbuf_server_op *op)
+/*
+ * CLIENTBUF_IOC_SERVER_OP, the caller being the serving process.
+ * Return: STATUS_INVALID_PARAMETER for a bad op, STATUS_INVALID_HANDLE for
+ * a call id that was not read from this server fd or is completed, else
+ * the status of the client-buffer function the op runs.
+ */
+static ntstatus_t cb_ioctl_server_op(struct cb_ioctl_ctx *ctx,
+				     union cb_ioctl_buffer *buf)
 {
+	struct clientbuf_server_op *op = &buf->srv_op;
 	struct clientbuf_request *req = NULL;
+	struct cb_server *srv = ctx->obj;
 	struct cb_server_call *call;
 	void __user *block;
 	ntstatus_t st;
 
-	if (op->reserved || op->reserved2 || !op->op ||
-	    op->op > CLIENTBUF_SRV_COPY_FROM_VEC)
+	if (!op->op || op->op > CLIENTBUF_SRV_COPY_FROM_VEC)
 		return STATUS_INVALID_PARAMETER;
 	if (op->op == CLIENTBUF_SRV_COMPLETE)
 		return cb_server_complete(srv, op);
@@ -538,24 +523,117 @@ static ntstatus_t cb_server_op_run(struct cb_server *srv,
 	return st;
 }
 
-/**
- * cb_ioctl_server_op() - CLIENTBUF_IOC_SERVER_OP
- * @client: the client; the caller is its owner
- * @op: the validated ioctl struct
- *
- * Return: 0 or the errno of op->status: STATUS_INVALID_PARAMETER if the fd
- * serves no package or for a bad op, STATUS_INVALID_HANDLE for a call id
- * that was not read from this fd or is completed, else the status of the
- * client-buffer function the op runs.
- */
-int cb_ioctl_server_op(struct cb_client *client,
-		       struct clientbuf_server_op *op)
+static bool cb_ioctl_server_owner(void *obj)
 {
-	/* once: SERVE on another thread may set it meanwhile */
-	struct cb_server *srv = READ_ONCE(client->server);
-	ntstatus_t st;
+	return cb_server_is_owner(obj);
+}
 
-	st = srv ? cb_server_op_run(srv, op) : STATUS_INVALID_PARAMETER;
-	op->status = (__force __u32)st;
-	return clientbuf_status_to_errno(st);
+static const struct cb_ioctl_op cb_server_ioctls[] = {
+	CB_IOCTL_OP(CLIENTBUF_IOC_SERVER_OP, cb_ioctl_server_op,
+		    struct clientbuf_server_op, reserved2,
+		    offsetof(struct clientbuf_server_op, status), true,
+		    offsetof(struct clientbuf_server_op, reserved),
+		    offsetof(struct clientbuf_server_op, reserved2)),
+};
+
+static const struct cb_ioctl_table cb_server_ioctl_table = {
+	.ops = cb_server_ioctls,
+	.nr_ops = ARRAY_SIZE(cb_server_ioctls),
+	.is_owner = cb_ioctl_server_owner,
+};
+
+static long cb_server_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	return cb_ioctl_dispatch(&cb_server_ioctl_table, file->private_data,
+				 cmd, arg);
+}
+
+static const struct file_operations cb_server_fops = {
+	.owner		= THIS_MODULE,
+	.release	= cb_server_release,
+	.read		= cb_server_read,
+	.poll		= cb_server_poll,
+	.unlocked_ioctl	= cb_server_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+/**
+ * cb_ioctl_serve() - CLIENTBUF_IOC_SERVE
+ * @ctx: the ioctl; the caller is the client's owner
+ * @serve: the validated ioctl struct; @serve->fd is set
+ *
+ * Makes a server and its file; the dispatcher installs the file as
+ * @serve->fd once the struct is written back.
+ *
+ * Return: STATUS_SUCCESS, STATUS_ACCESS_DENIED without CAP_SYS_ADMIN,
+ * STATUS_INVALID_PARAMETER (flags, name), STATUS_OBJECT_NAME_COLLISION if
+ * the name is taken, STATUS_INSUFFICIENT_RESOURCES (also when the caller
+ * has no fd left).
+ */
+ntstatus_t cb_ioctl_serve(struct cb_ioctl_ctx *ctx,
+			  struct clientbuf_serve *serve)
+{
+	size_t nlen = strnlen(serve->package, sizeof(serve->package));
+	struct cb_server *srv;
+	struct file *file;
+	int fd, ret;
+
+	serve->fd = -1;
+	if (!capable(CAP_SYS_ADMIN))
+		return STATUS_ACCESS_DENIED;
+	if (serve->flags || !nlen || nlen == sizeof(serve->package))
+		return STATUS_INVALID_PARAMETER;
+	srv = kzalloc(sizeof(*srv), GFP_KERNEL_ACCOUNT);
+	if (!srv)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	memcpy(srv->name, serve->package, nlen);
+	srv->pkg.name = srv->name;
+	srv->pkg.call_package = cb_server_call_package;
+	srv->pkg.cancel = cb_server_cancel;
+	srv->pkg.server_get = cb_server_get;
+	srv->pkg.server_put = cb_server_put;
+	INIT_LIST_HEAD(&srv->pkg.list);
+	kref_init(&srv->ref);
+	spin_lock_init(&srv->lock);
+	INIT_LIST_HEAD(&srv->queue);
+	INIT_LIST_HEAD(&srv->active);
+	init_waitqueue_head(&srv->wait);
+	srv->mn.ops = &cb_server_mn_ops;
+	/* The caller is the client's owner: current->mm is the client's. */
+	srv->mm = current->mm;
+	mmgrab(srv->mm);
+
+	if (mmu_notifier_register(&srv->mn, srv->mm))
+		goto free;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		goto unregister;
+	/* From here on the file's release undoes everything. */
+	file = anon_inode_getfile("[clientbuf-server]", &cb_server_fops, srv,
+				  O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		goto unregister;
+	}
+	ret = clientbuf_register_package(&srv->pkg);
+	if (ret) {
+		put_unused_fd(fd);
+		/* Never registered: its disconnect finds nothing to do. */
+		fput(file);
+		return ret == -EEXIST ? STATUS_OBJECT_NAME_COLLISION :
+					STATUS_INVALID_PARAMETER;
+	}
+	serve->fd = fd;
+	ctx->new_file = file;
+	ctx->new_fd = fd;
+	return STATUS_SUCCESS;
+
+unregister:
+	/* Never registered: its ->release() finds nothing to do. */
+	mmu_notifier_unregister(&srv->mn, srv->mm);
+free:
+	kref_put(&srv->ref, cb_server_free);
+	return STATUS_INSUFFICIENT_RESOURCES;
 }

@@ -112,9 +112,10 @@ ch=$(challenge)
 step clientbuf logon --async --delay=200 --verify-key "$KEY" alice "$ch"
 
 section "(d) A package served from userspace: clientbuf serve"
-echo "A root process serves package \"$SERVER_PKG\" (CLIENTBUF_IOC_SERVE); a"
-echo "client calls it; the server reads the call, allocates its answer in"
-echo "the client's ALLOC buffer, copies it there and completes the call."
+echo "A root process serves package \"$SERVER_PKG\" (CLIENTBUF_IOC_SERVE gives it"
+echo "a server fd of its own); a client calls it; the server reads the call"
+echo "from that fd, allocates its answer in the client's ALLOC buffer,"
+echo "copies it there and completes the call."
 log=/tmp/serve.log
 echo
 echo "\$ clientbuf serve --count=1 $SERVER_PKG &"

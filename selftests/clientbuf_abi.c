@@ -210,7 +210,7 @@ FIXTURE_SETUP(abi)
 	self->srv = cb_open();
 	ASSERT_LE(0, self->srv);
 	srv_name_new(self->srv_name, sizeof(self->srv_name));
-	ASSERT_OK(srv_serve(self->srv, self->srv_name));
+	ASSERT_OK(srv_serve(&self->srv, self->srv_name));
 	c = srv_call(self->fd, self->srv_name, &self->nop, sizeof(self->nop),
 		     CLIENTBUF_CALL_ASYNC, 0);
 	ASSERT_EQ(0, c.err);
@@ -379,11 +379,36 @@ static void check_success(struct __test_metadata *_metadata,
 			   _cb_free(self->fd, self->id_alloc, c->block));
 		c->block = 0;
 		break;
-	case NR_SERVE:
-		/* The fd serves: a second SERVE is refused. */
-		ASSERT_RES(EBUSY, CLIENTBUF_STATUS_DEVICE_BUSY,
-			   srv_serve(c->sfd, "abi.second"));
+	case NR_SERVE: {
+		int nfd = FIELD(c, struct clientbuf_serve, fd);
+		struct clientbuf_serve again;
+		char name[CLIENTBUF_PACKAGE_NAME_MAX];
+
+		/* A new server fd, close-on-exec; the client fd unchanged. */
+		ASSERT_LE(0, nfd);
+		ASSERT_NE(c->sfd, nfd);
+		ASSERT_EQ(FD_CLOEXEC, fcntl(nfd, F_GETFD));
+		/* The name is served: a second SERVE of it is refused. */
+		memset(&again, 0, sizeof(again));
+		memcpy(again.package, FIELD(c, struct clientbuf_serve, package),
+		       sizeof(again.package));
+		ASSERT_RES(EEXIST, CLIENTBUF_STATUS_OBJECT_NAME_COLLISION,
+			   srv_serve_raw(c->sfd, &again));
+		ASSERT_EQ(-1, again.fd);
+		close(nfd);
+		/* Gone with its fd: the client fd may serve it again, */
+		ASSERT_OK(srv_serve_raw(c->sfd, &again));
+		nfd = again.fd;
+		/* and another package beside it. */
+		srv_name_new(name, sizeof(name));
+		memset(&again, 0, sizeof(again));
+		memcpy(again.package, name, sizeof(again.package));
+		ASSERT_OK(srv_serve_raw(c->sfd, &again));
+		ASSERT_NE(nfd, again.fd);
+		close(nfd);
+		close(again.fd);
 		break;
+	}
 	case NR_SERVER_OP:
 		ASSERT_EQ(0, memcmp(self->srvbuf, self->a + 16, 64));
 		break;
@@ -408,7 +433,7 @@ static void check_failure(struct __test_metadata *_metadata,
 	case NR_SERVE:
 		/* Nothing half-done: the fd can still serve. */
 		srv_name_new(name, sizeof(name));
-		ASSERT_OK(srv_serve(c->sfd, name));
+		ASSERT_OK(srv_serve(&c->sfd, name));
 		break;
 	case NR_SERVER_OP:
 		ASSERT_BYTES(self->srvbuf, 64, 0);
@@ -786,7 +811,6 @@ TEST_F(abi, reserved_fields)
 	RESERVED_CASE(NR_FREE, struct clientbuf_free, reserved);
 	if (!self->root)
 		SKIP(return, "SERVE and SERVER_OP need CAP_SYS_ADMIN");
-	RESERVED_CASE(NR_SERVE, struct clientbuf_serve, reserved);
 	RESERVED_CASE(NR_SERVER_OP, struct clientbuf_server_op, reserved);
 	RESERVED_CASE(NR_SERVER_OP, struct clientbuf_server_op, reserved2);
 }
@@ -1400,7 +1424,7 @@ TEST_F(abi, server_call_ids)
 	srv2 = cb_open();
 	ASSERT_LE(0, srv2);
 	srv_name_new(name, sizeof(name));
-	ASSERT_OK(srv_serve(srv2, name));
+	ASSERT_OK(srv_serve(&srv2, name));
 	for (i = 0; i < 5; i++) {
 		sc = srv_call(cfd, name, &self->nop, sizeof(self->nop),
 			      CLIENTBUF_CALL_ASYNC, 0);
@@ -1428,11 +1452,10 @@ TEST_F(abi, server_call_ids)
 			       CLIENTBUF_STATUS_INVALID_HANDLE);
 		}
 	}
-	/* the call ids of a server fd on a plain client fd */
+	/* SERVER_OP is not an ioctl of a client fd */
 	begin(_metadata, self, &c, NR_SERVER_OP);
 	c.fd = self->fd;
-	finish(_metadata, self, &c, "on a non-server fd", EINVAL,
-	       CLIENTBUF_STATUS_INVALID_PARAMETER);
+	finish(_metadata, self, &c, "on a client fd", ENOTTY, UNTOUCHED);
 	close(srv2);
 	close(cfd);
 }

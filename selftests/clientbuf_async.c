@@ -311,7 +311,7 @@ TEST_F(async, quota_server)
 	ASSERT_LE(0, sfd);
 	ASSERT_EQ(0, cb_get_info(self->fd, &info));
 	srv_name(name, sizeof(name), "quota");
-	ASSERT_OK(srv_serve(sfd, name));
+	ASSERT_OK(srv_serve(&sfd, name));
 	for (i = 0; i < info.max_pending; i++) {
 		c = srv_call(self->fd, name, &i, sizeof(i),
 			     CLIENTBUF_CALL_ASYNC, 0);
@@ -381,7 +381,7 @@ TEST_F(async, close_with_pending_server)
 
 	ASSERT_LE(0, sfd);
 	srv_name(name, sizeof(name), "cancel");
-	ASSERT_OK(srv_serve(sfd, name));
+	ASSERT_OK(srv_serve(&sfd, name));
 	for (i = 0; i < 3; i++) {
 		c = srv_call(self->fd, name, &i, sizeof(i),
 			     CLIENTBUF_CALL_ASYNC, 0);

@@ -195,7 +195,7 @@ TEST_F(compat, server)
 	srv = cb_open();
 	ASSERT_LE(0, srv);
 	srv_name(name, sizeof(name), "c32");
-	ASSERT_OK(srv_serve(srv, name));
+	ASSERT_OK(srv_serve(&srv, name));
 	memset(self->buf, 0, 4 * self->page);
 	test_register(self->fd, CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ,
 		      self->buf, 2 * self->page, &id);

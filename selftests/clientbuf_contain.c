@@ -422,9 +422,9 @@ struct srv_ready {
 };
 
 /*
- * The server: serves @name on an fd without O_CLOEXEC; a forked child
- * keeps it (exit variant), or execve() keeps it; then, told to, it exits
- * or execs.
+ * The server: serves @name on a server fd without O_CLOEXEC (cleared); a
+ * forked child keeps it (exit variant), or execve() keeps it; then, told
+ * to, it exits or execs.
  */
 static void server_proc(const char *name, bool do_exec, const int *ready,
 			const int *go, const int *hold)
@@ -447,7 +447,10 @@ static void server_proc(const char *name, bool do_exec, const int *ready,
 	}
 	if (fd < 0)
 		_exit(2);
-	rd.status = srv_serve(fd, name).status;
+	rd.status = srv_serve(&fd, name).status;
+	/* The server fd is O_CLOEXEC: let the new program keep it. */
+	if (rd.status == CLIENTBUF_STATUS_SUCCESS && fcntl(fd, F_SETFD, 0))
+		_exit(4);
 	rd.holder = getpid();
 	if (rd.status == CLIENTBUF_STATUS_SUCCESS && !do_exec) {
 		rd.holder = fork();

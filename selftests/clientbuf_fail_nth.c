@@ -1494,7 +1494,7 @@ TEST_F(fnth, allocate_free)
 static struct cb_res run_serve(F *self)
 {
 	srv_name(self->name, sizeof(self->name), "fnth");
-	return srv_serve(self->fd, self->name);
+	return srv_serve(&self->fd, self->name);
 }
 
 static void check_serve(struct __test_metadata *_metadata, F *self,
@@ -1503,26 +1503,26 @@ static void check_serve(struct __test_metadata *_metadata, F *self,
 	struct srv_call c;
 
 	if (r.status == NO_STATUS && !done) {
-		/* no answer: served or not, as a second SERVE tells */
-		struct cb_res again = srv_serve(self->fd, self->name);
-
-		if (again.status == CLIENTBUF_STATUS_SUCCESS)
-			return;
-		ASSERT_RES(EBUSY, CLIENTBUF_STATUS_DEVICE_BUSY, again);
-		done = true;
+		/*
+		 * No answer: then no server fd either (one the answer could
+		 * not name is put back), so the name is free to serve.
+		 */
+		ASSERT_OK(srv_serve(&self->fd, self->name));
+		return;
 	}
 	self->fd2 = cb_open();
 	ASSERT_LE(0, self->fd2);
 	c = srv_call(self->fd2, self->name, "hi", 2, CLIENTBUF_CALL_ASYNC, 0);
 	if (done) {
-		ASSERT_RES(EBUSY, CLIENTBUF_STATUS_DEVICE_BUSY,
-			   srv_serve(self->fd, self->name));
+		/* served (self->fd is the server fd): the name is taken */
+		ASSERT_RES(EEXIST, CLIENTBUF_STATUS_OBJECT_NAME_COLLISION,
+			   srv_serve(&self->fd2, self->name));
 		ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
 		close_fd(&self->fd2);
 	} else {
 		ASSERT_RES(ENOPKG, CLIENTBUF_STATUS_NO_SUCH_PACKAGE,
 			   srv_call_res(&c));
-		ASSERT_OK(srv_serve(self->fd, self->name));
+		ASSERT_OK(srv_serve(&self->fd, self->name));
 	}
 }
 
@@ -1535,7 +1535,7 @@ static int prep_server(F *self, __u32 flags)
 	if (self->srv_fd < 0)
 		return errno;
 	srv_name(self->name, sizeof(self->name), "fnth");
-	s = srv_serve(self->srv_fd, self->name);
+	s = srv_serve(&self->srv_fd, self->name);
 	if (s.err)
 		return s.err;
 	fcntl(self->srv_fd, F_SETFL, O_NONBLOCK);

@@ -225,7 +225,7 @@ TEST_F(ns, server_record_client_in_pid_ns)
 	srv = cb_open();
 	ASSERT_LE(0, srv);
 	srv_name(name, sizeof(name), "ns");
-	ASSERT_OK(srv_serve(srv, name));
+	ASSERT_OK(srv_serve(&srv, name));
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
 	pid = fork();
@@ -300,7 +300,7 @@ TEST_F(ns, server_in_pid_ns)
 			_exit(child_code(inner));
 		srv = cb_open();
 		CHILD_CHECK(srv >= 0);
-		CHILD_CHECK(srv_serve(srv, name).status ==
+		CHILD_CHECK(srv_serve(&srv, name).status ==
 			    CLIENTBUF_STATUS_SUCCESS);
 		CHILD_CHECK(write(ready[1], "r", 1) == 1);
 		CHILD_CHECK(read(srv, &rec, sizeof(rec)) ==
@@ -354,7 +354,7 @@ TEST_F(ns, server_in_user_ns)
 		fd = cb_open();
 		CHILD_CHECK(srv >= 0 && fd >= 0);
 		srv_name(name, sizeof(name), "nsuser");
-		CHILD_CHECK(srv_serve(srv, name).status ==
+		CHILD_CHECK(srv_serve(&srv, name).status ==
 			    CLIENTBUF_STATUS_SUCCESS);
 		early = srv_call(fd, name, "e1", 2, CLIENTBUF_CALL_ASYNC, 0);
 		CHILD_CHECK(early.c.status == CLIENTBUF_STATUS_PENDING);

@@ -572,7 +572,7 @@ static int passwd_server(int ready, int calls)
 
 	if (fd < 0)
 		return 20;
-	r = srv_serve(fd, SRV_PACKAGE);
+	r = srv_serve(&fd, SRV_PACKAGE);
 	if (r.err || r.status)
 		return 21;
 	if (write(ready, "r", 1) != 1)

@@ -1263,7 +1263,7 @@ FIXTURE_SETUP(psrv)
 	self->fd = cb_open();
 	ASSERT_LE(0, self->fd);
 	srv_name(self->name, sizeof(self->name), "pin");
-	ASSERT_OK(srv_serve(self->fd, self->name));
+	ASSERT_OK(srv_serve(&self->fd, self->name));
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
 	self->child = fork();
 	ASSERT_LE(0, self->child);

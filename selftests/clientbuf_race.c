@@ -832,7 +832,7 @@ static void __attribute__((noreturn)) sk_server(const char *name, int ready)
 	int fd = cb_open();
 	char c = 1;
 
-	if (fd < 0 || !src || srv_serve(fd, name).err)
+	if (fd < 0 || !src || srv_serve(&fd, name).err)
 		_exit(1);
 	cb_write_full(ready, &c, 1);
 	for (;;) {

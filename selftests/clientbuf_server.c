@@ -192,7 +192,7 @@ FIXTURE_SETUP(srv)
 	self->fd = cb_open();
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", CB_DEV, strerror(errno));
 	srv_name(self->name, sizeof(self->name), "srv");
-	ASSERT_OK(srv_serve(self->fd, self->name));
+	ASSERT_OK(srv_serve(&self->fd, self->name));
 }
 
 FIXTURE_TEARDOWN(srv)
@@ -221,6 +221,9 @@ TEST(feature_bit)
 	ASSERT_EQ(0, cb_get_info(fd, &info));
 	EXPECT_TRUE(info.features & CLIENTBUF_FEAT_SERVER)
 		TH_LOG("features %#llx", (unsigned long long)info.features);
+	/* version 2: SERVE returns a server fd of its own */
+	EXPECT_EQ(2, CLIENTBUF_ABI_VERSION);
+	EXPECT_EQ(2, info.abi_version);
 	close(fd);
 }
 
@@ -237,16 +240,24 @@ TEST(serve_as_root)
 	srv_name(name, sizeof(name), "root");
 	memset(&s, 0, sizeof(s));
 	strcpy(s.package, name);
+	s.fd = -1;
 	ASSERT_OK(srv_serve_raw(fd, &s));
 	EXPECT_EQ(0, s.flags);
-	EXPECT_EQ(0, s.reserved);
+	/* a new fd, close-on-exec; the client fd is not it */
+	ASSERT_LE(0, s.fd);
+	ASSERT_NE(fd, s.fd);
+	ASSERT_NE(cfd, s.fd);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(s.fd, F_GETFD));
 
 	/* the name is now a package: a call to it is queued, pending */
 	c = srv_call(cfd, name, "x", 1, CLIENTBUF_CALL_ASYNC, 0);
 	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
-	EXPECT_TRUE(cb_poll(fd, POLLIN, WAIT_MS) & POLLIN);
+	EXPECT_TRUE(cb_poll(s.fd, POLLIN, WAIT_MS) & POLLIN);
+	/* on the server fd, not the client fd SERVE ran on */
+	EXPECT_EQ(0, cb_poll(fd, POLLIN, 0));
 
 	/* closing the server fails it and removes the package */
+	close(s.fd);
 	close(fd);
 	ASSERT_EQ(0, srv_read_completion(cfd, &comp, WAIT_MS));
 	EXPECT_EQ(c.c.request_id, comp.request_id);
@@ -371,34 +382,214 @@ TEST_F(srv, name_collision)
 
 	ASSERT_LE(0, fd2);
 	ASSERT_RES(EEXIST, CLIENTBUF_STATUS_OBJECT_NAME_COLLISION,
-		   srv_serve(fd2, self->name));
+		   srv_serve(&fd2, self->name));
 	/* a package of a module is a taken name too */
 	ASSERT_RES(EEXIST, CLIENTBUF_STATUS_OBJECT_NAME_COLLISION,
-		   srv_serve(fd2, CBTEST_PACKAGE));
+		   srv_serve(&fd2, CBTEST_PACKAGE));
 	/* the failures left fd2 free to serve; the name frees on close */
 	close(self->fd);
 	self->fd = -1;
-	ASSERT_OK(srv_serve(fd2, self->name));
+	ASSERT_OK(srv_serve(&fd2, self->name));
 	close(fd2);
 }
 
-TEST_F(srv, serve_twice_on_one_fd)
+/* SERVE on the client fd *@fd, keeping it; the server fd in *@sfd. */
+static struct cb_res serve_keep(int fd, const char *name, int *sfd)
 {
-	char other[CLIENTBUF_PACKAGE_NAME_MAX];
+	struct clientbuf_serve s;
+	struct cb_res r;
 
-	srv_name(other, sizeof(other), "other");
-	ASSERT_RES(EBUSY, CLIENTBUF_STATUS_DEVICE_BUSY,
-		   srv_serve(self->fd, other));
-	ASSERT_RES(EBUSY, CLIENTBUF_STATUS_DEVICE_BUSY,
-		   srv_serve(self->fd, self->name));
-	/* other was not registered */
-	{
-		int fd2 = cb_open();
+	memset(&s, 0, sizeof(s));
+	strncpy(s.package, name, sizeof(s.package) - 1);
+	s.fd = -1;
+	r = srv_serve_raw(fd, &s);
+	*sfd = s.fd;
+	return r;
+}
 
-		ASSERT_LE(0, fd2);
-		ASSERT_OK(srv_serve(fd2, other));
-		close(fd2);
+/*
+ * One client fd serves two packages, each on a server fd of its own (no
+ * STATUS_DEVICE_BUSY any more), and is a client at the same time: its
+ * read() and poll() give its own completion records, the server fds give
+ * the calls.
+ */
+TEST(serve_two_packages_on_one_client_fd)
+{
+	char a[CLIENTBUF_PACKAGE_NAME_MAX], b[CLIENTBUF_PACKAGE_NAME_MAX];
+	struct clientbuf_completion comp;
+	struct record rec;
+	struct srv_call c;
+	int fd = cb_open(), sa, sb;
+
+	ASSERT_LE(0, fd);
+	srv_name(a, sizeof(a), "two.a");
+	srv_name(b, sizeof(b), "two.b");
+	ASSERT_OK(serve_keep(fd, a, &sa));
+	ASSERT_OK(serve_keep(fd, b, &sb));
+	ASSERT_NE(sa, sb);
+
+	/* the client fd calls the package it serves itself */
+	c = srv_call(fd, b, "bee", 3, CLIENTBUF_CALL_ASYNC, 0);
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
+	EXPECT_EQ(0, cb_poll(sa, POLLIN, 0));
+	EXPECT_EQ(0, cb_poll(fd, POLLIN, 0));
+	ASSERT_EQ((ssize_t)sizeof(rec.hdr) + 3,
+		  read_record(sb, &rec, sizeof(rec)));
+	ASSERT_OK(srv_complete(sb, rec.hdr.call_id, CLIENTBUF_STATUS_SUCCESS,
+			       7, 0, 0));
+	/* the completion is the client fd's, read() as a client */
+	ASSERT_TRUE(cb_poll(fd, POLLIN, WAIT_MS) & POLLIN);
+	ASSERT_EQ(0, srv_read_completion(fd, &comp, WAIT_MS));
+	EXPECT_EQ(c.c.request_id, comp.request_id);
+	EXPECT_EQ(CLIENTBUF_STATUS_SUCCESS, comp.status);
+	EXPECT_EQ(7, comp.protocol_status);
+
+	/* each server fd ends its own package only */
+	close(sb);
+	c = srv_call(fd, b, "x", 1, CLIENTBUF_CALL_ASYNC, 0);
+	ASSERT_RES(ENOPKG, CLIENTBUF_STATUS_NO_SUCH_PACKAGE, srv_call_res(&c));
+	c = srv_call(fd, a, "x", 1, CLIENTBUF_CALL_ASYNC, 0);
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
+	close(sa);
+	ASSERT_EQ(0, srv_read_completion(fd, &comp, WAIT_MS));
+	EXPECT_EQ(CLIENTBUF_STATUS_PORT_DISCONNECTED, comp.status);
+	close(fd);
+}
+
+/*
+ * Closing the client fd SERVE ran on leaves the package served: a queued
+ * call and one read stay live, and the server completes both.
+ */
+TEST(client_fd_close_keeps_server)
+{
+	char name[CLIENTBUF_PACKAGE_NAME_MAX];
+	struct clientbuf_completion comp;
+	struct record rec;
+	struct srv_call c1, c2;
+	int fd = cb_open(), cfd = cb_open(), sfd;
+	__u64 first;
+
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, cfd);
+	srv_name(name, sizeof(name), "keep");
+	ASSERT_OK(serve_keep(fd, name, &sfd));
+	c1 = srv_call(cfd, name, "one", 3, CLIENTBUF_CALL_ASYNC, 0);
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c1));
+	ASSERT_LT(0, read_record(sfd, &rec, sizeof(rec)));
+	first = rec.hdr.call_id;
+	c2 = srv_call(cfd, name, "two", 3, CLIENTBUF_CALL_ASYNC, 0);
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c2));
+
+	close(fd);
+	/* nothing was disconnected */
+	ASSERT_EQ(ETIMEDOUT, srv_read_completion(cfd, &comp, 100));
+	ASSERT_OK(srv_complete(sfd, first, CLIENTBUF_STATUS_SUCCESS, 1, 0, 0));
+	ASSERT_LT(0, read_record(sfd, &rec, sizeof(rec)));
+	ASSERT_OK(srv_complete(sfd, rec.hdr.call_id, CLIENTBUF_STATUS_SUCCESS,
+			       2, 0, 0));
+	ASSERT_EQ(0, srv_read_completion(cfd, &comp, WAIT_MS));
+	EXPECT_EQ(c1.c.request_id, comp.request_id);
+	EXPECT_EQ(CLIENTBUF_STATUS_SUCCESS, comp.status);
+	ASSERT_EQ(0, srv_read_completion(cfd, &comp, WAIT_MS));
+	EXPECT_EQ(c2.c.request_id, comp.request_id);
+	EXPECT_EQ(2, comp.protocol_status);
+	/* and a new call still reaches it */
+	c1 = srv_call(cfd, name, "x", 1, CLIENTBUF_CALL_ASYNC, 0);
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c1));
+	close(sfd);
+	ASSERT_EQ(0, srv_read_completion(cfd, &comp, WAIT_MS));
+	EXPECT_EQ(CLIENTBUF_STATUS_PORT_DISCONNECTED, comp.status);
+	close(cfd);
+}
+
+/*
+ * A forked child holds the server fd but is not the server: read() is
+ * -EPERM, SERVER_OP STATUS_ACCESS_DENIED, poll() works; when the parent
+ * (the serving process) exits, every call fails with
+ * STATUS_PORT_DISCONNECTED at once although the child still holds the fd.
+ */
+TEST(server_fd_in_forked_child)
+{
+	char name[CLIENTBUF_PACKAGE_NAME_MAX];
+	struct clientbuf_completion comp;
+	int go[2], die[2], rep[2], cfd, r[4];
+	struct srv_call c;
+	pid_t srv, holder;
+	char x;
+
+	srv_name(name, sizeof(name), "forked");
+	cfd = cb_open();
+	ASSERT_LE(0, cfd);
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(die, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(rep, O_CLOEXEC));
+	srv = fork();
+	ASSERT_LE(0, srv);
+	if (!srv) {
+		/* the serving process: serve, fork a holder, read, exit */
+		struct record rec;
+		int fd = cb_open(), sfd;
+
+		if (fd < 0 || serve_keep(fd, name, &sfd).err)
+			_exit(1);
+		holder = fork();
+		if (holder < 0)
+			_exit(2);
+		if (!holder) {
+			struct clientbuf_server_op o =
+				srv_op_init(CLIENTBUF_SRV_COMPLETE, 1);
+
+			if (cb_read_timed(go[0], &x, 1, WAIT_MS))
+				_exit(3);
+			r[0] = read(sfd, &rec, sizeof(rec)) < 0 ? errno : 0;
+			r[1] = srv_op_raw(sfd, &o).err;
+			r[2] = (int)o.status;
+			r[3] = !!(cb_poll(sfd, POLLIN, 0) & POLLIN);
+			cb_write_full(rep[1], r, sizeof(r));
+			/* hold the fd past the serving process's exit */
+			for (;;)
+				pause();
+		}
+		cb_write_full(rep[1], &holder, sizeof(holder));
+		if (read_record(sfd, &rec, sizeof(rec)) <= 0)
+			_exit(4);
+		cb_write_full(rep[1], "r", 1);
+		cb_read_timed(die[0], &x, 1, 10 * WAIT_MS);
+		_exit(0);
 	}
+	ASSERT_EQ(0, cb_read_timed(rep[0], &holder, sizeof(holder), WAIT_MS));
+	/* one call read by the server, one queued */
+	c = srv_call(cfd, name, "read", 4, CLIENTBUF_CALL_ASYNC, 0);
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
+	ASSERT_EQ(0, cb_read_timed(rep[0], &x, 1, WAIT_MS));
+	c = srv_call(cfd, name, "queued", 6, CLIENTBUF_CALL_ASYNC, 0);
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
+	/* the holder is refused */
+	cb_write_full(go[1], "g", 1);
+	ASSERT_EQ(0, cb_read_timed(rep[0], r, sizeof(r), WAIT_MS));
+	EXPECT_EQ(EPERM, r[0]);
+	EXPECT_EQ(EPERM, r[1]);
+	EXPECT_EQ(CLIENTBUF_STATUS_ACCESS_DENIED, (__u32)r[2]);
+	EXPECT_TRUE(r[3]);
+	/* nothing failed yet: the server lives */
+	ASSERT_EQ(ETIMEDOUT, srv_read_completion(cfd, &comp, 100));
+	/* the serving process exits; the holder keeps the fd */
+	cb_write_full(die[1], "d", 1);
+	EXPECT_EQ(0, cb_wait_child(srv));
+	ASSERT_EQ(0, srv_read_completion(cfd, &comp, WAIT_MS));
+	EXPECT_EQ(CLIENTBUF_STATUS_PORT_DISCONNECTED, comp.status);
+	ASSERT_EQ(0, srv_read_completion(cfd, &comp, WAIT_MS));
+	EXPECT_EQ(CLIENTBUF_STATUS_PORT_DISCONNECTED, comp.status);
+	c = srv_call(cfd, name, "x", 1, CLIENTBUF_CALL_ASYNC, 0);
+	ASSERT_RES(ENOPKG, CLIENTBUF_STATUS_NO_SUCH_PACKAGE, srv_call_res(&c));
+	cb_kill_child(holder);
+	close(go[0]);
+	close(go[1]);
+	close(die[0]);
+	close(die[1]);
+	close(rep[0]);
+	close(rep[1]);
+	close(cfd);
 }
 
 /* Try SERVE in a child after @drop() ran there; report errno and status. */
@@ -430,7 +621,7 @@ static struct cb_res serve_in_child(int (*drop)(void))
 			_exit(21);
 		if (drop())
 			_exit(20);
-		cr = srv_serve(fd, name);
+		cr = srv_serve(&fd, name);
 		cb_write_full(p[1], &cr, sizeof(cr));
 		_exit(0);
 	}
@@ -508,10 +699,6 @@ TEST(serve_bad_arguments)
 	s.flags = 0x80000000U;
 	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   srv_serve_raw(fd, &s));
-	s.flags = 0;
-	s.reserved = 1;
-	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
-		   srv_serve_raw(fd, &s));
 
 	memset(&s, 0, sizeof(s));	/* empty name */
 	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
@@ -523,14 +710,19 @@ TEST(serve_bad_arguments)
 	/* a struct smaller than the first published one: size rule only */
 	memset(&s, 0, sizeof(s));
 	strcpy(s.package, name);
-	s.size = offsetof(struct clientbuf_serve, reserved);
+	s.size = offsetof(struct clientbuf_serve, fd);
 	s.status = 0xdeadbeef;
 	ASSERT_EQ(-1, ioctl(fd, CLIENTBUF_IOC_SERVE, &s));
 	ASSERT_EQ(EINVAL, errno);
 	ASSERT_EQ(0xdeadbeef, s.status);
 
-	/* none of it made fd a server */
-	ASSERT_OK(srv_serve(fd, name));
+	/* none of it served the name; fd is an out field only */
+	memset(&s, 0, sizeof(s));
+	strcpy(s.package, name);
+	s.fd = 12345;
+	ASSERT_OK(srv_serve_raw(fd, &s));
+	ASSERT_NE(12345, s.fd);
+	close(s.fd);
 	close(fd);
 }
 
@@ -853,8 +1045,8 @@ TEST(server_op_on_non_server_fd)
 		o.server_addr = (uintptr_t)buf;
 		o.client_addr = (uintptr_t)buf;
 		o.len = 4;
-		ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
-			   srv_op_raw(fd, &o));
+		/* not an ioctl of a client fd: refused before any check */
+		ASSERT_RES(ENOTTY, 0xdeadbeef, srv_op_raw(fd, &o));
 	}
 	close(fd);
 }
@@ -1002,7 +1194,7 @@ TEST_F(srv, server_killed_fails_pending_calls)
 		struct record rec;
 		int fd = cb_open();
 
-		if (fd < 0 || srv_serve(fd, self->name).err)
+		if (fd < 0 || srv_serve(&fd, self->name).err)
 			_exit(1);
 		cb_write_full(ready[1], "r", 1);
 		if (read_record(fd, &rec, sizeof(rec)) <= 0)

@@ -39,13 +39,26 @@ static inline struct cb_res srv_serve_raw(int fd, struct clientbuf_serve *s)
 	return __SRV_IOCTL(fd, CLIENTBUF_IOC_SERVE, s);
 }
 
-static inline struct cb_res srv_serve(int fd, const char *name)
+/*
+ * CLIENTBUF_IOC_SERVE on the client fd *@fd. On success the client fd is
+ * closed (that does not end the server) and *@fd is the new server fd, so
+ * that a test's server variable names the fd it reads calls from and
+ * answers them on; on failure *@fd is left alone.
+ */
+static inline struct cb_res srv_serve(int *fd, const char *name)
 {
 	struct clientbuf_serve s;
+	struct cb_res r;
 
 	memset(&s, 0, sizeof(s));
 	memcpy(s.package, name, strnlen(name, sizeof(s.package) - 1));
-	return srv_serve_raw(fd, &s);
+	s.fd = -1;
+	r = srv_serve_raw(*fd, &s);
+	if (!r.err) {
+		close(*fd);
+		*fd = s.fd;
+	}
+	return r;
 }
 
 static inline struct cb_res srv_op_raw(int fd, struct clientbuf_server_op *o)

@@ -587,7 +587,7 @@ FIXTURE_SETUP(srvstop)
 	self->sfd = cb_open();
 	ASSERT_LE(0, self->sfd);
 	srv_name(name, sizeof(name), "uffdsrv");
-	ASSERT_OK(srv_serve(self->sfd, name));
+	ASSERT_OK(srv_serve(&self->sfd, name));
 	self->fd = cb_open();
 	ASSERT_LE(0, self->fd);
 	test_register(self->fd, RW, self->buf, self->len, &self->id);
@@ -917,7 +917,7 @@ static int start_child(FIXTURE_DATA(child) *self, bool shared)
 
 	self->sfd = cb_open();
 	srv_name(name, sizeof(name), "uffdchild");
-	if (self->sfd < 0 || srv_serve(self->sfd, name).err)
+	if (self->sfd < 0 || srv_serve(&self->sfd, name).err)
 		return -1;
 	/* Not O_CLOEXEC: the program the child exec()s uses them. */
 	if (pipe(cmd) || pipe(rep))
@@ -1253,7 +1253,7 @@ static void __attribute__((noreturn)) srv_child(const char *name, int rep)
 	size_t i;
 
 	r.uffd = uffd_open();
-	if (fd < 0 || !src || !staging || r.uffd < 0 || srv_serve(fd, name).err) {
+	if (fd < 0 || !src || !staging || r.uffd < 0 || srv_serve(&fd, name).err) {
 		r.err = EIO, r.step = 1;
 		goto out;
 	}

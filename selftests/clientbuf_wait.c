@@ -114,7 +114,7 @@ TEST_F(wait, server_read_eintr)
 		SKIP(return, "CLIENTBUF_IOC_SERVE needs CAP_SYS_ADMIN");
 	ASSERT_LE(0, srv);
 	srv_name(name, sizeof(name), "wait");
-	ASSERT_OK(srv_serve(srv, name));
+	ASSERT_OK(srv_serve(&srv, name));
 	alarms = 0;
 	ASSERT_EQ(0, alarm_in(200));
 	n = read(srv, &rec, sizeof(rec));

@@ -962,6 +962,7 @@ static void peer_setup(int to_parent, int from_parent)
 		struct clientbuf_server_call hdr;
 		char buf[4096];
 	} rec;
+	int fd;
 
 	close(cb_fd);
 	lsrc = map_buf(HALF, false);
@@ -978,15 +979,17 @@ static void peer_setup(int to_parent, int from_parent)
 		die(path);
 
 	/* a userspace package server, for the SERVER_OP rows */
-	srv_fd = open("/dev/clientbuf", O_RDWR | O_CLOEXEC);
+	fd = open("/dev/clientbuf", O_RDWR | O_CLOEXEC);
 	strncpy(s.package, SRV_PACKAGE, sizeof(s.package) - 1);
-	if (srv_fd >= 0 && ioctl(srv_fd, CLIENTBUF_IOC_SERVE, &s)) {
+	if (fd >= 0 && ioctl(fd, CLIENTBUF_IOC_SERVE, &s)) {
 		fprintf(stderr, "clientbuf-bench: SERVE: %s (status %#x)\n",
 			strerror(errno), s.status);
-		close(srv_fd);
-		srv_fd = -1;
 		c = 'n';
+	} else if (fd >= 0) {
+		srv_fd = s.fd;	/* the server fd; the client fd may go */
 	}
+	if (fd >= 0)
+		close(fd);
 	if (write(to_parent, &c, 1) != 1)
 		die("write");
 	if (srv_fd >= 0) {
@@ -1135,6 +1138,7 @@ static pid_t start_server(int threads)
 		strncpy(s.package, LOGON_PACKAGE, sizeof(s.package) - 1);
 		if (fd < 0 || ioctl(fd, CLIENTBUF_IOC_SERVE, &s))
 			die("SERVE " LOGON_PACKAGE);
+		fd = s.fd;
 		if (write(p[1], &c, 1) != 1)
 			die("write");
 		for (i = 1; i < threads; i++)

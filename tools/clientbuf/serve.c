@@ -174,10 +174,13 @@ int cmd_serve(int argc, char **argv)
 		print_status_brief(stderr, st);
 		fprintf(stderr, "\n");
 		goto out_free;
-	} else if (ret) {
+	} else if (ret < 0) {
 		fail_status("CLIENTBUF_IOC_SERVE", ret, st);
 		goto out_free;
 	}
+	/* The loop needs only the server fd; the client fd may go. */
+	clientbuf_close(fd);
+	fd = ret;
 
 	/*
 	 * SIGINT and SIGTERM are blocked except inside ppoll(), so a signal

@@ -224,8 +224,11 @@ int clientbuf_serve(int fd, const char *package, __u32 *status)
 		goto out;
 	}
 	memcpy(s.package, package, name_len);
+	s.fd = -1;
 	ret = cb_ioctl(fd, CLIENTBUF_IOC_SERVE, &s);
 	cb_fix_status(ret, &s.status);
+	if (!ret)
+		ret = s.fd;
 out:
 	if (status)
 		*status = s.status;

@@ -262,15 +262,16 @@ const char *clientbuf_win32_name(__u32 win32);
  * ---- Userspace package servers -------------------------------------------
  *
  * A privileged process (CAP_SYS_ADMIN) can serve a package from userspace,
- * the way lsass serves its packages: clientbuf_serve() turns a descriptor from
- * clientbuf_open() into the server of a package name, calls to that package are
- * then received with clientbuf_server_recv() as a struct clientbuf_server_call
+ * the way lsass serves its packages: clientbuf_serve() on a descriptor from
+ * clientbuf_open() returns a new server descriptor for a package name, calls to
+ * that package are then received on it with clientbuf_server_recv() as a struct
+ * clientbuf_server_call
  * header followed by the client's submit bytes, and answered with the
  * clientbuf_server_*() operations, which run the client-buffer family
  * (CopyToClientBuffer and friends) on the calling client's registered
  * buffers. Every call must end with clientbuf_server_complete(); until then a
- * synchronous caller waits. Closing the server descriptor unregisters the
- * package and fails its unanswered calls with
+ * synchronous caller waits. Closing the server descriptor (not the one
+ * clientbuf_serve() ran on, which stays a client) unregisters the package and fails its unanswered calls with
  * CLIENTBUF_STATUS_PORT_DISCONNECTED.
  *
  * Client addresses are __u64: they are addresses in the client's process,
@@ -279,27 +280,29 @@ const char *clientbuf_win32_name(__u32 win32);
 
 /**
  * clientbuf_serve() - become the server of a package
- * @fd: descriptor from clientbuf_open(), not yet serving a package
+ * @fd: descriptor from clientbuf_open()
  * @package: NUL-terminated package name, shorter than
  *	CLIENTBUF_PACKAGE_NAME_MAX bytes
  * @status: receives the NTSTATUS of the operation; may be NULL
  *
- * Issues CLIENTBUF_IOC_SERVE. Afterwards read() on @fd returns calls (use
- * clientbuf_server_recv()) instead of completion records; one descriptor serves
- * one package. A @package that is NULL, empty or too long is refused here
+ * Issues CLIENTBUF_IOC_SERVE, which makes a new server descriptor
+ * (close-on-exec): read() on it returns calls (use clientbuf_server_recv()), and
+ * the cb_server_*() operations take it. @fd does not change: it stays a
+ * client, closing it does not end the server, and it may serve further
+ * packages, each with a server descriptor of its own. A @package that is NULL, empty or too long is refused here
  * with -EINVAL or -ENAMETOOLONG and CLIENTBUF_STATUS_INVALID_PARAMETER,
  * without an ioctl.
  *
- * Return: 0, or a negative errno: -EPERM (CLIENTBUF_STATUS_ACCESS_DENIED)
- * without CAP_SYS_ADMIN, -EEXIST (CLIENTBUF_STATUS_OBJECT_NAME_COLLISION)
- * if a package of that name exists, -EBUSY (CLIENTBUF_STATUS_DEVICE_BUSY)
- * if @fd already serves a package.
+ * Return: the server descriptor, or a negative errno: -EPERM
+ * (CLIENTBUF_STATUS_ACCESS_DENIED) without CAP_SYS_ADMIN, -EEXIST
+ * (CLIENTBUF_STATUS_OBJECT_NAME_COLLISION) if a package of that name
+ * exists, -ENOMEM (CLIENTBUF_STATUS_INSUFFICIENT_RESOURCES).
  */
 int clientbuf_serve(int fd, const char *package, __u32 *status);
 
 /**
  * clientbuf_server_recv() - receive one call on a server descriptor
- * @fd: descriptor made a server by clientbuf_serve()
+ * @fd: server descriptor from clientbuf_serve()
  * @buf: receives a struct clientbuf_server_call, then its submit bytes;
  *	must be suitably aligned for the header (malloc() memory or an
  *	aligned array)
@@ -330,7 +333,7 @@ ssize_t clientbuf_server_recv(int fd, void *buf, size_t len);
  *
  * Return: 0, or a negative errno: -ENOENT (CLIENTBUF_STATUS_INVALID_HANDLE)
  * for a call id not received on @fd or already completed, -EINVAL when
- * @fd serves no package or @op is malformed, else the errno of the
+ * @op is malformed, -ENOTTY when @fd is not a server descriptor, else the errno of the
  * client-buffer function's NTSTATUS (e.g. -EFAULT for
  * CLIENTBUF_STATUS_ACCESS_VIOLATION, -ESRCH for
  * CLIENTBUF_STATUS_PROCESS_IS_TERMINATING once the client exited).

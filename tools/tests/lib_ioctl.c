@@ -22,6 +22,7 @@ int __wrap_ioctl(int fd, unsigned long cmd, ...);
 
 
 #define FAKE_FD		42
+#define FAKE_SERVER_FD	44	/* what the fake SERVE returns */
 #define FAKE_ID		7
 #define FAKE_CALL	11
 
@@ -132,13 +133,15 @@ int __wrap_ioctl(int fd, unsigned long cmd, ...)
 	case CLIENTBUF_IOC_SERVE: {
 		struct clientbuf_serve *sv = arg;
 
-		if (sv->size != sizeof(*sv) || sv->flags || sv->reserved ||
+		if (sv->size != sizeof(*sv) || sv->flags || sv->fd != -1 ||
 		    sv->status ||
 		    memchr(sv->package, 0, sizeof(sv->package)) == NULL)
 			break;
 		sv->status = strcmp(sv->package, "taken") ?
 			     CLIENTBUF_STATUS_SUCCESS :
 			     CLIENTBUF_STATUS_OBJECT_NAME_COLLISION;
+		if (sv->status == CLIENTBUF_STATUS_SUCCESS)
+			sv->fd = FAKE_SERVER_FD;
 		return fake_errno(sv->status);
 	}
 	case CLIENTBUF_IOC_SERVER_OP: {
@@ -309,9 +312,9 @@ static void test_server(void)
 	__u32 st = 1234;
 	int p[2];
 
-	check(!clientbuf_serve(FAKE_FD, "mypkg", &st) &&
+	check(clientbuf_serve(FAKE_FD, "mypkg", &st) == FAKE_SERVER_FD &&
 	      last_cmd == CLIENTBUF_IOC_SERVE && st == CLIENTBUF_STATUS_SUCCESS,
-	      "clientbuf_serve sends CLIENTBUF_IOC_SERVE");
+	      "clientbuf_serve sends CLIENTBUF_IOC_SERVE, returns the server fd");
 	check(clientbuf_serve(FAKE_FD, "taken", &st) == -EEXIST &&
 	      st == CLIENTBUF_STATUS_OBJECT_NAME_COLLISION,
 	      "clientbuf_serve of a taken name: -EEXIST, OBJECT_NAME_COLLISION");

@@ -25,7 +25,7 @@
 #include <linux/types.h>
 
 #define CLIENTBUF_IOC_MAGIC		0xC1
-#define CLIENTBUF_ABI_VERSION		1
+#define CLIENTBUF_ABI_VERSION		2
 #define CLIENTBUF_DEVICE_NAME		"clientbuf"
 #define CLIENTBUF_PACKAGE_NAME_MAX	32
 
@@ -250,24 +250,27 @@ struct clientbuf_free {
  * struct clientbuf_serve - CLIENTBUF_IOC_SERVE argument
  * @size: size of this struct as the caller knows it (in)
  * @flags: must be zero (in)
- * @package: NUL-terminated name of the package this fd will serve (in)
+ * @package: NUL-terminated name of the package to serve (in)
  * @status: NTSTATUS of the operation (out)
- * @reserved: must be zero
+ * @fd: the new server fd (out); -1 when the operation itself failed
  *
- * Makes the fd a userspace package server (needs CAP_SYS_ADMIN): calls to
- * @package are then read() from the fd as struct clientbuf_server_call
- * records and answered with CLIENTBUF_IOC_SERVER_OP. When the fd is closed,
- * or the serving process exits or execs (even if another process still
- * holds the fd), the package is gone and its unanswered calls fail with
- * CLIENTBUF_STATUS_PORT_DISCONNECTED. A server fd reads no completion
- * records, and one fd serves one package.
+ * Makes the caller a userspace package server (needs CAP_SYS_ADMIN): the
+ * ioctl returns a new file descriptor, the server fd (O_CLOEXEC), from
+ * which calls to @package are read() as struct clientbuf_server_call
+ * records and which answers them with CLIENTBUF_IOC_SERVER_OP. The
+ * /dev/clientbuf fd the ioctl ran on is not changed: it stays a client,
+ * and closing it does not end the server. Each SERVE gives a server fd of
+ * its own, so one client fd may serve several packages. When the server
+ * fd is closed, or the serving process exits or execs (even if another
+ * process still holds the server fd), the package is gone and its
+ * unanswered calls fail with CLIENTBUF_STATUS_PORT_DISCONNECTED.
  */
 struct clientbuf_serve {
 	__u32 size;
 	__u32 flags;
 	char package[CLIENTBUF_PACKAGE_NAME_MAX];
 	__u32 status;
-	__u32 reserved;
+	__s32 fd;
 };
 
 /**
@@ -330,7 +333,7 @@ struct clientbuf_segment {
  * struct clientbuf_server_op - CLIENTBUF_IOC_SERVER_OP argument
  * @size: size of this struct as the caller knows it (in)
  * @op: CLIENTBUF_SRV_* (in)
- * @call_id: a call read from this fd, not yet completed (in)
+ * @call_id: a call read from this server fd, not yet completed (in)
  * @client_addr: address in the client (COPY_TO, COPY_FROM, FREE; COMPLETE:
  *	return buffer) (in)
  * @server_addr: address in the server's own memory (COPY_TO: source,
@@ -344,6 +347,9 @@ struct clientbuf_segment {
  * @status: NTSTATUS of this operation (out)
  * @reserved: must be zero
  * @reserved2: must be zero
+ *
+ * Issued on a server fd (from CLIENTBUF_IOC_SERVE); on a /dev/clientbuf fd
+ * the ioctl is -ENOTTY, as every client ioctl is on a server fd.
  */
 struct clientbuf_server_op {
 	__u32 size;
