@@ -388,7 +388,6 @@ struct cb_ioctl_table {
 	bool (*is_owner)(void *obj);
 };
 
-extern const struct cb_ioctl_table cb_client_ioctl_table;
 long cb_ioctl_dispatch(const struct cb_ioctl_table *table, void *obj,
 		       unsigned int cmd, unsigned long arg);
 
