@@ -91,8 +91,8 @@ void cb_arena_destroy(struct cb_arena *arena)
  * @addr: the block's address, on success
  *
  * Context: the arena's lock held.
- * Return: STATUS_SUCCESS, STATUS_NO_MEMORY (no room, or the block limit),
- * or STATUS_INSUFFICIENT_RESOURCES.
+ * Return: CB_STATUS_SUCCESS, CB_STATUS_NO_MEMORY (no room, or the block limit),
+ * or CB_STATUS_INSUFFICIENT_RESOURCES.
  */
 ntstatus_t cb_arena_alloc(struct cb_arena *arena, u32 length,
 			  unsigned long *addr)
@@ -103,7 +103,7 @@ ntstatus_t cb_arena_alloc(struct cb_arena *arena, u32 length,
 
 	lockdep_assert_held(arena->lock);
 	if (arena->nr >= READ_ONCE(cb_max_allocs))
-		return STATUS_NO_MEMORY;
+		return CB_STATUS_NO_MEMORY;
 
 	/* Blocks start 16-byte aligned in the client's address space. */
 	start = ALIGN(arena->base, CB_ARENA_ALIGN) - arena->base;
@@ -116,18 +116,18 @@ ntstatus_t cb_arena_alloc(struct cb_arena *arena, u32 length,
 			      CB_ARENA_ALIGN) - arena->base;
 	}
 	if (start > arena->size || arena->size - start < length)
-		return STATUS_NO_MEMORY;
+		return CB_STATUS_NO_MEMORY;
 found:
 	new = kmalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
 	if (!new)
-		return STATUS_INSUFFICIENT_RESOURCES;
+		return CB_STATUS_INSUFFICIENT_RESOURCES;
 	new->offset = start;
 	new->len = length;
 	list_add_tail(&new->node, pos);
 	arena->nr++;
 	cb_stat_add(CB_STAT_ALLOCS, 1);
 	*addr = arena->base + start;
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 }
 
 /**
@@ -136,7 +136,7 @@ found:
  * @addr: address of a block's start
  *
  * Context: the arena's lock held.
- * Return: STATUS_SUCCESS, or STATUS_INVALID_PARAMETER if no live block
+ * Return: CB_STATUS_SUCCESS, or CB_STATUS_INVALID_PARAMETER if no live block
  * starts at @addr (including a second free of the same block).
  */
 ntstatus_t cb_arena_free(struct cb_arena *arena, unsigned long addr)
@@ -150,8 +150,8 @@ ntstatus_t cb_arena_free(struct cb_arena *arena, unsigned long addr)
 			arena->nr--;
 			kfree(blk);
 			cb_stat_add(CB_STAT_ALLOCS, -1);
-			return STATUS_SUCCESS;
+			return CB_STATUS_SUCCESS;
 		}
 	}
-	return STATUS_INVALID_PARAMETER;
+	return CB_STATUS_INVALID_PARAMETER;
 }

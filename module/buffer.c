@@ -5,7 +5,7 @@
  * A client registers ranges of its own memory; packages can reach nothing
  * else. Registration records the range only: pages are looked up at copy
  * time, so a range may be mapped, unmapped or remapped at will, and a copy
- * to a range that is not mapped then fails with STATUS_ACCESS_VIOLATION.
+ * to a range that is not mapped then fails with CB_STATUS_ACCESS_VIOLATION.
  *
  * A CLIENTBUF_BUF_ALLOC buffer has an arena (arena.c); the functions at the
  * end of this file pick the buffer a block is allocated in or freed from,
@@ -28,14 +28,14 @@ static ntstatus_t cb_register_check(struct cb_client *client,
 	lockdep_assert_held(&client->reg_lock);
 	if (reg->flags & ~CLIENTBUF_BUF_FLAGS || !access ||
 	    !reg->len)
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	if ((reg->flags & CLIENTBUF_BUF_ALLOC) &&
 	    !(reg->flags & CLIENTBUF_BUF_WRITE))
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	if (!reg->addr || check_add_overflow(reg->addr, reg->len, &end) ||
 	    end > TASK_SIZE_MAX ||
 	    !access_ok(u64_to_user_ptr(reg->addr), reg->len))
-		return STATUS_ACCESS_VIOLATION;
+		return CB_STATUS_ACCESS_VIOLATION;
 	/*
 	 * The limits may be lowered at any time, below what the client holds
 	 * already: compare, never subtract from, the limit.
@@ -44,8 +44,8 @@ static ntstatus_t cb_register_check(struct cb_client *client,
 	    client->total_bytes > max_bytes ||
 	    reg->len > max_bytes - client->total_bytes ||
 	    client->next_buf_id == U32_MAX)
-		return STATUS_QUOTA_EXCEEDED;
-	return STATUS_SUCCESS;
+		return CB_STATUS_QUOTA_EXCEEDED;
+	return CB_STATUS_SUCCESS;
 }
 
 /**
@@ -53,10 +53,10 @@ static ntstatus_t cb_register_check(struct cb_client *client,
  * @client: the client; the caller is its owner
  * @reg: the validated ioctl struct; ->id is set on success
  *
- * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER (flags, reserved, zero
- * length), STATUS_ACCESS_VIOLATION (NULL, wrapping or non-user range),
- * STATUS_QUOTA_EXCEEDED (per-client limits), or
- * STATUS_INSUFFICIENT_RESOURCES; for CLIENTBUF_BUF_PIN also what
+ * Return: CB_STATUS_SUCCESS, CB_STATUS_INVALID_PARAMETER (flags, reserved, zero
+ * length), CB_STATUS_ACCESS_VIOLATION (NULL, wrapping or non-user range),
+ * CB_STATUS_QUOTA_EXCEEDED (per-client limits), or
+ * CB_STATUS_INSUFFICIENT_RESOURCES; for CLIENTBUF_BUF_PIN also what
  * cb_pin_buffer() returns.
  */
 ntstatus_t cb_buffer_register(struct cb_client *client,
@@ -68,10 +68,10 @@ ntstatus_t cb_buffer_register(struct cb_client *client,
 
 	mutex_lock(&client->reg_lock);
 	st = cb_register_check(client, reg);
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		goto out;
 
-	st = STATUS_INSUFFICIENT_RESOURCES;
+	st = CB_STATUS_INSUFFICIENT_RESOURCES;
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		goto out;
@@ -88,10 +88,10 @@ ntstatus_t cb_buffer_register(struct cb_client *client,
 	atomic_set(&buf->active, 0);
 	if (reg->flags & CLIENTBUF_BUF_PIN) {
 		st = cb_pin_buffer(client, buf);
-		if (st != STATUS_SUCCESS)
+		if (st != CB_STATUS_SUCCESS)
 			goto out_arena;
 	}
-	st = STATUS_INSUFFICIENT_RESOURCES;
+	st = CB_STATUS_INSUFFICIENT_RESOURCES;
 	ret = xa_insert(&client->buffers, buf->id, buf, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto out_unpin;
@@ -103,7 +103,7 @@ ntstatus_t cb_buffer_register(struct cb_client *client,
 	reg->id = buf->id;
 	cb_stat_add(CB_STAT_BUFFERS, 1);
 	mutex_unlock(&client->reg_lock);
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 
 out_unpin:
 	cb_unpin_buffer(client, buf);
@@ -134,7 +134,7 @@ static void cb_buffer_destroy(struct cb_client *client, struct cb_buffer *buf)
  * Waits for copies in progress on the buffer; blocks allocated in it are
  * dropped with it.
  *
- * Return: STATUS_SUCCESS, or STATUS_INVALID_HANDLE for an id that is not
+ * Return: CB_STATUS_SUCCESS, or CB_STATUS_INVALID_HANDLE for an id that is not
  * registered.
  */
 ntstatus_t cb_buffer_unregister(struct cb_client *client, u32 id)
@@ -150,9 +150,9 @@ ntstatus_t cb_buffer_unregister(struct cb_client *client, u32 id)
 	}
 	mutex_unlock(&client->reg_lock);
 	if (!buf)
-		return STATUS_INVALID_HANDLE;
+		return CB_STATUS_INVALID_HANDLE;
 	cb_buffer_destroy(client, buf);
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 }
 
 /**
@@ -224,9 +224,9 @@ static struct cb_buffer *cb_buffer_alloc_find(struct cb_client *client, u32 id,
 	lockdep_assert_held(&client->reg_lock);
 	buf = xa_load(&client->buffers, id);
 	if (!buf)
-		*st = STATUS_INVALID_HANDLE;
+		*st = CB_STATUS_INVALID_HANDLE;
 	else if (!buf->arena)
-		*st = STATUS_INVALID_PARAMETER;
+		*st = CB_STATUS_INVALID_PARAMETER;
 	else
 		return buf;
 	return NULL;
@@ -237,12 +237,12 @@ static struct cb_buffer *cb_buffer_alloc_find(struct cb_client *client, u32 id,
  * @client: the client
  * @id: buffer id
  *
- * Return: STATUS_SUCCESS, STATUS_INVALID_HANDLE (no such buffer) or
- * STATUS_INVALID_PARAMETER (not an ALLOC buffer).
+ * Return: CB_STATUS_SUCCESS, CB_STATUS_INVALID_HANDLE (no such buffer) or
+ * CB_STATUS_INVALID_PARAMETER (not an ALLOC buffer).
  */
 ntstatus_t cb_buffer_check_alloc(struct cb_client *client, u32 id)
 {
-	ntstatus_t st = STATUS_SUCCESS;
+	ntstatus_t st = CB_STATUS_SUCCESS;
 
 	mutex_lock(&client->reg_lock);
 	cb_buffer_alloc_find(client, id, &st);
@@ -257,13 +257,13 @@ ntstatus_t cb_buffer_check_alloc(struct cb_client *client, u32 id)
  * @length: bytes, non-zero
  * @addr: the block's client address, on success
  *
- * Return: STATUS_SUCCESS; STATUS_NO_MEMORY when no ALLOC buffer (or not
- * buffer @id) has room; STATUS_INSUFFICIENT_RESOURCES.
+ * Return: CB_STATUS_SUCCESS; CB_STATUS_NO_MEMORY when no ALLOC buffer (or not
+ * buffer @id) has room; CB_STATUS_INSUFFICIENT_RESOURCES.
  */
 ntstatus_t cb_buffer_alloc_block(struct cb_client *client, u32 id, u32 length,
 				 unsigned long *addr)
 {
-	ntstatus_t st = STATUS_NO_MEMORY;
+	ntstatus_t st = CB_STATUS_NO_MEMORY;
 	struct cb_buffer *buf;
 	unsigned long i;
 
@@ -272,7 +272,7 @@ ntstatus_t cb_buffer_alloc_block(struct cb_client *client, u32 id, u32 length,
 		if (!buf->arena || (id && id != buf->id))
 			continue;
 		st = cb_arena_alloc(buf->arena, length, addr);
-		if (st != STATUS_NO_MEMORY)
+		if (st != CB_STATUS_NO_MEMORY)
 			break;
 	}
 	mutex_unlock(&client->reg_lock);
@@ -284,12 +284,12 @@ ntstatus_t cb_buffer_alloc_block(struct cb_client *client, u32 id, u32 length,
  * @client: the client
  * @addr: the block's client address
  *
- * Return: STATUS_SUCCESS, or STATUS_INVALID_PARAMETER if @addr is not the
+ * Return: CB_STATUS_SUCCESS, or CB_STATUS_INVALID_PARAMETER if @addr is not the
  * start of a live block.
  */
 ntstatus_t cb_buffer_free_block(struct cb_client *client, unsigned long addr)
 {
-	ntstatus_t st = STATUS_INVALID_PARAMETER;
+	ntstatus_t st = CB_STATUS_INVALID_PARAMETER;
 	struct cb_buffer *buf;
 	unsigned long i;
 
@@ -311,8 +311,8 @@ ntstatus_t cb_buffer_free_block(struct cb_client *client, unsigned long addr)
  * @id: the ALLOC buffer
  * @addr: the block
  *
- * Return: STATUS_SUCCESS, STATUS_INVALID_HANDLE (no such buffer),
- * STATUS_INVALID_PARAMETER (not an ALLOC buffer, or not a block).
+ * Return: CB_STATUS_SUCCESS, CB_STATUS_INVALID_HANDLE (no such buffer),
+ * CB_STATUS_INVALID_PARAMETER (not an ALLOC buffer, or not a block).
  */
 ntstatus_t cb_client_free_block(struct cb_client *client, u32 id,
 				unsigned long addr)

@@ -38,7 +38,7 @@
  * drop the lock, so no remap can slip in between the check and the fault,
  * and no fault can wait on the client: a FUSE file or a userfaultfd the
  * client controls would otherwise stall a worker that other clients' calls
- * share. Such ranges are STATUS_NOT_SUPPORTED from these contexts (a
+ * share. Such ranges are CB_STATUS_NOT_SUPPORTED from these contexts (a
  * pinned buffer, or a copy in the client's own context, reaches them).
  * The bytes then move with the mmap_lock dropped, so a fault on the
  * server's side never runs under the client's mmap_lock.
@@ -61,8 +61,8 @@
  * or a read-only page writes nothing. Never FOLL_FORCE: a read-only page is
  * refused, a writable MAP_PRIVATE file page is written copy-on-write.
  *
- * A fault on the server's side stops the copy: STATUS_ACCESS_VIOLATION if
- * nothing landed, STATUS_PARTIAL_COPY once bytes did. A copy into the
+ * A fault on the server's side stops the copy: CB_STATUS_ACCESS_VIOLATION if
+ * nothing landed, CB_STATUS_PARTIAL_COPY once bytes did. A copy into the
  * client never writes past the bytes that landed: copy_page_from_iter()
  * from a user-backed iter copies with raw_copy_from_user() (copyin() on
  * 6.1, copy_from_user_iter() on 6.12), which does not zero the tail the
@@ -155,9 +155,9 @@ static bool cb_vma_outside_ok(struct vm_area_struct *vma)
  * @outside: the copy runs outside the client's context (see the top of
  *	this file)
  *
- * Return: STATUS_SUCCESS; STATUS_ACCESS_VIOLATION for a hole, a page
+ * Return: CB_STATUS_SUCCESS; CB_STATUS_ACCESS_VIOLATION for a hole, a page
  * without the access, or VM_IO/VM_PFNMAP; with @outside,
- * STATUS_NOT_SUPPORTED for memory that cb_vma_outside_ok() refuses.
+ * CB_STATUS_NOT_SUPPORTED for memory that cb_vma_outside_ok() refuses.
  */
 static ntstatus_t cb_check_vmas_locked(struct mm_struct *mm,
 				       unsigned long addr, unsigned long len,
@@ -173,12 +173,12 @@ static ntstatus_t cb_check_vmas_locked(struct mm_struct *mm,
 		if (!vma || vma->vm_start > addr ||
 		    !(vma->vm_flags & need) ||
 		    (vma->vm_flags & (VM_IO | VM_PFNMAP)))
-			return STATUS_ACCESS_VIOLATION;
+			return CB_STATUS_ACCESS_VIOLATION;
 		if (outside && !cb_vma_outside_ok(vma))
-			return STATUS_NOT_SUPPORTED;
+			return CB_STATUS_NOT_SUPPORTED;
 		addr = vma->vm_end;
 	}
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 }
 
 /*
@@ -192,13 +192,13 @@ static ntstatus_t cb_copy_enter(struct cb_client *client)
 	if (client->dead) {
 		up_read(&client->teardown);
 		return cb_client_exited(client) ?
-		       STATUS_PROCESS_IS_TERMINATING : STATUS_INVALID_HANDLE;
+		       CB_STATUS_PROCESS_IS_TERMINATING : CB_STATUS_INVALID_HANDLE;
 	}
 	if (!mmget_not_zero(client->mm)) {
 		up_read(&client->teardown);
-		return STATUS_PROCESS_IS_TERMINATING;
+		return CB_STATUS_PROCESS_IS_TERMINATING;
 	}
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 }
 
 static void cb_copy_leave(struct cb_client *client)
@@ -258,10 +258,10 @@ static ntstatus_t cb_copy_local(struct cb_copy *c)
 	ntstatus_t st;
 
 	st = cb_copy_enter(c->client);
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		return st;
 	st = cb_copy_check_range(c);
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		goto out;
 	if (c->write)
 		left = copy_to_user(uaddr, kbuf, c->len);
@@ -270,13 +270,13 @@ static ntstatus_t cb_copy_local(struct cb_copy *c)
 	c->done = c->len - left;
 	cb_copy_account(c);
 	if (!left)
-		st = STATUS_SUCCESS;
+		st = CB_STATUS_SUCCESS;
 	else if (c->done)
-		st = STATUS_PARTIAL_COPY;
+		st = CB_STATUS_PARTIAL_COPY;
 	else if (cb_client_exited(c->client))
-		st = STATUS_PROCESS_IS_TERMINATING;
+		st = CB_STATUS_PROCESS_IS_TERMINATING;
 	else
-		st = STATUS_ACCESS_VIOLATION;
+		st = CB_STATUS_ACCESS_VIOLATION;
 out:
 	cb_copy_leave(c->client);
 	return st;
@@ -357,8 +357,8 @@ static size_t cb_copy_prefault(struct cb_copy *c, size_t span)
  * pin_user_pages_remote() and no @locked. On success the client is held
  * (cb_copy_enter()) until cb_copy_give().
  *
- * Return: STATUS_SUCCESS; the batch's cb_check_vmas_locked() status;
- * STATUS_ACCESS_VIOLATION if GUP took no page; STATUS_CANCELLED on a
+ * Return: CB_STATUS_SUCCESS; the batch's cb_check_vmas_locked() status;
+ * CB_STATUS_ACCESS_VIOLATION if GUP took no page; CB_STATUS_CANCELLED on a
  * fatal signal; the cb_copy_enter() statuses.
  */
 static ntstatus_t cb_copy_take(struct cb_copy *c, unsigned long addr,
@@ -370,32 +370,32 @@ static ntstatus_t cb_copy_take(struct cb_copy *c, unsigned long addr,
 	long got = 0;
 
 	if (fatal_signal_pending(current))
-		return STATUS_CANCELLED;
+		return CB_STATUS_CANCELLED;
 	st = cb_copy_enter(c->client);
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		return st;
 	if (mmap_read_lock_killable(mm)) {
-		st = STATUS_CANCELLED;
+		st = CB_STATUS_CANCELLED;
 		goto out;
 	}
 	st = cb_check_vmas_locked(mm, addr, *span, c->write, true);
-	if (st == STATUS_SUCCESS)
+	if (st == CB_STATUS_SUCCESS)
 		got = cb_pin_user_pages_remote(mm, addr & PAGE_MASK,
 					       DIV_ROUND_UP(off + *span,
 							    PAGE_SIZE),
 					       c->write ? FOLL_WRITE : 0, pages);
 	mmap_read_unlock(mm);
-	if (st == STATUS_SUCCESS && got <= 0)
-		st = fatal_signal_pending(current) ? STATUS_CANCELLED :
+	if (st == CB_STATUS_SUCCESS && got <= 0)
+		st = fatal_signal_pending(current) ? CB_STATUS_CANCELLED :
 		     cb_client_exited(c->client) ?
-		     STATUS_PROCESS_IS_TERMINATING : STATUS_ACCESS_VIOLATION;
-	if (st != STATUS_SUCCESS)
+		     CB_STATUS_PROCESS_IS_TERMINATING : CB_STATUS_ACCESS_VIOLATION;
+	if (st != CB_STATUS_SUCCESS)
 		goto out;
 	*nr = got;
 	*span = min_t(size_t, *span, got * PAGE_SIZE - off);
 	c->pages += got;
 	c->batches++;
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 out:
 	cb_copy_leave(c->client);
 	return st;
@@ -416,12 +416,12 @@ static ntstatus_t cb_copy_start(struct cb_copy *c)
 	/* Pinned: the buffer's use count holds off unpinning. */
 	if (c->buf->pages) {
 		if (cb_client_exited(c->client))
-			return STATUS_PROCESS_IS_TERMINATING;
-		return READ_ONCE(c->client->dead) ? STATUS_INVALID_HANDLE :
-		       STATUS_SUCCESS;
+			return CB_STATUS_PROCESS_IS_TERMINATING;
+		return READ_ONCE(c->client->dead) ? CB_STATUS_INVALID_HANDLE :
+		       CB_STATUS_SUCCESS;
 	}
 	st = cb_copy_enter(c->client);
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		return st;
 	st = cb_copy_check_range(c);
 	cb_copy_leave(c->client);
@@ -441,7 +441,7 @@ static ntstatus_t cb_copy_run(struct cb_copy *c)
 	long nr;
 
 	st = cb_copy_start(c);
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		return st;
 	while (c->done < c->len) {
 		unsigned long addr = c->addr + c->done;
@@ -459,7 +459,7 @@ static ntstatus_t cb_copy_run(struct cb_copy *c)
 			if (!span)
 				break;
 			st = cb_copy_take(c, addr, &span, batch, &nr);
-			if (st != STATUS_SUCCESS)
+			if (st != CB_STATUS_SUCCESS)
 				break;
 			n = cb_copy_pages(batch, off, span, c->iter, c->write);
 			cb_copy_give(c, batch, nr);
@@ -470,10 +470,10 @@ static ntstatus_t cb_copy_run(struct cb_copy *c)
 	}
 	cb_copy_account(c);
 	if (c->done == c->len)
-		return STATUS_SUCCESS;
+		return CB_STATUS_SUCCESS;
 	if (c->done)
-		return STATUS_PARTIAL_COPY;
-	return st != STATUS_SUCCESS ? st : STATUS_ACCESS_VIOLATION;
+		return CB_STATUS_PARTIAL_COPY;
+	return st != CB_STATUS_SUCCESS ? st : CB_STATUS_ACCESS_VIOLATION;
 }
 
 /* A client range a copy may name: not NULL, not wrapping, under 2 GiB. */
@@ -483,8 +483,8 @@ static ntstatus_t cb_copy_range(unsigned long addr, size_t len)
 
 	if (!addr || check_add_overflow(addr, (unsigned long)len, &end) ||
 	    len > INT_MAX)
-		return STATUS_ACCESS_VIOLATION;
-	return STATUS_SUCCESS;
+		return CB_STATUS_ACCESS_VIOLATION;
+	return CB_STATUS_SUCCESS;
 }
 
 /**
@@ -499,7 +499,7 @@ static ntstatus_t cb_copy_range(unsigned long addr, size_t len)
  *
  * Checks the range, chooses the path (cb_copy_path()) and copies; traced
  * and counted. A fault on @iter's side stops the copy:
- * STATUS_ACCESS_VIOLATION if nothing landed, else STATUS_PARTIAL_COPY.
+ * CB_STATUS_ACCESS_VIOLATION if nothing landed, else CB_STATUS_PARTIAL_COPY.
  *
  * Return: as copy_to_client_buffer().
  */
@@ -515,9 +515,9 @@ ntstatus_t cb_copy_client(struct cb_client *client, u64 req_id,
 	ntstatus_t st;
 
 	if (!len)
-		return STATUS_SUCCESS;
+		return CB_STATUS_SUCCESS;
 	st = cb_copy_range(client_addr, len);
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		return st;
 
 	might_sleep();
@@ -528,11 +528,11 @@ ntstatus_t cb_copy_client(struct cb_client *client, u64 req_id,
 	if (!c.buf) {
 		/* Not found because the client is going away? Say so. */
 		if (cb_client_exited(client))
-			st = STATUS_PROCESS_IS_TERMINATING;
+			st = CB_STATUS_PROCESS_IS_TERMINATING;
 		else if (READ_ONCE(client->dead))
-			st = STATUS_INVALID_HANDLE;
+			st = CB_STATUS_INVALID_HANDLE;
 		else
-			st = STATUS_ACCESS_VIOLATION;
+			st = CB_STATUS_ACCESS_VIOLATION;
 		goto out;
 	}
 	c.path = cb_copy_path(&c);
@@ -542,7 +542,7 @@ ntstatus_t cb_copy_client(struct cb_client *client, u64 req_id,
 		st = cb_copy_run(&c);
 	cb_buffer_put(c.buf);
 out:
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		cb_stat_add(CB_STAT_FAILURES, 1);
 	trace_clientbuf_copy(req_id, c.path, write, client_addr, len,
 			     (__force u32)st);
@@ -560,7 +560,7 @@ out:
  * mappings: no wrap, the range inside one registered buffer that allows
  * the direction.
  *
- * Return: STATUS_SUCCESS or the status the copy would fail with.
+ * Return: CB_STATUS_SUCCESS or the status the copy would fail with.
  */
 ntstatus_t cb_copy_client_check(struct cb_client *client,
 				unsigned long client_addr, u32 length,
@@ -570,15 +570,15 @@ ntstatus_t cb_copy_client_check(struct cb_client *client,
 	ntstatus_t st;
 
 	if (!length)
-		return STATUS_SUCCESS;
+		return CB_STATUS_SUCCESS;
 	st = cb_copy_range(client_addr, length);
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		return st;
 	buf = cb_buffer_find_get(client, client_addr, length,
 				 write ? CLIENTBUF_BUF_WRITE :
 					 CLIENTBUF_BUF_READ);
 	if (!buf)
-		return STATUS_ACCESS_VIOLATION;
+		return CB_STATUS_ACCESS_VIOLATION;
 	cb_buffer_put(buf);
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 }

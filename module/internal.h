@@ -341,9 +341,9 @@ struct cb_ioctl_ctx {
  * @status_off: offset of the struct's __u32 status field, written with the
  *	handler's result, or CB_IOCTL_NO_STATUS
  * @reserved: offsets of __u32 fields that must be zero (else
- *	STATUS_INVALID_PARAMETER before the handler runs); 0 ends the list
+ *	CB_STATUS_INVALID_PARAMETER before the handler runs); 0 ends the list
  * @owner_only: only the file's owner may issue it (else
- *	STATUS_ACCESS_DENIED before the handler runs)
+ *	CB_STATUS_ACCESS_DENIED before the handler runs)
  * @execute: the handler; returns the NTSTATUS of the operation and never
  *	writes the status field itself
  */
@@ -399,7 +399,6 @@ ntstatus_t cb_ioctl_serve(struct cb_ioctl_ctx *ctx,
 struct clientbuf_package *cb_package_get(const char *name);
 void cb_package_hold(struct clientbuf_package *package);
 void cb_package_put(struct clientbuf_package *package);
-
 
 /* stats.c */
 enum cb_stat {

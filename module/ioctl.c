@@ -75,18 +75,18 @@ long cb_ioctl_dispatch(const struct cb_ioctl_table *table, void *obj,
 	if (copy_to_user(uarg, &buf, min_t(u32, usize, op->size)))
 		return -EFAULT;
 
-	st = STATUS_SUCCESS;
+	st = CB_STATUS_SUCCESS;
 	if (op->owner_only && !table->is_owner(obj))
-		st = STATUS_ACCESS_DENIED;
-	for (i = 0; i < ARRAY_SIZE(op->reserved) && st == STATUS_SUCCESS; i++)
+		st = CB_STATUS_ACCESS_DENIED;
+	for (i = 0; i < ARRAY_SIZE(op->reserved) && st == CB_STATUS_SUCCESS; i++)
 		if (op->reserved[i] && *cb_ioctl_field(&buf, op->reserved[i]))
-			st = STATUS_INVALID_PARAMETER;
-	if (st == STATUS_SUCCESS)
+			st = CB_STATUS_INVALID_PARAMETER;
+	if (st == CB_STATUS_SUCCESS)
 		st = op->execute(&ctx, &buf);
 	if (op->status_off != CB_IOCTL_NO_STATUS)
 		*cb_ioctl_field(&buf, op->status_off) = (__force __u32)st;
 	/* Only a successful handler hands over a file. */
-	WARN_ON_ONCE(ctx.new_file && st != STATUS_SUCCESS);
+	WARN_ON_ONCE(ctx.new_file && st != CB_STATUS_SUCCESS);
 
 	if (copy_to_user(uarg, &buf, min_t(u32, usize, op->size))) {
 		/* The fd was never visible: take it back. */

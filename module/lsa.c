@@ -33,17 +33,17 @@ ntstatus_t cb_copy_iter(struct clientbuf_request *request,
 	ntstatus_t st;
 
 	if (!request)
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	st = cb_request_check(request);
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		return st;
 	st = cb_copy_client(request->client, request->id, client_addr, iter,
 			    write);
 	/* Refused because the request completed meanwhile? Say so. */
-	if (st == STATUS_ACCESS_VIOLATION) {
+	if (st == CB_STATUS_ACCESS_VIOLATION) {
 		ntstatus_t now = cb_request_check(request);
 
-		if (now != STATUS_SUCCESS)
+		if (now != CB_STATUS_SUCCESS)
 			st = now;
 	}
 	return st;
@@ -59,7 +59,7 @@ ntstatus_t cb_copy_iter(struct clientbuf_request *request,
  * Request live, then cb_copy_client_check(). Used to check every segment
  * of a vectored copy before any byte moves.
  *
- * Return: STATUS_SUCCESS or the status the copy would fail with.
+ * Return: CB_STATUS_SUCCESS or the status the copy would fail with.
  */
 ntstatus_t cb_copy_check(struct clientbuf_request *request,
 			 unsigned long client_addr, u32 length, bool write)
@@ -67,7 +67,7 @@ ntstatus_t cb_copy_check(struct clientbuf_request *request,
 	ntstatus_t st;
 
 	st = cb_request_check(request);
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		return st;
 	return cb_copy_client_check(request->client, client_addr, length,
 				    write);
@@ -83,17 +83,17 @@ ntstatus_t cb_copy_check(struct clientbuf_request *request,
  * Works from any context that may sleep; see the path table at the top of
  * copy.c. Either all @length bytes land, or the result is an error.
  *
- * Return: STATUS_SUCCESS (also for @length 0 on a live request);
- * STATUS_INVALID_PARAMETER (NULL @request, or NULL @buffer with @length);
- * STATUS_INVALID_HANDLE (completed request, closed client);
- * STATUS_ACCESS_VIOLATION (NULL, wrapping or unregistered range, a range
+ * Return: CB_STATUS_SUCCESS (also for @length 0 on a live request);
+ * CB_STATUS_INVALID_PARAMETER (NULL @request, or NULL @buffer with @length);
+ * CB_STATUS_INVALID_HANDLE (completed request, closed client);
+ * CB_STATUS_ACCESS_VIOLATION (NULL, wrapping or unregistered range, a range
  * not allowing writes, an unmapped, read-only or PROT_NONE page - nothing
- * written); STATUS_PARTIAL_COPY (a race with munmap()/mprotect() stopped
- * the copy after some bytes landed); STATUS_PROCESS_IS_TERMINATING (the
- * client exited or exec()ed); STATUS_NOT_SUPPORTED (outside the client's
+ * written); CB_STATUS_PARTIAL_COPY (a race with munmap()/mprotect() stopped
+ * the copy after some bytes landed); CB_STATUS_PROCESS_IS_TERMINATING (the
+ * client exited or exec()ed); CB_STATUS_NOT_SUPPORTED (outside the client's
  * context, an unpinned range that is not anonymous, shmem or hugetlb
  * memory, or that a userfaultfd watches - nothing written);
- * STATUS_CANCELLED (a fatal signal stopped the copy of another process).
+ * CB_STATUS_CANCELLED (a fatal signal stopped the copy of another process).
  */
 ntstatus_t copy_to_client_buffer(struct clientbuf_request *request,
 				 u32 length, void __user *client_base,
@@ -103,7 +103,7 @@ ntstatus_t copy_to_client_buffer(struct clientbuf_request *request,
 	struct iov_iter iter;
 
 	if (!request || (!buffer && length))
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, length);
 	return cb_copy_iter(request, (unsigned long)client_base, &iter, true);
 }
@@ -130,7 +130,7 @@ ntstatus_t copy_from_client_buffer(struct clientbuf_request *request,
 	struct iov_iter iter;
 
 	if (!request || (!buffer && length))
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, length);
 	return cb_copy_iter(request, (unsigned long)client_base, &iter,
 			    false);
@@ -148,10 +148,10 @@ EXPORT_SYMBOL_NS_GPL(copy_from_client_buffer, CLIENTBUF);
  * none. The block's contents are whatever the client left there; fill it
  * with copy_to_client_buffer(). May sleep.
  *
- * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a NULL @request or
- * @client_base or a zero @length; STATUS_INVALID_HANDLE for a completed
- * request or a closed client; STATUS_NO_MEMORY when no ALLOC buffer has
- * room; STATUS_INSUFFICIENT_RESOURCES.
+ * Return: CB_STATUS_SUCCESS; CB_STATUS_INVALID_PARAMETER for a NULL @request or
+ * @client_base or a zero @length; CB_STATUS_INVALID_HANDLE for a completed
+ * request or a closed client; CB_STATUS_NO_MEMORY when no ALLOC buffer has
+ * room; CB_STATUS_INSUFFICIENT_RESOURCES.
  */
 ntstatus_t allocate_client_buffer(struct clientbuf_request *request,
 				  u32 length, void __user **client_base)
@@ -160,16 +160,16 @@ ntstatus_t allocate_client_buffer(struct clientbuf_request *request,
 	ntstatus_t st;
 
 	if (!request || !client_base)
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	st = cb_request_check(request);
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		return st;
 	if (!length)
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 
 	st = cb_buffer_alloc_block(request->client, request->return_buf_id,
 				   length, &addr);
-	if (st == STATUS_SUCCESS)
+	if (st == CB_STATUS_SUCCESS)
 		*client_base = (void __user *)addr;
 	return st;
 }
@@ -180,9 +180,9 @@ EXPORT_SYMBOL_NS_GPL(allocate_client_buffer, CLIENTBUF);
  * @request: the call
  * @client_base: a block from allocate_client_buffer(), or NULL
  *
- * Return: STATUS_SUCCESS (also for NULL); STATUS_INVALID_PARAMETER for a
+ * Return: CB_STATUS_SUCCESS (also for NULL); CB_STATUS_INVALID_PARAMETER for a
  * NULL @request or an address that is not a live block;
- * STATUS_INVALID_HANDLE for a completed request or a closed client.
+ * CB_STATUS_INVALID_HANDLE for a completed request or a closed client.
  */
 ntstatus_t free_client_buffer(struct clientbuf_request *request,
 			      void __user *client_base)
@@ -190,9 +190,9 @@ ntstatus_t free_client_buffer(struct clientbuf_request *request,
 	ntstatus_t st;
 
 	if (!request)
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	st = cb_request_check(request);
-	if (st != STATUS_SUCCESS || !client_base)
+	if (st != CB_STATUS_SUCCESS || !client_base)
 		return st;
 	return cb_buffer_free_block(request->client,
 				    (unsigned long)client_base);
@@ -206,22 +206,22 @@ EXPORT_SYMBOL_NS_GPL(free_client_buffer, CLIENTBUF);
  *
  * Ids are given in the current task's pid and user namespaces.
  *
- * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER for NULL arguments,
- * STATUS_INVALID_HANDLE for a completed request (whether or not its client
+ * Return: CB_STATUS_SUCCESS, CB_STATUS_INVALID_PARAMETER for NULL arguments,
+ * CB_STATUS_INVALID_HANDLE for a completed request (whether or not its client
  * still lives) or a client that closed the device. A request still running
- * whose client process exited is STATUS_SUCCESS, reported with
+ * whose client process exited is CB_STATUS_SUCCESS, reported with
  * CLIENTBUF_CLIENT_PROCESS_TERMINATED.
  */
 ntstatus_t get_client_info(struct clientbuf_request *request,
 			   struct clientbuf_client_info *info)
 {
 	if (!request || !info)
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	if (READ_ONCE(request->state) != CB_REQ_RUNNING ||
-	    cb_request_check(request) == STATUS_INVALID_HANDLE)
-		return STATUS_INVALID_HANDLE;
+	    cb_request_check(request) == CB_STATUS_INVALID_HANDLE)
+		return CB_STATUS_INVALID_HANDLE;
 	cb_request_info(request, info);
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_NS_GPL(get_client_info, CLIENTBUF);
 

@@ -78,7 +78,7 @@ static ntstatus_t cb_ioctl_get_info(struct cb_ioctl_ctx *ctx,
 	info->memlock_limit = memlock == RLIM_INFINITY ||
 			      cb_pin_unlimited() ? U64_MAX : memlock;
 	info->max_completions = READ_ONCE(cb_max_completions);
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 }
 
 static ntstatus_t cb_ioctl_register(struct cb_ioctl_ctx *ctx,

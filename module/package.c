@@ -69,7 +69,7 @@ EXPORT_SYMBOL_NS_GPL(clientbuf_register_package, CLIENTBUF);
  * clientbuf_unregister_package() - stop new calls to a package
  * @package: a registered package
  *
- * New calls fail with STATUS_NO_SUCH_PACKAGE once this returns. Calls still
+ * New calls fail with CB_STATUS_NO_SUCH_PACKAGE once this returns. Calls still
  * pending keep the package's module pinned, so a module cannot be unloaded
  * while they are; a package module must complete them and flush its own
  * work items before its exit function returns.

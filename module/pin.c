@@ -51,13 +51,13 @@ static ntstatus_t cb_pin_check_vmas(struct mm_struct *mm, unsigned long start,
 	while (start < end) {
 		vma = find_vma(mm, start);
 		if (!vma || vma->vm_start > start)
-			return STATUS_ACCESS_VIOLATION;
+			return CB_STATUS_ACCESS_VIOLATION;
 		if (!vma_is_anonymous(vma) && !is_vm_hugetlb_page(vma) &&
 		    !(vma->vm_file && shmem_file(vma->vm_file)))
-			return STATUS_NOT_SUPPORTED;
+			return CB_STATUS_NOT_SUPPORTED;
 		start = vma->vm_end;
 	}
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 }
 
 /*
@@ -99,7 +99,7 @@ bool cb_pin_unlimited(void)
  * caller's RLIMIT_MEMLOCK; a caller with CAP_IPC_LOCK is not limited (nor
  * charged there). The user reference is held until cb_pin_unaccount().
  *
- * Return: STATUS_SUCCESS, or STATUS_QUOTA_EXCEEDED past RLIMIT_MEMLOCK.
+ * Return: CB_STATUS_SUCCESS, or CB_STATUS_QUOTA_EXCEEDED past RLIMIT_MEMLOCK.
  */
 static ntstatus_t cb_pin_account(struct cb_client *client,
 				 struct cb_buffer *buf, unsigned long nr)
@@ -113,13 +113,13 @@ static ntstatus_t cb_pin_account(struct cb_client *client,
 		cur = atomic_long_read(&user->locked_vm);
 		do {
 			if (check_add_overflow(cur, nr, &new) || new > limit)
-				return STATUS_QUOTA_EXCEEDED;
+				return CB_STATUS_QUOTA_EXCEEDED;
 		} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur,
 						  new));
 		buf->user = get_uid(user);
 	}
 	atomic64_add(nr, &client->mm->pinned_vm);
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 }
 
 /* Undo cb_pin_account() for @nr pages of @buf. */
@@ -139,11 +139,11 @@ static void cb_pin_unaccount(struct cb_client *client, struct cb_buffer *buf,
  * @client: the client; current is its owner
  * @buf: the buffer, not yet visible
  *
- * Return: STATUS_SUCCESS; STATUS_QUOTA_EXCEEDED past RLIMIT_MEMLOCK;
- * STATUS_ACCESS_VIOLATION for an unmapped page, or one that is not
- * writable; STATUS_NOT_SUPPORTED for memory other than anonymous, shmem or
+ * Return: CB_STATUS_SUCCESS; CB_STATUS_QUOTA_EXCEEDED past RLIMIT_MEMLOCK;
+ * CB_STATUS_ACCESS_VIOLATION for an unmapped page, or one that is not
+ * writable; CB_STATUS_NOT_SUPPORTED for memory other than anonymous, shmem or
  * hugetlb (also when such memory was mapped over the range while it was
- * being pinned); STATUS_INSUFFICIENT_RESOURCES.
+ * being pinned); CB_STATUS_INSUFFICIENT_RESOURCES.
  */
 ntstatus_t cb_pin_buffer(struct cb_client *client, struct cb_buffer *buf)
 {
@@ -154,21 +154,21 @@ ntstatus_t cb_pin_buffer(struct cb_client *client, struct cb_buffer *buf)
 	int ret;
 
 	if (nr > INT_MAX)
-		return STATUS_QUOTA_EXCEEDED;
+		return CB_STATUS_QUOTA_EXCEEDED;
 
 	mmap_read_lock(client->mm);
 	st = cb_pin_check_vmas(client->mm, start, end);
 	mmap_read_unlock(client->mm);
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		return st;
 
 	st = cb_pin_account(client, buf, nr);
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		return st;
 	buf->pages = kvmalloc_array(nr, sizeof(*buf->pages),
 				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!buf->pages) {
-		st = STATUS_INSUFFICIENT_RESOURCES;
+		st = CB_STATUS_INSUFFICIENT_RESOURCES;
 		goto out_unaccount;
 	}
 	while (done < nr) {
@@ -176,19 +176,19 @@ ntstatus_t cb_pin_buffer(struct cb_client *client, struct cb_buffer *buf)
 					  nr - done, FOLL_WRITE | FOLL_LONGTERM,
 					  buf->pages + done);
 		if (ret <= 0) {
-			st = ret == -ENOMEM ? STATUS_INSUFFICIENT_RESOURCES :
-			     ret == -EOPNOTSUPP ? STATUS_NOT_SUPPORTED :
-			     STATUS_ACCESS_VIOLATION;
+			st = ret == -ENOMEM ? CB_STATUS_INSUFFICIENT_RESOURCES :
+			     ret == -EOPNOTSUPP ? CB_STATUS_NOT_SUPPORTED :
+			     CB_STATUS_ACCESS_VIOLATION;
 			/*
 			 * 6.5+ GUP refuses a dirty-tracked file mapping put
 			 * over the range since the check with -EFAULT: say
 			 * what the check would say now.
 			 */
-			if (st == STATUS_ACCESS_VIOLATION) {
+			if (st == CB_STATUS_ACCESS_VIOLATION) {
 				mmap_read_lock(client->mm);
 				if (cb_pin_check_vmas(client->mm, start, end) ==
-				    STATUS_NOT_SUPPORTED)
-					st = STATUS_NOT_SUPPORTED;
+				    CB_STATUS_NOT_SUPPORTED)
+					st = CB_STATUS_NOT_SUPPORTED;
 				mmap_read_unlock(client->mm);
 			}
 			goto out_unpin;
@@ -197,13 +197,13 @@ ntstatus_t cb_pin_buffer(struct cb_client *client, struct cb_buffer *buf)
 	}
 	for (i = 0; i < nr; i++) {
 		if (!cb_pin_page_ok(buf->pages[i])) {
-			st = STATUS_NOT_SUPPORTED;
+			st = CB_STATUS_NOT_SUPPORTED;
 			goto out_unpin;
 		}
 	}
 	buf->nr_pages = nr;
 	cb_stat_add(CB_STAT_PINNED_PAGES, nr);
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 
 out_unpin:
 	unpin_user_pages(buf->pages, done);

@@ -10,8 +10,8 @@
  * request is always alive; a completion record holds that reference until
  * it is read. It is RUNNING
  * until the package completes it (at once, by returning a status other
- * than STATUS_PENDING, or later by clientbuf_complete_request()), then
- * DONE: copies through a DONE request fail with STATUS_INVALID_HANDLE.
+ * than CB_STATUS_PENDING, or later by clientbuf_complete_request()), then
+ * DONE: copies through a DONE request fail with CB_STATUS_INVALID_HANDLE.
  */
 #include <linux/cred.h>
 #include <linux/pid.h>
@@ -67,7 +67,7 @@ static void cb_request_free(struct kref *ref)
  * clientbuf_request_get() - take a reference to a request
  * @request: the request
  *
- * A package that returns STATUS_PENDING takes one to complete the call
+ * A package that returns CB_STATUS_PENDING takes one to complete the call
  * later.
  *
  * Return: @request.
@@ -108,9 +108,9 @@ EXPORT_SYMBOL_NS_GPL(clientbuf_request_id, CLIENTBUF);
  * cb_request_check() - may a package still act through @request?
  * @request: a non-NULL request
  *
- * Return: STATUS_SUCCESS; STATUS_INVALID_HANDLE once the request is
+ * Return: CB_STATUS_SUCCESS; CB_STATUS_INVALID_HANDLE once the request is
  * completed or its client closed the device, or
- * STATUS_PROCESS_IS_TERMINATING if the client process exited.
+ * CB_STATUS_PROCESS_IS_TERMINATING if the client process exited.
  */
 ntstatus_t cb_request_check(struct clientbuf_request *request)
 {
@@ -118,14 +118,14 @@ ntstatus_t cb_request_check(struct clientbuf_request *request)
 
 	if (READ_ONCE(client->dead) || READ_ONCE(request->state) != CB_REQ_RUNNING)
 		return cb_client_exited(client) ?
-		       STATUS_PROCESS_IS_TERMINATING : STATUS_INVALID_HANDLE;
-	return STATUS_SUCCESS;
+		       CB_STATUS_PROCESS_IS_TERMINATING : CB_STATUS_INVALID_HANDLE;
+	return CB_STATUS_SUCCESS;
 }
 
 /**
  * clientbuf_complete_request() - finish a call
- * @request: a request the package returned STATUS_PENDING for
- * @status: the call's final NTSTATUS; must not be STATUS_PENDING
+ * @request: a request the package returned CB_STATUS_PENDING for
+ * @status: the call's final NTSTATUS; must not be CB_STATUS_PENDING
  * @protocol_status: the package's own status
  * @return_buffer: client address of the answer, or NULL
  * @return_length: its length
@@ -145,8 +145,8 @@ void clientbuf_complete_request(struct clientbuf_request *request,
 	bool queue;
 
 	might_sleep();
-	if (status == STATUS_PENDING)
-		status = STATUS_UNSUCCESSFUL;
+	if (status == CB_STATUS_PENDING)
+		status = CB_STATUS_UNSUCCESSFUL;
 
 	spin_lock(&client->req_lock);
 	if (request->state != CB_REQ_RUNNING) {
@@ -164,9 +164,9 @@ void clientbuf_complete_request(struct clientbuf_request *request,
 	request->result.status = (__force __u32)status;
 	request->result.protocol_status = (__force __u32)protocol_status;
 	request->result.return_addr = (unsigned long)return_buffer;
-	/* With STATUS_BUFFER_TOO_SMALL the length is the one needed. */
+	/* With CB_STATUS_BUFFER_TOO_SMALL the length is the one needed. */
 	request->result.return_len = return_buffer ||
-		status == STATUS_BUFFER_TOO_SMALL ? return_length : 0;
+		status == CB_STATUS_BUFFER_TOO_SMALL ? return_length : 0;
 	trace_clientbuf_call_end(request->id, request->result.status,
 				 request->result.protocol_status,
 				 request->result.return_len);
@@ -271,12 +271,12 @@ static ntstatus_t cb_call_check(struct cb_client *client,
 
 	if (call->flags & ~CLIENTBUF_CALL_FLAGS || call->reserved ||
 	    !nlen || nlen == sizeof(call->package))
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	if (call->submit_len > READ_ONCE(cb_max_submit_len))
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	if (call->return_buf_id)
 		return cb_buffer_check_alloc(client, call->return_buf_id);
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 }
 
 /**
@@ -303,12 +303,12 @@ void cb_request_uncharge(struct clientbuf_request *request)
 static ntstatus_t cb_request_start(struct cb_client *client,
 				   struct clientbuf_request *req)
 {
-	ntstatus_t st = STATUS_SUCCESS;
+	ntstatus_t st = CB_STATUS_SUCCESS;
 
 	spin_lock(&client->req_lock);
 	if (req->async && (client->nr_pending >= READ_ONCE(cb_max_pending) ||
 			   !cb_user_charge_async(client->user))) {
-		st = STATUS_QUOTA_EXCEEDED;
+		st = CB_STATUS_QUOTA_EXCEEDED;
 	} else {
 		req->charged = req->async;
 		req->id = ++client->next_req_id;
@@ -326,11 +326,11 @@ static ntstatus_t cb_request_start(struct cb_client *client,
 static ntstatus_t cb_request_run(struct clientbuf_request *req,
 				 const void *submit, u32 submit_len)
 {
-	struct clientbuf_call_result res = { .protocol_status = STATUS_SUCCESS };
+	struct clientbuf_call_result res = { .protocol_status = CB_STATUS_SUCCESS };
 	ntstatus_t st;
 
 	st = req->package->call_package(req, submit, submit_len, &res);
-	if (st != STATUS_PENDING) {
+	if (st != CB_STATUS_PENDING) {
 		/* Answered at once: the ioctl reports it, no record. */
 		req->detached = true;
 		clientbuf_complete_request(req, st, res.protocol_status,
@@ -339,12 +339,12 @@ static ntstatus_t cb_request_run(struct clientbuf_request *req,
 		return st;
 	}
 	if (req->async)
-		return STATUS_PENDING;
+		return CB_STATUS_PENDING;
 	if (wait_for_completion_killable(&req->done)) {
 		spin_lock(&req->client->req_lock);
 		req->detached = true;
 		spin_unlock(&req->client->req_lock);
-		return STATUS_CANCELLED;
+		return CB_STATUS_CANCELLED;
 	}
 	return (__force ntstatus_t)req->result.status;
 }
@@ -364,39 +364,39 @@ ntstatus_t cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call)
 	ntstatus_t st;
 
 	st = cb_call_check(client, call);
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		goto out;
 	if (call->submit_len) {
 		submit = memdup_user(u64_to_user_ptr(call->submit_addr),
 				     call->submit_len);
 		if (IS_ERR(submit)) {
 			st = PTR_ERR(submit) == -EFAULT ?
-			     STATUS_ACCESS_VIOLATION :
-			     STATUS_INSUFFICIENT_RESOURCES;
+			     CB_STATUS_ACCESS_VIOLATION :
+			     CB_STATUS_INSUFFICIENT_RESOURCES;
 			submit = NULL;
 			goto out;
 		}
 	}
 	pkg = cb_package_get(call->package);
 	if (!pkg) {
-		st = STATUS_NO_SUCH_PACKAGE;
+		st = CB_STATUS_NO_SUCH_PACKAGE;
 		goto out;
 	}
 	req = cb_request_alloc(client, pkg, call);
 	if (!req) {
 		cb_package_put(pkg);
-		st = STATUS_INSUFFICIENT_RESOURCES;
+		st = CB_STATUS_INSUFFICIENT_RESOURCES;
 		goto out;
 	}
 	st = cb_request_start(client, req);
-	if (st == STATUS_SUCCESS) {
+	if (st == CB_STATUS_SUCCESS) {
 		cb_stat_add(CB_STAT_CALLS, 1);
 		trace_clientbuf_call_start(task_tgid_vnr(current), req->id,
 					   call->package, call->submit_len,
 					   req->async);
 		call->request_id = req->id;
 		st = cb_request_run(req, submit, call->submit_len);
-		if (st != STATUS_PENDING) {
+		if (st != CB_STATUS_PENDING) {
 			call->protocol_status = req->result.protocol_status;
 			call->return_addr = req->result.return_addr;
 			call->return_len = req->result.return_len;

@@ -23,7 +23,7 @@
  * and the final put of a request can always reach it.
  *
  * The package is the serving process's: it goes away (unregistered, every
- * call not completed failed with STATUS_PORT_DISCONNECTED) when that
+ * call not completed failed with CB_STATUS_PORT_DISCONNECTED) when that
  * process exits or execs, or when the server fd is closed, whichever comes
  * first. A forked child or the program after execve() may still hold the
  * fd, but can never use it (the owner check: current->mm is the server's
@@ -165,7 +165,7 @@ static ntstatus_t cb_server_call_package(struct clientbuf_request *req,
 	call = kmalloc(struct_size(call, submit, submit_len),
 		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!call)
-		return STATUS_INSUFFICIENT_RESOURCES;
+		return CB_STATUS_INSUFFICIENT_RESOURCES;
 	call->req = clientbuf_request_get(req);
 	call->submit_len = submit_len;
 	memcpy(call->submit, submit, submit_len);
@@ -175,14 +175,14 @@ static ntstatus_t cb_server_call_package(struct clientbuf_request *req,
 		spin_unlock(&srv->lock);
 		clientbuf_request_put(req);
 		kfree(call);
-		return STATUS_PORT_DISCONNECTED;
+		return CB_STATUS_PORT_DISCONNECTED;
 	}
 	call->id = ++srv->next_call_id;
 	call->state = CB_CALL_QUEUED;
 	list_add_tail(&call->node, &srv->queue);
 	spin_unlock(&srv->lock);
 	wake_up_interruptible(&srv->wait);
-	return STATUS_PENDING;
+	return CB_STATUS_PENDING;
 }
 
 /* The client went away: drop its call if the server has not read it. */
@@ -202,7 +202,7 @@ static void cb_server_cancel(struct clientbuf_request *req)
 	}
 	spin_unlock(&srv->lock);
 	if (found)
-		cb_server_call_finish(found, STATUS_CANCELLED, STATUS_SUCCESS,
+		cb_server_call_finish(found, CB_STATUS_CANCELLED, CB_STATUS_SUCCESS,
 				      NULL, 0);
 }
 
@@ -219,7 +219,7 @@ static void cb_server_put(struct clientbuf_package *pkg)
 
 /*
  * The package goes away: unregister it and fail every QUEUED and
- * DELIVERED call with STATUS_PORT_DISCONNECTED; a DELIVERING call is
+ * DELIVERED call with CB_STATUS_PORT_DISCONNECTED; a DELIVERING call is
  * failed by its reader when it sees @dead. Idempotent: the mm notifier and
  * the server file's release may both get here.
  */
@@ -238,8 +238,8 @@ static void cb_server_disconnect(struct cb_server *srv)
 	list_for_each_entry_safe(call, tmp, &list, node) {
 		WARN_ON_ONCE(call->state == CB_CALL_DELIVERING);
 		list_del(&call->node);
-		cb_server_call_finish(call, STATUS_PORT_DISCONNECTED,
-				      STATUS_SUCCESS, NULL, 0);
+		cb_server_call_finish(call, CB_STATUS_PORT_DISCONNECTED,
+				      CB_STATUS_SUCCESS, NULL, 0);
 	}
 	wake_up_interruptible(&srv->wait);
 }
@@ -265,7 +265,7 @@ static bool cb_server_is_owner(struct cb_server *srv)
 
 /*
  * The server fd is closed: unregister the package and fail every call not
- * yet completed with STATUS_PORT_DISCONNECTED, unless the serving process's
+ * yet completed with CB_STATUS_PORT_DISCONNECTED, unless the serving process's
  * exit or exec did so already; mmu_notifier_unregister() runs ->release()
  * if exit_mmap() has not, and waits for one that is running.
  */
@@ -343,8 +343,8 @@ static ssize_t cb_server_read(struct file *file, char __user *buf,
 	spin_lock(&srv->lock);
 	if (srv->dead) {
 		spin_unlock(&srv->lock);
-		cb_server_call_finish(call, STATUS_PORT_DISCONNECTED,
-				      STATUS_SUCCESS, NULL, 0);
+		cb_server_call_finish(call, CB_STATUS_PORT_DISCONNECTED,
+				      CB_STATUS_SUCCESS, NULL, 0);
 		return ret ? ret : len;
 	}
 	if (ret) {
@@ -398,7 +398,7 @@ static ntstatus_t cb_server_copy(struct clientbuf_request *req,
 	struct iov_iter iter;
 
 	if (!saddr && op->len)
-		return STATUS_ACCESS_VIOLATION;
+		return CB_STATUS_ACCESS_VIOLATION;
 	/* access_ok() is in every user copy of the iter (both kernels) */
 	iov_iter_ubuf(&iter, write ? ITER_SOURCE : ITER_DEST, saddr, op->len);
 	return cb_copy_iter(req, op->client_addr, &iter, write);
@@ -415,24 +415,24 @@ static ntstatus_t cb_server_copy_vec(struct clientbuf_request *req,
 {
 	bool write = op->op == CLIENTBUF_SRV_COPY_TO_VEC;
 	struct clientbuf_segment *seg;
-	ntstatus_t st = STATUS_SUCCESS;
+	ntstatus_t st = CB_STATUS_SUCCESS;
 	u32 i, n = op->len;
 
 	if (!n || n > CLIENTBUF_SRV_VEC_MAX)
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	seg = kvmalloc_array(n, sizeof(*seg), GFP_KERNEL_ACCOUNT |
 			     __GFP_NOWARN);
 	if (!seg)
-		return STATUS_INSUFFICIENT_RESOURCES;
+		return CB_STATUS_INSUFFICIENT_RESOURCES;
 	if (copy_from_user(seg, u64_to_user_ptr(op->server_addr),
 			   array_size(n, sizeof(*seg)))) {
-		st = STATUS_ACCESS_VIOLATION;
+		st = CB_STATUS_ACCESS_VIOLATION;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		st = seg[i].reserved ? STATUS_INVALID_PARAMETER :
+		st = seg[i].reserved ? CB_STATUS_INVALID_PARAMETER :
 		     cb_copy_check(req, seg[i].client_addr, seg[i].len, write);
-		if (st != STATUS_SUCCESS)
+		if (st != CB_STATUS_SUCCESS)
 			goto fail;
 	}
 	for (i = 0; i < n; i++) {
@@ -441,9 +441,9 @@ static ntstatus_t cb_server_copy_vec(struct clientbuf_request *req,
 
 		iov_iter_ubuf(&iter, write ? ITER_SOURCE : ITER_DEST, saddr,
 			      seg[i].len);
-		st = !saddr && seg[i].len ? STATUS_ACCESS_VIOLATION :
+		st = !saddr && seg[i].len ? CB_STATUS_ACCESS_VIOLATION :
 		     cb_copy_iter(req, seg[i].client_addr, &iter, write);
-		if (st != STATUS_SUCCESS)
+		if (st != CB_STATUS_SUCCESS)
 			goto fail;
 	}
 	goto out;
@@ -460,22 +460,22 @@ static ntstatus_t cb_server_complete(struct cb_server *srv,
 	ntstatus_t status = (__force ntstatus_t)op->call_status;
 	struct cb_server_call *call;
 
-	if (status == STATUS_PENDING)
-		return STATUS_INVALID_PARAMETER;
+	if (status == CB_STATUS_PENDING)
+		return CB_STATUS_INVALID_PARAMETER;
 	spin_lock(&srv->lock);
 	call = cb_server_find(srv, op->call_id, true);
 	spin_unlock(&srv->lock);
 	if (!call)
-		return STATUS_INVALID_HANDLE;
+		return CB_STATUS_INVALID_HANDLE;
 	cb_server_call_finish(call, status,
 			      (__force ntstatus_t)op->protocol_status,
 			      u64_to_user_ptr(op->client_addr), op->len);
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 }
 
 /*
  * CLIENTBUF_IOC_SERVER_OP, the caller being the serving process.
- * Return: STATUS_INVALID_PARAMETER for a bad op, STATUS_INVALID_HANDLE for
+ * Return: CB_STATUS_INVALID_PARAMETER for a bad op, CB_STATUS_INVALID_HANDLE for
  * a call id that was not read from this server fd or is completed, else
  * the status of the client-buffer function the op runs.
  */
@@ -490,7 +490,7 @@ static ntstatus_t cb_ioctl_server_op(struct cb_ioctl_ctx *ctx,
 	ntstatus_t st;
 
 	if (!op->op || op->op > CLIENTBUF_SRV_COPY_FROM_VEC)
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	if (op->op == CLIENTBUF_SRV_COMPLETE)
 		return cb_server_complete(srv, op);
 
@@ -500,7 +500,7 @@ static ntstatus_t cb_ioctl_server_op(struct cb_ioctl_ctx *ctx,
 		req = clientbuf_request_get(call->req);
 	spin_unlock(&srv->lock);
 	if (!req)
-		return STATUS_INVALID_HANDLE;
+		return CB_STATUS_INVALID_HANDLE;
 
 	switch (op->op) {
 	case CLIENTBUF_SRV_COPY_TO:
@@ -513,7 +513,7 @@ static ntstatus_t cb_ioctl_server_op(struct cb_ioctl_ctx *ctx,
 		break;
 	case CLIENTBUF_SRV_ALLOC:
 		st = allocate_client_buffer(req, op->len, &block);
-		if (st == STATUS_SUCCESS)
+		if (st == CB_STATUS_SUCCESS)
 			op->result_addr = (unsigned long)block;
 		break;
 	default:
@@ -567,9 +567,9 @@ static const struct file_operations cb_server_fops = {
  * Makes a server and its file; the dispatcher installs the file as
  * @serve->fd once the struct is written back.
  *
- * Return: STATUS_SUCCESS, STATUS_ACCESS_DENIED without CAP_SYS_ADMIN,
- * STATUS_INVALID_PARAMETER (flags, name), STATUS_OBJECT_NAME_COLLISION if
- * the name is taken, STATUS_INSUFFICIENT_RESOURCES (also when the caller
+ * Return: CB_STATUS_SUCCESS, CB_STATUS_ACCESS_DENIED without CAP_SYS_ADMIN,
+ * CB_STATUS_INVALID_PARAMETER (flags, name), CB_STATUS_OBJECT_NAME_COLLISION if
+ * the name is taken, CB_STATUS_INSUFFICIENT_RESOURCES (also when the caller
  * has no fd left).
  */
 ntstatus_t cb_ioctl_serve(struct cb_ioctl_ctx *ctx,
@@ -582,12 +582,12 @@ ntstatus_t cb_ioctl_serve(struct cb_ioctl_ctx *ctx,
 
 	serve->fd = -1;
 	if (!capable(CAP_SYS_ADMIN))
-		return STATUS_ACCESS_DENIED;
+		return CB_STATUS_ACCESS_DENIED;
 	if (serve->flags || !nlen || nlen == sizeof(serve->package))
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	srv = kzalloc(sizeof(*srv), GFP_KERNEL_ACCOUNT);
 	if (!srv)
-		return STATUS_INSUFFICIENT_RESOURCES;
+		return CB_STATUS_INSUFFICIENT_RESOURCES;
 	memcpy(srv->name, serve->package, nlen);
 	srv->pkg.name = srv->name;
 	srv->pkg.call_package = cb_server_call_package;
@@ -622,18 +622,18 @@ ntstatus_t cb_ioctl_serve(struct cb_ioctl_ctx *ctx,
 		put_unused_fd(fd);
 		/* Never registered: its disconnect finds nothing to do. */
 		fput(file);
-		return ret == -EEXIST ? STATUS_OBJECT_NAME_COLLISION :
-					STATUS_INVALID_PARAMETER;
+		return ret == -EEXIST ? CB_STATUS_OBJECT_NAME_COLLISION :
+					CB_STATUS_INVALID_PARAMETER;
 	}
 	serve->fd = fd;
 	ctx->new_file = file;
 	ctx->new_fd = fd;
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 
 unregister:
 	/* Never registered: its ->release() finds nothing to do. */
 	mmu_notifier_unregister(&srv->mn, srv->mm);
 free:
 	kref_put(&srv->ref, cb_server_free);
-	return STATUS_INSUFFICIENT_RESOURCES;
+	return CB_STATUS_INSUFFICIENT_RESOURCES;
 }

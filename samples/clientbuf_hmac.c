@@ -9,7 +9,7 @@
  * an out buffer the client named, or allocate_client_buffer() plus
  * copy_to_client_buffer(), returned as the ProtocolReturnBuffer. With
  * HMAC_LOGON_F_DEFER the call is answered from a work item
- * (STATUS_PENDING, then clientbuf_complete_request()). The protocol is in
+ * (CB_STATUS_PENDING, then clientbuf_complete_request()). The protocol is in
  * clientbuf_hmac.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -72,7 +72,7 @@ static struct workqueue_struct *hmac_wq;
  * @job: the logon
  * @token: HMAC_LOGON_TOKEN_LEN bytes, filled
  *
- * Return: STATUS_SUCCESS, or STATUS_UNSUCCESSFUL if the crypto API failed.
+ * Return: CB_STATUS_SUCCESS, or CB_STATUS_UNSUCCESSFUL if the crypto API failed.
  */
 static ntstatus_t hmac_token(const struct hmac_job *job, u8 *token)
 {
@@ -84,7 +84,7 @@ static ntstatus_t hmac_token(const struct hmac_job *job, u8 *token)
 	ret = crypto_shash_digest(desc, job->msg, job->msg_len, token);
 	up_read(&hmac_key_sem);
 	shash_desc_zero(desc);
-	return ret ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
+	return ret ? CB_STATUS_UNSUCCESSFUL : CB_STATUS_SUCCESS;
 }
 
 /**
@@ -93,7 +93,7 @@ static ntstatus_t hmac_token(const struct hmac_job *job, u8 *token)
  * @token: the token
  * @res: filled with the answer
  *
- * Return: STATUS_SUCCESS, STATUS_BUFFER_TOO_SMALL (with the needed length
+ * Return: CB_STATUS_SUCCESS, CB_STATUS_BUFFER_TOO_SMALL (with the needed length
  * in @res), or the status of the client-buffer function that failed.
  */
 static ntstatus_t hmac_deliver(const struct hmac_job *job, const u8 *token,
@@ -106,28 +106,28 @@ static ntstatus_t hmac_deliver(const struct hmac_job *job, const u8 *token,
 	if (job->out_addr) {
 		if (job->out_len < HMAC_LOGON_TOKEN_LEN) {
 			res->return_length = HMAC_LOGON_TOKEN_LEN;
-			return STATUS_BUFFER_TOO_SMALL;
+			return CB_STATUS_BUFFER_TOO_SMALL;
 		}
 		block = u64_to_user_ptr(job->out_addr);
 		st = fn->copy_to_client_buffer(job->req, HMAC_LOGON_TOKEN_LEN,
 					       block, token);
-		if (st != STATUS_SUCCESS)
+		if (st != CB_STATUS_SUCCESS)
 			return st;
 	} else {
 		st = fn->allocate_client_buffer(job->req, HMAC_LOGON_TOKEN_LEN,
 						&block);
-		if (st != STATUS_SUCCESS)
+		if (st != CB_STATUS_SUCCESS)
 			return st;
 		st = fn->copy_to_client_buffer(job->req, HMAC_LOGON_TOKEN_LEN,
 					       block, token);
-		if (st != STATUS_SUCCESS) {
+		if (st != CB_STATUS_SUCCESS) {
 			fn->free_client_buffer(job->req, block);
 			return st;
 		}
 	}
 	res->return_buffer = block;
 	res->return_length = HMAC_LOGON_TOKEN_LEN;
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 }
 
 /* Run the logon @job in the current context; fills @res. */
@@ -138,7 +138,7 @@ static ntstatus_t hmac_logon(const struct hmac_job *job,
 	ntstatus_t st;
 
 	st = hmac_token(job, token);
-	if (st == STATUS_SUCCESS)
+	if (st == CB_STATUS_SUCCESS)
 		st = hmac_deliver(job, token, res);
 	memzero_explicit(token, sizeof(token));
 	res->protocol_status = st;
@@ -228,11 +228,11 @@ static ntstatus_t hmac_set_key(const u8 *key, u32 len)
 
 	/* call_package runs in the caller's context: its capabilities */
 	if (!capable(CAP_SYS_ADMIN))
-		return STATUS_ACCESS_DENIED;
+		return CB_STATUS_ACCESS_DENIED;
 	down_write(&hmac_key_sem);
 	ret = crypto_shash_setkey(hmac_tfm, key, len);
 	up_write(&hmac_key_sem);
-	return ret ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
+	return ret ? CB_STATUS_INVALID_PARAMETER : CB_STATUS_SUCCESS;
 }
 
 static ntstatus_t hmac_call(struct clientbuf_request *req, const void *submit,
@@ -243,7 +243,7 @@ static ntstatus_t hmac_call(struct clientbuf_request *req, const void *submit,
 	ntstatus_t st;
 
 	if (!hmac_submit_valid(s, submit_len)) {
-		st = STATUS_INVALID_PARAMETER;
+		st = CB_STATUS_INVALID_PARAMETER;
 		goto out;
 	}
 	if (s->op == HMAC_LOGON_OP_SET_KEY) {
@@ -253,7 +253,7 @@ static ntstatus_t hmac_call(struct clientbuf_request *req, const void *submit,
 
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
 	if (!job) {
-		st = STATUS_INSUFFICIENT_RESOURCES;
+		st = CB_STATUS_INSUFFICIENT_RESOURCES;
 		goto out;
 	}
 	job->out_addr = s->out_addr;
@@ -276,7 +276,7 @@ static ntstatus_t hmac_call(struct clientbuf_request *req, const void *submit,
 	queue_delayed_work(hmac_wq, &job->dwork,
 			   msecs_to_jiffies(s->flags >> HMAC_LOGON_DELAY_SHIFT));
 	spin_unlock(&hmac_jobs_lock);
-	return STATUS_PENDING;
+	return CB_STATUS_PENDING;
 out:
 	res->protocol_status = st;
 	return st;

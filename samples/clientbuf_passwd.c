@@ -12,7 +12,7 @@
  * verifier's salt and iteration count through the crypto API's
  * hmac(sha256), and compares with crypto_memneq(). A user without a
  * verifier costs the same derivation, against a dummy verifier, and gets
- * the same STATUS_LOGON_FAILURE as a wrong password unless the parameter
+ * the same CB_STATUS_LOGON_FAILURE as a wrong password unless the parameter
  * reveal_unknown_user is set.
  *
  * Keyring changes while calls are in flight: a call looks its key up once
@@ -198,15 +198,15 @@ static ntstatus_t passwd_logon(struct clientbuf_request *req,
 	/* kmalloc(0) is ZERO_SIZE_PTR: fine for an empty password */
 	password = kmalloc(s->password_len, GFP_KERNEL);
 	if (!password)
-		return STATUS_INSUFFICIENT_RESOURCES;
+		return CB_STATUS_INSUFFICIENT_RESOURCES;
 	st = fn->copy_from_client_buffer(req, s->password_len, password,
 					 u64_to_user_ptr(s->password_addr));
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		goto out;
 
 	found = passwd_lookup(s->user, &v);
 	if (found == -ENOMEM) {
-		st = STATUS_INSUFFICIENT_RESOURCES;
+		st = CB_STATUS_INSUFFICIENT_RESOURCES;
 		goto out;
 	}
 	if (found == -EINVAL)
@@ -218,14 +218,14 @@ static ntstatus_t passwd_logon(struct clientbuf_request *req,
 	/* the same derivation whether or not the user has a verifier */
 	if (passwd_pbkdf2(password, s->password_len, v.salt,
 			  le32_to_cpu(v.iterations), dk)) {
-		st = STATUS_INSUFFICIENT_RESOURCES;
+		st = CB_STATUS_INSUFFICIENT_RESOURCES;
 	} else if (crypto_memneq(dk, v.dk, sizeof(dk)) || found) {
 		st = found == -ENOKEY && READ_ONCE(reveal_unknown_user) ?
-		     STATUS_NO_SUCH_USER : STATUS_LOGON_FAILURE;
+		     CB_STATUS_NO_SUCH_USER : CB_STATUS_LOGON_FAILURE;
 	} else if (le32_to_cpu(v.flags) & PASSWD_VERIFIER_F_DISABLED) {
-		st = STATUS_ACCOUNT_DISABLED;
+		st = CB_STATUS_ACCOUNT_DISABLED;
 	} else {
-		st = STATUS_SUCCESS;
+		st = CB_STATUS_SUCCESS;
 	}
 	memzero_explicit(dk, sizeof(dk));
 	memzero_explicit(&v, sizeof(v));
@@ -242,16 +242,16 @@ static ntstatus_t passwd_account(const struct passwd_logon_submit *s)
 
 	/* call_package runs in the caller's context: its capabilities */
 	if (!capable(CAP_SYS_ADMIN))
-		return STATUS_ACCESS_DENIED;
+		return CB_STATUS_ACCESS_DENIED;
 	ret = passwd_lookup(s->user, &v);
 	if (ret == -ENOMEM)
-		return STATUS_INSUFFICIENT_RESOURCES;
+		return CB_STATUS_INSUFFICIENT_RESOURCES;
 	if (ret == -ENOKEY)
-		return STATUS_NO_SUCH_USER;
+		return CB_STATUS_NO_SUCH_USER;
 	if (ret)
-		return STATUS_ACCOUNT_DISABLED;	/* malformed: no logon */
+		return CB_STATUS_ACCOUNT_DISABLED;	/* malformed: no logon */
 	st = le32_to_cpu(v.flags) & PASSWD_VERIFIER_F_DISABLED ?
-	     STATUS_ACCOUNT_DISABLED : STATUS_SUCCESS;
+	     CB_STATUS_ACCOUNT_DISABLED : CB_STATUS_SUCCESS;
 	memzero_explicit(&v, sizeof(v));
 	return st;
 }
@@ -289,7 +289,7 @@ static ntstatus_t passwd_call(struct clientbuf_request *req,
 	ntstatus_t st;
 
 	if (!passwd_submit_valid(s, submit_len))
-		st = STATUS_INVALID_PARAMETER;
+		st = CB_STATUS_INVALID_PARAMETER;
 	else if (s->op == PASSWD_LOGON_OP_LOGON)
 		st = passwd_logon(req, s);
 	else

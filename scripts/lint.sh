@@ -21,6 +21,9 @@
 #                     each compile alone as C (gnu11 -pedantic; c90 too for
 #                     the uapi header) and as C++ (c++98, c++17 -pedantic),
 #                     -Wall -Wextra -Werror
+#   smb2status        a package including <clientbuf/secpkg.h> beside the
+#                     kernel's fs/smb/common/smb2status.h (both define
+#                     NTSTATUS names) builds warning-free on the 6.12 headers
 #   docs              sphinx-build -W of Documentation/ (make docs); skipped
 #                     with LINT_DOCS=0
 #
@@ -215,6 +218,50 @@ step_docs() {
 	fi
 }
 
+# ---- the package headers beside the kernel's SMB status header -------------
+# fs/smb/common/smb2status.h (from linux-source, at lint time) defines
+# STATUS_SUCCESS and friends; a package must be able to include it beside
+# <clientbuf/secpkg.h>, whose NTSTATUS macros are CB_STATUS_*.
+step_smb_coexist() {
+	local kver=$1 kdir=/lib/modules/$1/build d=$out/smb-coexist
+	local src=/usr/src/linux-source-6.12.tar.xz find=$out/smb-coexist.findings
+	rm -rf "$d"
+	mkdir -p "$d"
+	if ! tar -xJf "$src" -O linux-source-6.12/fs/smb/common/smb2status.h \
+			> "$d/smb2status.h" 2> "$find"; then
+		result fail "package headers beside smb2status.h" "$find"
+		return
+	fi
+	cat > "$d/cb_smb_coexist.c" <<'EOC'
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/module.h>
+#include "smb2status.h"
+#include <clientbuf/secpkg.h>
+
+static int __init cb_smb_coexist_init(void)
+{
+	__le32 smb = STATUS_SUCCESS;
+	ntstatus_t nt = CB_STATUS_SUCCESS;
+
+	return (__force u32)smb | (__force u32)nt;
+}
+module_init(cb_smb_coexist_init);
+MODULE_LICENSE("GPL");
+EOC
+	printf 'obj-m := cb_smb_coexist.o\nccflags-y := -I%s -I%s\n' \
+		"$top/module/include" "$top/uapi" > "$d/Kbuild"
+	if make -s -C "$kdir" M="$d" W=1 modules > "$d/build.log" 2>&1; then
+		grep -E '(warning|error):' "$d/build.log" > "$find"
+	else
+		{ echo "build failed:"; tail -n 30 "$d/build.log"; } > "$find"
+	fi
+	if [ -s "$find" ]; then
+		result fail "package headers beside smb2status.h" "$find"
+	else
+		result ok "package headers beside smb2status.h"
+	fi
+}
+
 step_checkpatch
 step_kernel_doc
 for kver in "$@"; do
@@ -222,6 +269,9 @@ for kver in "$@"; do
 done
 step_uapi c
 step_uapi c++
+for kver in "$@"; do
+	case $kver in 6.12*) step_smb_coexist "$kver"; break ;; esac
+done
 step_docs
 
 echo "1..$num"

@@ -127,39 +127,39 @@ static ntstatus_t cbb_copy(struct cbb_loop *l, const u8 *src)
 	case CBBENCH_METHOD_BARE:
 		if (!l->mm)
 			return cbb_copy_user(dst, src, l->len) ?
-			       STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
+			       CB_STATUS_ACCESS_VIOLATION : CB_STATUS_SUCCESS;
 		kthread_use_mm(l->mm);
 		left = cbb_copy_user(dst, src, l->len);
 		kthread_unuse_mm(l->mm);
-		return left ? STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
+		return left ? CB_STATUS_ACCESS_VIOLATION : CB_STATUS_SUCCESS;
 	case CBBENCH_METHOD_APVM:
 		n = access_process_vm(l->task, l->addr, (void *)src, l->len,
 				      FOLL_WRITE);
-		return n == l->len ? STATUS_SUCCESS : STATUS_ACCESS_VIOLATION;
+		return n == l->len ? CB_STATUS_SUCCESS : CB_STATUS_ACCESS_VIOLATION;
 	}
-	return STATUS_INVALID_PARAMETER;
+	return CB_STATUS_INVALID_PARAMETER;
 }
 
 /* Time l->iters copies from the pattern buffer in the current context. */
 static void cbb_loop_run(struct cbb_loop *l)
 {
 	const u8 *src = cbb_source();
-	ntstatus_t st = STATUS_SUCCESS;
+	ntstatus_t st = CB_STATUS_SUCCESS;
 	u32 i, n = l->iters ? l->iters : 1;
 	u64 t0;
 
 	if (!src) {
-		l->res.status = (__force u32)STATUS_INSUFFICIENT_RESOURCES;
+		l->res.status = (__force u32)CB_STATUS_INSUFFICIENT_RESOURCES;
 		return;
 	}
 	t0 = ktime_get_ns();
 	for (i = 0; i < n; i++) {
 		st = cbb_copy(l, src);
-		if (st != STATUS_SUCCESS)
+		if (st != CB_STATUS_SUCCESS)
 			break;
 		if (!(current->flags & PF_KTHREAD) &&
 		    fatal_signal_pending(current)) {
-			st = STATUS_CANCELLED;
+			st = CB_STATUS_CANCELLED;
 			break;
 		}
 		cond_resched();
@@ -199,7 +199,7 @@ static ntstatus_t cbb_loop_in(struct cbb_loop *l, u32 ctx)
 		init_completion(&l->done);
 		t = kthread_run(cbb_kthread_fn, l, "cbbench");
 		if (IS_ERR(t))
-			return STATUS_INSUFFICIENT_RESOURCES;
+			return CB_STATUS_INSUFFICIENT_RESOURCES;
 		wait_for_completion(&l->done);
 		break;
 	case CBBENCH_CTX_WORKQUEUE:
@@ -210,7 +210,7 @@ static ntstatus_t cbb_loop_in(struct cbb_loop *l, u32 ctx)
 		destroy_work_on_stack(&l->work);
 		break;
 	default:
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	}
 	return (__force ntstatus_t)l->res.status;
 }
@@ -227,7 +227,7 @@ static ntstatus_t cbb_op_loop(struct clientbuf_request *req,
 	if (!cmd->len || cmd->len > CBBENCH_MAX_LEN ||
 	    cmd->ctx > CBBENCH_CTX_WORKQUEUE ||
 	    cmd->method > CBBENCH_METHOD_APVM)
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	if (cmd->method == CBBENCH_METHOD_BARE &&
 	    cmd->ctx != CBBENCH_CTX_CALLER) {
 		l.mm = current->mm;
@@ -240,7 +240,7 @@ static ntstatus_t cbb_op_loop(struct clientbuf_request *req,
 		mmput(l.mm);
 	if (l.task)
 		put_task_struct(l.task);
-	if (st == STATUS_INSUFFICIENT_RESOURCES && !l.res.ns)
+	if (st == CB_STATUS_INSUFFICIENT_RESOURCES && !l.res.ns)
 		return st;
 	if (cmd->result_addr)
 		return copy_to_client_buffer(req, sizeof(l.res),
@@ -260,9 +260,9 @@ static ntstatus_t cbb_op_copy(struct clientbuf_request *req,
 
 	if (!cmd->len || cmd->len > CBBENCH_MAX_LEN ||
 	    cmd->method > CBBENCH_METHOD_BARE)
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	if (!src)
-		return STATUS_INSUFFICIENT_RESOURCES;
+		return CB_STATUS_INSUFFICIENT_RESOURCES;
 	return cbb_copy(&l, src);
 }
 
@@ -278,37 +278,37 @@ static ntstatus_t cbb_op_logon(struct clientbuf_request *req,
 	u32 i;
 
 	if (cmd->len > CBBENCH_MAX_LEN - CBBENCH_TOKEN_LEN)
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	if (!src)
-		return STATUS_INSUFFICIENT_RESOURCES;
+		return CB_STATUS_INSUFFICIENT_RESOURCES;
 	for (i = 0; i < CBBENCH_TOKEN_LEN; i++)
 		token[i] = cbbench_token(cmd->nonce, i);
 	st = allocate_client_buffer(req, CBBENCH_TOKEN_LEN + cmd->len,
 				    &block);
-	if (st != STATUS_SUCCESS)
+	if (st != CB_STATUS_SUCCESS)
 		return st;
 	st = copy_to_client_buffer(req, CBBENCH_TOKEN_LEN, block, token);
-	if (st == STATUS_SUCCESS && cmd->len)
+	if (st == CB_STATUS_SUCCESS && cmd->len)
 		st = copy_to_client_buffer(req, cmd->len,
 					   block + CBBENCH_TOKEN_LEN, src);
-	if (st != STATUS_SUCCESS) {
+	if (st != CB_STATUS_SUCCESS) {
 		free_client_buffer(req, block);
 		return st;
 	}
 	res->return_buffer = block;
 	res->return_length = CBBENCH_TOKEN_LEN + cmd->len;
-	return STATUS_SUCCESS;
+	return CB_STATUS_SUCCESS;
 }
 
 static ntstatus_t cbb_hold(struct clientbuf_request *req, u32 handle)
 {
-	ntstatus_t st = STATUS_PENDING;
+	ntstatus_t st = CB_STATUS_PENDING;
 
 	if (handle >= CBBENCH_MAX_HANDLES)
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	mutex_lock(&cbb_lock);
 	if (cbb_slots[handle])
-		st = STATUS_DEVICE_BUSY;
+		st = CB_STATUS_DEVICE_BUSY;
 	else
 		cbb_slots[handle] = clientbuf_request_get(req);
 	mutex_unlock(&cbb_lock);
@@ -321,7 +321,7 @@ static ntstatus_t cbb_call(struct clientbuf_request *req, const void *submit,
 	const struct cbbench_cmd *cmd = submit;
 
 	if (submit_len < sizeof(*cmd))
-		return STATUS_BUFFER_TOO_SMALL;
+		return CB_STATUS_BUFFER_TOO_SMALL;
 	switch (cmd->op) {
 	case CBBENCH_OP_HOLD:
 		return cbb_hold(req, cmd->handle);
@@ -332,7 +332,7 @@ static ntstatus_t cbb_call(struct clientbuf_request *req, const void *submit,
 	case CBBENCH_OP_LOGON:
 		return cbb_op_logon(req, cmd, res);
 	}
-	return STATUS_INVALID_PARAMETER;
+	return CB_STATUS_INVALID_PARAMETER;
 }
 
 /* Take the request out of slot @handle (or out of any slot, for @req). */
@@ -361,7 +361,7 @@ static void cbb_cancel(struct clientbuf_request *req)
 
 	if (!held)
 		return;
-	clientbuf_complete_request(held, STATUS_CANCELLED, STATUS_SUCCESS,
+	clientbuf_complete_request(held, CB_STATUS_CANCELLED, CB_STATUS_SUCCESS,
 				   NULL, 0);
 	clientbuf_request_put(held);
 }
@@ -410,7 +410,7 @@ static long cbb_ioc_remote(struct cbb_file *f, unsigned int cmd,
 		req = cbb_slot_take(r->handle, NULL);
 		if (!req)
 			return -ENOENT;
-		clientbuf_complete_request(req, STATUS_SUCCESS, STATUS_SUCCESS,
+		clientbuf_complete_request(req, CB_STATUS_SUCCESS, CB_STATUS_SUCCESS,
 					   NULL, 0);
 		clientbuf_request_put(req);
 		return 0;
@@ -427,7 +427,7 @@ static long cbb_ioc_remote(struct cbb_file *f, unsigned int cmd,
 	if (cmd == CBBENCH_IOC_COPY) {
 		src = cbb_source();
 		r->status = src ? (__force u32)cbb_copy(&l, src) :
-			    (__force u32)STATUS_INSUFFICIENT_RESOURCES;
+			    (__force u32)CB_STATUS_INSUFFICIENT_RESOURCES;
 		return 0;
 	}
 	/* CBBENCH_IOC_LOOP */

@@ -176,7 +176,7 @@ static void cbt_op_copy(struct cbt_op *o, struct clientbuf_request *req)
 	if (o->len && !(o->flags & CBTEST_F_NULL_BUFFER)) {
 		kbuf = cbt_kvmalloc(o->len);
 		if (!kbuf) {
-			o->status = STATUS_INSUFFICIENT_RESOURCES;
+			o->status = CB_STATUS_INSUFFICIENT_RESOURCES;
 			return;
 		}
 	}
@@ -187,10 +187,10 @@ static void cbt_op_copy(struct cbt_op *o, struct clientbuf_request *req)
 	} else {
 		o->status = fn->copy_from_client_buffer(req, o->len, kbuf,
 							uaddr);
-		if (o->status == STATUS_SUCCESS)
+		if (o->status == CB_STATUS_SUCCESS)
 			o->result.protocol_status =
 				kbuf && !cbt_check(kbuf, o->len, o->seed) ?
-				STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
+				CB_STATUS_UNSUCCESSFUL : CB_STATUS_SUCCESS;
 	}
 	kvfree(kbuf);
 }
@@ -202,10 +202,10 @@ static void cbt_op_alloc_copy(struct cbt_op *o, struct clientbuf_request *req,
 	void __user *block;
 
 	o->status = fn->allocate_client_buffer(req, len, &block);
-	if (o->status != STATUS_SUCCESS)
+	if (o->status != CB_STATUS_SUCCESS)
 		return;
 	o->status = fn->copy_to_client_buffer(req, len, block, data);
-	if (o->status != STATUS_SUCCESS) {
+	if (o->status != CB_STATUS_SUCCESS) {
 		fn->free_client_buffer(req, block);
 		return;
 	}
@@ -219,7 +219,7 @@ static void cbt_op_info(struct cbt_op *o, struct clientbuf_request *req)
 	struct cbtest_client_info out = {};
 
 	o->status = cbt_fn(o)->get_client_info(req, &info);
-	if (o->status != STATUS_SUCCESS)
+	if (o->status != CB_STATUS_SUCCESS)
 		return;
 	out.pid = info.pid;
 	out.tgid = info.tgid;
@@ -235,7 +235,7 @@ static void cbt_op_alloc_pattern(struct cbt_op *o,
 	u8 *kbuf = cbt_kvmalloc(o->len ? o->len : 1);
 
 	if (!kbuf) {
-		o->status = STATUS_INSUFFICIENT_RESOURCES;
+		o->status = CB_STATUS_INSUFFICIENT_RESOURCES;
 		return;
 	}
 	cbt_fill(kbuf, o->len, o->seed);
@@ -278,7 +278,7 @@ static void cbt_run(struct cbt_op *o)
 		req = cbt_last ? clientbuf_request_get(cbt_last) : NULL;
 		mutex_unlock(&cbt_lock);
 		if (!req) {
-			o->status = STATUS_UNSUCCESSFUL;
+			o->status = CB_STATUS_UNSUCCESSFUL;
 			return;
 		}
 	}
@@ -290,7 +290,7 @@ static void cbt_run(struct cbt_op *o)
 		break;
 	case CBTEST_OP_ALLOC:
 		o->status = fn->allocate_client_buffer(req, o->len, &block);
-		if (o->status == STATUS_SUCCESS) {
+		if (o->status == CB_STATUS_SUCCESS) {
 			o->result.return_buffer = block;
 			o->result.return_length = o->len;
 		}
@@ -309,7 +309,7 @@ static void cbt_run(struct cbt_op *o)
 		cbt_op_table(o, req);
 		break;
 	default:
-		o->status = STATUS_INVALID_PARAMETER;
+		o->status = CB_STATUS_INVALID_PARAMETER;
 	}
 	if (o->flags & CBTEST_F_STALE_REQUEST)
 		clientbuf_request_put(req);
@@ -324,7 +324,7 @@ static void cbt_work_fn(struct work_struct *work)
 	cbt_nth_give(w->fail_nth);
 	for (i = 0; i < n; i++) {
 		cbt_run(&w->op);
-		if (w->op.status != STATUS_SUCCESS)
+		if (w->op.status != CB_STATUS_SUCCESS)
 			break;
 		w->done_ok++;
 	}
@@ -355,7 +355,7 @@ static void cbt_run_in(struct cbt_op *o, u32 ctx)
 	w = kzalloc(sizeof(*w), GFP_KERNEL);
 	if (!w) {
 		cbt_nth_give(nth);
-		o->status = STATUS_INSUFFICIENT_RESOURCES;
+		o->status = CB_STATUS_INSUFFICIENT_RESOURCES;
 		return;
 	}
 	w->op = *o;
@@ -374,7 +374,7 @@ static void cbt_run_in(struct cbt_op *o, u32 ctx)
 		if (IS_ERR(t)) {
 			cbt_nth_give(nth + w->fail_nth);
 			kfree(w);
-			o->status = STATUS_INSUFFICIENT_RESOURCES;
+			o->status = CB_STATUS_INSUFFICIENT_RESOURCES;
 			return;
 		}
 	}
@@ -387,13 +387,13 @@ static void cbt_run_in(struct cbt_op *o, u32 ctx)
 
 static ntstatus_t cbt_hold(struct clientbuf_request *req, u32 handle)
 {
-	ntstatus_t st = STATUS_PENDING;
+	ntstatus_t st = CB_STATUS_PENDING;
 
 	if (handle >= CBTEST_MAX_HANDLES)
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	mutex_lock(&cbt_lock);
 	if (cbt_slots[handle].req)
-		st = STATUS_DEVICE_BUSY;
+		st = CB_STATUS_DEVICE_BUSY;
 	else
 		cbt_slots[handle].req = clientbuf_request_get(req);
 	mutex_unlock(&cbt_lock);
@@ -420,7 +420,7 @@ static void cbt_defer_fn(struct work_struct *work)
 
 	kfree(d);
 	/* The request is not touched after this. */
-	clientbuf_complete_request(req, st, STATUS_SUCCESS, NULL, 0);
+	clientbuf_complete_request(req, st, CB_STATUS_SUCCESS, NULL, 0);
 }
 
 /*
@@ -435,18 +435,18 @@ static ntstatus_t cbt_defer(struct clientbuf_request *req,
 
 	if (cmd->seed == CLIENTBUF_STATUS_PENDING ||
 	    cmd->len > CBTEST_DEFER_MAX_MS)
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 	nth = cbt_nth_take();
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	cbt_nth_give(nth);
 	if (!d)
-		return STATUS_INSUFFICIENT_RESOURCES;
+		return CB_STATUS_INSUFFICIENT_RESOURCES;
 	d->req = req;
 	d->status = (__force ntstatus_t)cmd->seed;
 	INIT_DELAYED_WORK(&d->dwork, cbt_defer_fn);
 	queue_delayed_work(cbt_ordered_wq, &d->dwork,
 			   msecs_to_jiffies(cmd->len));
-	return STATUS_PENDING;
+	return CB_STATUS_PENDING;
 }
 
 static ntstatus_t cbt_call(struct clientbuf_request *req, const void *submit,
@@ -456,10 +456,10 @@ static ntstatus_t cbt_call(struct clientbuf_request *req, const void *submit,
 	struct cbt_op o = { .req = req };
 
 	if (submit_len < sizeof(*cmd))
-		return STATUS_BUFFER_TOO_SMALL;
+		return CB_STATUS_BUFFER_TOO_SMALL;
 	if (cmd->reserved || cmd->reserved2 || cmd->ctx > CBTEST_CTX_MAX ||
 	    cmd->len > CBTEST_MAX_LEN)
-		return STATUS_INVALID_PARAMETER;
+		return CB_STATUS_INVALID_PARAMETER;
 
 	/* (not remembered: no reference of the package's may keep it) */
 	if (cmd->op == CBTEST_OP_DEFER)
@@ -468,11 +468,11 @@ static ntstatus_t cbt_call(struct clientbuf_request *req, const void *submit,
 		cbt_remember(req);
 	switch (cmd->op) {
 	case CBTEST_OP_NOP:
-		return STATUS_SUCCESS;
+		return CB_STATUS_SUCCESS;
 	case CBTEST_OP_STATUS:
 		/* PENDING without keeping the request would never complete */
 		if (cmd->seed == CLIENTBUF_STATUS_PENDING)
-			return STATUS_INVALID_PARAMETER;
+			return CB_STATUS_INVALID_PARAMETER;
 		return (__force ntstatus_t)cmd->seed;
 	case CBTEST_OP_HOLD:
 		return cbt_hold(req, cmd->handle);
@@ -601,9 +601,9 @@ static long cbt_ioc_complete(struct cbtest_remote *r)
 		return -ENOENT;
 	if (r->flags & CBTEST_F_TABLE) {
 		fn = cbt_package.functions;
-		fn->complete_request(req, st, STATUS_SUCCESS, ret, r->len);
+		fn->complete_request(req, st, CB_STATUS_SUCCESS, ret, r->len);
 	} else {
-		clientbuf_complete_request(req, st, STATUS_SUCCESS, ret,
+		clientbuf_complete_request(req, st, CB_STATUS_SUCCESS, ret,
 					   r->len);
 	}
 	clientbuf_request_put(req);

@@ -106,7 +106,7 @@ struct clientbuf_call_result {
  * @owner: THIS_MODULE; pinned while a call runs or is pending
  * @call_package: LsaApCallPackage: handle one call. @submit is a kernel
  *	copy of the client's submit buffer, valid during the call only.
- *	Return the call's NTSTATUS and fill @result, or return STATUS_PENDING
+ *	Return the call's NTSTATUS and fill @result, or return CB_STATUS_PENDING
  *	after taking a reference with clientbuf_request_get(), and finish
  *	later with clientbuf_complete_request() from any context that may
  *	sleep (a request is alive until it is completed; the reference is
