@@ -33,23 +33,25 @@ struct user_struct;
  * (or mmap_assert_locked()).
  *
  * 1. &cb_client.teardown (rw_semaphore). A copy on an unpinned buffer
- *    holds it for read from its VMA check to its last byte (copy.c);
+ *    holds it for read around its whole-range VMA check, around the
+ *    copy_{to,from}_user() of the client-context path, and around each
+ *    batch of the page loop (copy.c: cb_copy_enter()/cb_copy_leave());
  *    release() takes it for write, holding nothing else, to set
- *    &cb_client.dead, and so waits for those copies.
+ *    &cb_client.dead, and so waits for the batch in flight.
  * 2. &cb_client.reg_lock (mutex). Registration, unregistration and
  *    release of buffers, every arena (arena.c asserts the lock it was
- *    created with), the checks of a call's return buffer,
- *    CLIENTBUF_IOC_GET_INFO, and CLIENTBUF_IOC_SERVE.
- * 3. cb_packages_lock (mutex, package.c), the package list: under
- *    reg_lock when CLIENTBUF_IOC_SERVE registers its package; under
- *    nothing else. Under it, cb_package_get() only takes a module or
+ *    created with), the checks of a call's return buffer and
+ *    CLIENTBUF_IOC_GET_INFO.
+ * 3. cb_packages_lock (mutex, package.c), the package list: taken under
+ *    no other clientbuf lock (CLIENTBUF_IOC_SERVE registers its package
+ *    holding nothing). Under it, cb_package_get() only takes a module or
  *    server reference (no lock).
  * 4. The client's mmap_lock (read). Under teardown in the registered-mm
  *    walk of copy.c; under reg_lock when a CLIENTBUF_BUF_PIN buffer is
  *    registered (cb_pin_buffer(): its VMA check, and the faults of
  *    pin_user_pages_fast()). Nothing of clientbuf is taken under it.
  *    mmu_notifier_register(), which takes the server's mmap_lock for
- *    write, is called by CLIENTBUF_IOC_SERVE before it takes reg_lock.
+ *    write, is called by CLIENTBUF_IOC_SERVE holding no clientbuf lock.
  * 5. Spinlocks, each innermost, nothing taken and nothing sleeping under
  *    them: the xa_lock of &cb_client.buffers (under reg_lock when
  *    xa_insert()/xa_erase() change the xarray, alone in
