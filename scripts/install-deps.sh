@@ -164,6 +164,10 @@ simulate() {
 }
 
 if [ "$mode" != --simulate ] && [ "$(id -u)" = 0 ]; then
+	# One installer at a time on a machine: two make commands started
+	# together would otherwise race for apt's lock and fail.
+	exec 8>/run/lock/clientbuf-install-deps.lock
+	flock 8
 	apt-get update -qq || die "apt-get update failed"
 fi
 resolve
