@@ -143,6 +143,23 @@ step_kernel_doc() {
 	fi
 }
 
+# kbuild_step NAME FINDINGS LOG MAKE-ARGS...: one step that is a kernel
+# build; its "warning:" and "error:" lines (or a failed build) are findings.
+kbuild_step() {
+	local name=$1 find=$2 log=$3
+	shift 3
+	if make -s "$@" > "$log" 2>&1; then
+		grep -E '(warning|error):' "$log" > "$find"
+	else
+		{ echo "build failed:"; tail -n 30 "$log"; } > "$find"
+	fi
+	if [ -s "$find" ]; then
+		result fail "$name" "$find"
+	else
+		result ok "$name"
+	fi
+}
+
 # ---- sparse ---------------------------------------------------------------
 step_sparse() {
 	local kver=$1 kdir=/lib/modules/$1/build d=$out/$1 log=$out/sparse-$1.log
@@ -159,17 +176,8 @@ step_sparse() {
 		[ -e "$f" ] && cp -a "$f" "$d/"
 	done
 	cp -a selftests/module selftests/clientbuf_test_abi.h "$d/selftests/"
-	if make -s -j"${LINT_JOBS:-2}" -C "$kdir" M="$d" C=2 W=1 modules \
-			> "$log" 2>&1; then
-		grep -E '(warning|error):' "$log" > "$find"
-	else
-		{ echo "build failed:"; tail -n 30 "$log"; } > "$find"
-	fi
-	if [ -s "$find" ]; then
-		result fail "sparse $kver" "$find"
-	else
-		result ok "sparse $kver"
-	fi
+	kbuild_step "sparse $kver" "$find" "$log" -j"${LINT_JOBS:-2}" \
+		-C "$kdir" M="$d" C=2 W=1 modules
 }
 
 # ---- uapi self-containment ----------------------------------------------
@@ -250,16 +258,8 @@ MODULE_LICENSE("GPL");
 EOC
 	printf 'obj-m := cb_smb_coexist.o\nccflags-y := -I%s -I%s\n' \
 		"$top/module/include" "$top/uapi" > "$d/Kbuild"
-	if make -s -C "$kdir" M="$d" W=1 modules > "$d/build.log" 2>&1; then
-		grep -E '(warning|error):' "$d/build.log" > "$find"
-	else
-		{ echo "build failed:"; tail -n 30 "$d/build.log"; } > "$find"
-	fi
-	if [ -s "$find" ]; then
-		result fail "package headers beside smb2status.h" "$find"
-	else
-		result ok "package headers beside smb2status.h"
-	fi
+	kbuild_step "package headers beside smb2status.h" "$find" \
+		"$d/build.log" -C "$kdir" M="$d" W=1 modules
 }
 
 step_checkpatch
