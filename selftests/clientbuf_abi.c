@@ -1013,6 +1013,9 @@ TEST_F(abi, server_op_ranges)
 		 * The 32 bytes before the guard land, as a pinned buffer's
 		 * always did (one loop: clientbuf_pin's psrv tests check
 		 * the bytes exactly): the last case, STATUS_PARTIAL_COPY.
+		 * Those 32 bytes are the client's own first 32, so that the
+		 * client's memory still holds its pattern afterwards if -
+		 * and only if - nothing landed past the guard.
 		 */
 		{ "server runs into the guard", CLIENTBUF_SRV_COPY_TO, a,
 		  (uintptr_t)self->guard - 32, 64 },
@@ -1024,6 +1027,7 @@ TEST_F(abi, server_op_ranges)
 	if (!self->root)
 		SKIP(return, "SERVER_OP needs CAP_SYS_ADMIN");
 	ASSERT_EQ(4096, self->page);
+	memcpy(self->guard - 32, self->a, 32);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		begin(_metadata, self, &c, NR_SERVER_OP);
 		FIELD(&c, struct clientbuf_server_op, op) = cases[i].op;
