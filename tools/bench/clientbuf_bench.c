@@ -105,8 +105,8 @@ enum path {
  * @anchor: an anchor (dashed in the plot)
  * @pinned: into (or from) the pinned buffer
  * @dir_from: the copy reads the client (COPY_FROM, process_vm_readv)
- * @prim: the copy primitive that moves the payload (for unpinned server
- *	copies, today's bounce: both)
+ * @prim: the copy primitive that moves the payload (a SERVER_OP copy,
+ *	pinned or not, is one user copy into or out of a client page)
  */
 struct path_desc {
 	const char *key;
@@ -123,13 +123,13 @@ static const struct path_desc paths[NPATHS] = {
 	[C2_PKG_PIN] = { "c2_pkg_pin", "2 other process, pinned", true, false, true, false, PR_MEMCPY },
 	[A_PVW1]     = { "pvw1", "  anchor: process_vm_writev x1", true, true, false, false, PR_CFU },
 	[A_PROCMEM]  = { "procmem", "  anchor: pwrite /proc/PID/mem", true, true, false, false, PR_BOTH },
-	[C3_TO_U]    = { "c3_to_unpin", "3 SERVER_OP COPY_TO, unpinned", true, false, false, false, PR_BOTH },
+	[C3_TO_U]    = { "c3_to_unpin", "3 SERVER_OP COPY_TO, unpinned", true, false, false, false, PR_CFU },
 	[C3_TO_P]    = { "c3_to_pin", "3 SERVER_OP COPY_TO, pinned", true, false, true, false, PR_CFU },
-	[C3_FROM_U]  = { "c3_from_unpin", "3 SERVER_OP COPY_FROM, unpinned", true, false, false, true, PR_BOTH },
+	[C3_FROM_U]  = { "c3_from_unpin", "3 SERVER_OP COPY_FROM, unpinned", true, false, false, true, PR_CTU },
 	[C3_FROM_P]  = { "c3_from_pin", "3 SERVER_OP COPY_FROM, pinned", true, false, true, true, PR_CTU },
-	[C3_TOV_U]   = { "c3_tov_unpin", "3 COPY_TO_VEC x8, unpinned", true, false, false, false, PR_BOTH },
+	[C3_TOV_U]   = { "c3_tov_unpin", "3 COPY_TO_VEC x8, unpinned", true, false, false, false, PR_CFU },
 	[C3_TOV_P]   = { "c3_tov_pin", "3 COPY_TO_VEC x8, pinned", true, false, true, false, PR_CFU },
-	[C3_FROMV_U] = { "c3_fromv_unpin", "3 COPY_FROM_VEC x8, unpinned", true, false, false, true, PR_BOTH },
+	[C3_FROMV_U] = { "c3_fromv_unpin", "3 COPY_FROM_VEC x8, unpinned", true, false, false, true, PR_CTU },
 	[C3_FROMV_P] = { "c3_fromv_pin", "3 COPY_FROM_VEC x8, pinned", true, false, true, true, PR_CTU },
 	[A_PVW8]     = { "pvw8", "  anchor: process_vm_writev x8", true, true, false, false, PR_CFU },
 	[A_PVR1]     = { "pvr1", "  anchor: process_vm_readv x1", true, true, false, true, PR_CTU },
@@ -656,7 +656,7 @@ static const char *const trace_funcs[] = {
  * rep_movs_alternative, _copy_{to,from}_iter, copy_page_*_iter) cannot be
  * probed on these kernels, so the bytes are counted where the paths call
  * them: the module's own bytes_* counters (every byte its copy engine
- * moved, bounce copies included); the bench module's bare copy_to_user()
+ * moved; bytes_bounced, always 0 since the one page loop, included); the bench module's bare copy_to_user()
  * (cbb_copy_user); what process_vm_rw() returns (one copy per byte in its
  * page loop); /proc/PID/mem's mem_rw() (the copy into its page) and
  * access_remote_vm() (the copy out of it); the two skb copies of a Unix
@@ -1828,9 +1828,8 @@ static void print_logon(void)
 		}
 	}
 	/*
-	 * Judged on the pinned arena: its server copy is one copy_from_user()
-	 * like the socket's two; the unpinned server adds a memcpy (the
-	 * bounce), a different primitive unless the CPU has fsrm.
+	 * Judged on both arenas: a server copy, pinned or not, is one
+	 * copy_from_user() into a client page, like the socket's two.
 	 */
 	for (k = 0; k < 2; k++) {
 		double want = k ? 1.5 : 1.0, wu, mu;
@@ -1850,16 +1849,17 @@ static void print_logon(void)
 		mu = median(sh->logon[LG_SRV_U][k], reps, NULL, NULL) /
 		     median(sh->logon[LG_SOCK][k], reps, NULL, NULL);
 		median(r[k], reps, &wu, NULL);
-		if (has_fsrm && wu < w)
+		if (wu < w)
 			w = wu;
 		ok = w >= want && reps >= 7;
-		printf("CBBENCH-TARGET: 4%c clientbuf serve (pinned arena) vs "
-		       "SOCK_SEQPACKET, %s answer: %s - worst repetition %.2fx "
-		       "(median %.2fx); want >= %.2fx%s; unpinned arena%s: worst "
-		       "%.2fx (median %.2fx); kernel package: median %.2fx\n",
+		printf("CBBENCH-TARGET: 4%c clientbuf serve (pinned and unpinned "
+		       "arena) vs SOCK_SEQPACKET, %s answer: %s - worst "
+		       "repetition %.2fx (pinned median %.2fx); want >= %.2fx%s; "
+		       "unpinned arena: worst %.2fx (median %.2fx); kernel "
+		       "package: median %.2fx\n",
 		       k ? 'b' : 'a', k ? "32 B + 64 KiB" : "32 B",
 		       ok ? "met" : "NOT MET", w, m, want,
-		       reps < 7 ? " (fewer than 7 repetitions)" : "", has_fsrm ? "" : " (bounce memcpy: not judged)", wu, mu,
+		       reps < 7 ? " (fewer than 7 repetitions)" : "", wu, mu,
 		       median(sh->logon[LG_KERN_U][k], reps, NULL, NULL) /
 		       median(sh->logon[LG_SOCK][k], reps, NULL, NULL));
 		nmiss += !ok;
