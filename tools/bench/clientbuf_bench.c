@@ -656,8 +656,8 @@ static const char *const trace_funcs[] = {
  * rep_movs_alternative, _copy_{to,from}_iter, copy_page_*_iter) cannot be
  * probed on these kernels, so the bytes are counted where the paths call
  * them: the module's own bytes_* counters (every byte its copy engine
- * moved; bytes_bounced, always 0 since the one page loop, included); the bench module's bare copy_to_user()
- * (cbb_copy_user); what process_vm_rw() returns (one copy per byte in its
+ * moved; bytes_bounced, always 0 since the one page loop, included); the
+ * bench module's bare copy_to_user() (cbb_copy_user); what process_vm_rw() returns (one copy per byte in its
  * page loop); /proc/PID/mem's mem_rw() (the copy into its page) and
  * access_remote_vm() (the copy out of it); the two skb copies of a Unix
  * socket.
