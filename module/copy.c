@@ -408,18 +408,11 @@ static void cb_copy_give(struct cb_copy *c, struct page **pages, long nr)
 	cb_copy_leave(c->client);
 }
 
-/* Check before any byte moves: the client is there, and so is the range. */
-static ntstatus_t cb_copy_start(struct cb_copy *c)
+/* The whole range, between enter and leave (see cb_copy_run()). */
+static ntstatus_t cb_copy_check_all(struct cb_copy *c)
 {
 	ntstatus_t st;
 
-	/* Pinned: the buffer's use count holds off unpinning. */
-	if (c->buf->pages) {
-		if (cb_client_exited(c->client))
-			return CB_STATUS_PROCESS_IS_TERMINATING;
-		return READ_ONCE(c->client->dead) ? CB_STATUS_INVALID_HANDLE :
-		       CB_STATUS_SUCCESS;
-	}
 	st = cb_copy_enter(c->client);
 	if (st != CB_STATUS_SUCCESS)
 		return st;
@@ -428,19 +421,41 @@ static ntstatus_t cb_copy_start(struct cb_copy *c)
 	return st;
 }
 
+/* A pinned buffer: the buffer's use count holds off unpinning. */
+static ntstatus_t cb_copy_start_pinned(struct cb_copy *c)
+{
+	if (cb_client_exited(c->client))
+		return CB_STATUS_PROCESS_IS_TERMINATING;
+	return READ_ONCE(c->client->dead) ? CB_STATUS_INVALID_HANDLE :
+	       CB_STATUS_SUCCESS;
+}
+
 /*
  * KTHREAD, REMOTE and PINNED: the page loop. The client's side is the
  * pinned pages, or batches of cb_copy_take(); the other side is the iter.
+ *
+ * Before any byte moves, the whole range is checked, so that a hole or a
+ * read-only page is "nothing written", not a partial copy. A copy whose
+ * first batch is the whole range needs no check of its own: that batch's
+ * check, under the lock it pins with, is it (one mmap_lock cycle and one
+ * VMA walk less on the common small copy).
  */
 static ntstatus_t cb_copy_run(struct cb_copy *c)
 {
 	struct page *batch[CB_WALK_BATCH], **pages;
 	struct cb_buffer *buf = c->buf;
+	bool checked = buf->pages ||
+		       c->len > CB_WALK_BATCH * PAGE_SIZE - offset_in_page(c->addr);
 	ntstatus_t st;
 	size_t span, n;
 	long nr;
 
-	st = cb_copy_start(c);
+	if (buf->pages)
+		st = cb_copy_start_pinned(c);
+	else if (checked)
+		st = cb_copy_check_all(c);
+	else
+		st = CB_STATUS_SUCCESS;
 	if (st != CB_STATUS_SUCCESS)
 		return st;
 	while (c->done < c->len) {
@@ -458,6 +473,13 @@ static ntstatus_t cb_copy_run(struct cb_copy *c)
 			span = cb_copy_prefault(c, span);
 			if (!span)
 				break;
+			/* The other side cut the batch short: check it all. */
+			if (!checked && span < c->len) {
+				checked = true;
+				st = cb_copy_check_all(c);
+				if (st != CB_STATUS_SUCCESS)
+					break;
+			}
 			st = cb_copy_take(c, addr, &span, batch, &nr);
 			if (st != CB_STATUS_SUCCESS)
 				break;
