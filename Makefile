@@ -147,7 +147,7 @@ check-debug: deps
 		KDIR="$$tree" NO_DEPS=1; \
 	KERNEL_IMAGE="$$tree/arch/x86/boot/bzImage" \
 	KERNEL_CONFIG="$$tree/.config" VM_MEM=4G \
-	VM_TIMEOUT=$${VM_TIMEOUT:-3600} VM_APPEND="$(DEBUG_APPEND)" \
+	VM_TIMEOUT=$${VM_TIMEOUT:-5400} VM_APPEND="$(DEBUG_APPEND)" \
 	LINT=0 $(top)/scripts/check.sh "$$kver"
 
 lint: deps

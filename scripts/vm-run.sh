@@ -51,6 +51,12 @@ kconfig=${kconfig:-/boot/config-$kver}
 
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU"
 append="$append loglevel=4 no_hash_pointers edd=off"
+# No comm recording by trace events: with it, every enable and disable of
+# an event (clientbuf_trace, clientbuf_fail_nth's kretprobe) also adds or
+# removes probes on the scheduler's tracepoints, a text_poke_bp() of
+# __schedule() and ttwu() that QEMU's TCG with two vCPUs can leave
+# half-seen (Documentation/reliability.rst, "The debug kernels under TCG").
+append="$append trace_options=norecord-cmd"
 if grep -q '^CONFIG_KFENCE=y' "$kconfig" 2>/dev/null; then
 	append="$append kfence.sample_interval=5"
 fi

@@ -515,7 +515,9 @@ FIXTURE_TEARDOWN(fnth)
  *	the operation took effect (its status was @ok, or it was an ioctl
  *	whose struct could not be copied back after the handler ran)
  * @cleanup: release everything, nothing armed
- * @min_alloc: allocation sites that must fail cleanly (0 or 1)
+ * @min_alloc: allocation sites that must fail cleanly (0 or 1), or
+ *	NO_ALLOC: the operation allocates nothing at all (a SERVER_OP copy of
+ *	one segment: no bounce buffer, no segment array)
  */
 struct walk {
 	const char *name;
@@ -528,6 +530,8 @@ struct walk {
 	void (*cleanup)(F *self);
 	int min_alloc;
 };
+
+#define NO_ALLOC	(-1)
 
 static int state_read(struct fstate *s)
 {
@@ -644,6 +648,10 @@ static void walk_kind(struct __test_metadata *_metadata, F *self,
 	}
 	ASSERT_GE(MAX_NTH, nth) TH_LOG("%s: still failing at %u", w->name,
 				      nth);
+	if (k == K_ALLOC && w->min_alloc == NO_ALLOC)
+		ASSERT_EQ(1, nth)
+			TH_LOG("%s: %u allocation sites, want none", w->name,
+			       nth - 1);
 	if (site_trace && sites.traced)
 		ksft_print_msg("%s, %s: %u fault sites, %d distinct clientbuf "
 			       "sites%s%.0d%s: %d failed cleanly, %d optional "
@@ -732,6 +740,18 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* Reads of @fd return at once: the walks' cleanup must never wait. */
+static void set_nonblock(int fd)
+{
+	if (fd >= 0)
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/*
+ * Release what the operation left. self->fd may be a file the operation
+ * itself opened (open(), or the server fd of SERVE), blocking like any
+ * new file: it is drained without waiting like the others.
+ */
 static void cleanup_all(F *self)
 {
 	struct {
@@ -740,6 +760,8 @@ static void cleanup_all(F *self)
 	} rec;
 	struct clientbuf_completion c;
 
+	set_nonblock(self->fd);
+	set_nonblock(self->srv_fd);
 	cbt_complete(self->tfd, HANDLE, CLIENTBUF_STATUS_SUCCESS);
 	while (self->srv_fd >= 0 && read(self->srv_fd, &rec, sizeof(rec)) > 0)
 		srv_complete(self->srv_fd, rec.hdr.call_id,
@@ -1845,8 +1867,9 @@ static void check_server_complete(struct __test_metadata *_metadata,
 TEST_F(fnth, server)
 {
 	const struct walk w[] = {
-		{ "SERVE", prep_open, run_serve, CLIENTBUF_STATUS_SUCCESS, {},
-		  check_serve, cleanup_all, 1 },
+		/* srv_serve() closes the client fd once it has the server's */
+		{ "SERVE", prep_open, run_serve, CLIENTBUF_STATUS_SUCCESS,
+		  { .clients = -1 }, check_serve, cleanup_all, 1 },
 		{ "CALL to a served package", prep_server_rw, run_server_call,
 		  CLIENTBUF_STATUS_PENDING, { .requests = 1 },
 		  check_server_call, cleanup_all, 1 },
@@ -1855,16 +1878,16 @@ TEST_F(fnth, server)
 		  cleanup_all, 0 },
 		{ "SERVER_OP COPY_TO", prep_server_op_rw, run_server_copy_to,
 		  CLIENTBUF_STATUS_SUCCESS, {}, check_server_copy_to,
-		  cleanup_all, 1 },
+		  cleanup_all, NO_ALLOC },
 		{ "SERVER_OP COPY_FROM", prep_server_op_rw,
 		  run_server_copy_from, CLIENTBUF_STATUS_SUCCESS, {},
-		  check_server_copy_from, cleanup_all, 1 },
+		  check_server_copy_from, cleanup_all, NO_ALLOC },
 		{ "SERVER_OP COPY_TO, pinned", prep_server_op_pin,
 		  run_server_copy_to, CLIENTBUF_STATUS_SUCCESS, {},
-		  check_server_copy_to, cleanup_all, 0 },
+		  check_server_copy_to, cleanup_all, NO_ALLOC },
 		{ "SERVER_OP COPY_FROM, pinned", prep_server_op_pin,
 		  run_server_copy_from, CLIENTBUF_STATUS_SUCCESS, {},
-		  check_server_copy_from, cleanup_all, 0 },
+		  check_server_copy_from, cleanup_all, NO_ALLOC },
 		{ "SERVER_OP COPY_TO_VEC", prep_server_op_rw,
 		  run_server_copy_to_vec, CLIENTBUF_STATUS_SUCCESS, {},
 		  check_server_copy_to_vec, cleanup_all, 1 },
