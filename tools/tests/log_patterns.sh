@@ -21,15 +21,14 @@ failed=0
 # check WANT LINE: WANT 1 if BAD_LOG must match LINE, 0 if it must not.
 check() {
 	n=$((n + 1))
-	if printf '%s\n' "$2" | grep -qE "$BAD_LOG"; then
-		got=1
-	else
-		got=0
-	fi
+	got=0
+	printf '%s\n' "$2" | grep -qE "$BAD_LOG" && got=1
+	what=passes
+	[ "$1" = 1 ] && what=fails
 	if [ "$got" = "$1" ]; then
-		echo "ok $n - $([ "$1" = 1 ] && echo fails || echo passes): $2"
+		echo "ok $n - $what: $2"
 	else
-		echo "not ok $n - $([ "$1" = 1 ] && echo fails || echo passes): $2"
+		echo "not ok $n - $what: $2"
 		failed=$((failed + 1))
 	fi
 }

@@ -3,10 +3,9 @@
 #
 # Run the host tests of tools/ (no module needed: status_table, lib_ioctl,
 # sha256_test, pam_test under pam_wrapper, cli_smoke.sh, log_patterns.sh)
-# and count their TAP,
-# checking each program's plan (scripts/tap-count.awk). The last line is
-# "CLIENTBUF-HOST: pass=N fail=N skip=N"; the exit status is 1 if any
-# check failed. make -C tools test and make check both run this.
+# and count their TAP, checking each program's plan (scripts/tap-count.awk).
+# The last line is "CLIENTBUF-HOST: pass=N fail=N skip=N"; the exit status
+# is 1 if any check failed. make -C tools test and make check both run this.
 #
 # Usage: tools/tests/run.sh OUTDIR   (the directory of the built tools)
 set -uo pipefail
