@@ -139,7 +139,7 @@ static void cb_client_drop_completions(struct cb_client *client)
 void cb_client_release(struct cb_client *client)
 {
 	down_write(&client->teardown);
-	/* cb_request_check() and cb_copy_pin() read it without the lock */
+	/* request checks, completions and pinned copies read it unlocked */
 	WRITE_ONCE(client->dead, true);
 	up_write(&client->teardown);
 

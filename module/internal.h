@@ -95,7 +95,7 @@ extern unsigned int cb_max_completions;
  *	memory; release takes it for write to set @dead, so that no copy is
  *	running or can start once the file is closed
  * @dead: set once under @teardown held for write (WRITE_ONCE: request
- *	checks and pinned copies read it without the lock)
+ *	checks, completions and pinned copies read it without the lock)
  * @reg_lock: serialises registration, unregistration and the arenas;
  *	protects @next_buf_id, @nr_buffers, @total_bytes, @pinned_pages and
  *	every arena (see "Locking" above for how the locks nest)

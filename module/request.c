@@ -170,7 +170,14 @@ void clientbuf_complete_request(struct clientbuf_request *request,
 	trace_clientbuf_call_end(request->id, request->result.status,
 				 request->result.protocol_status,
 				 request->result.return_len);
-	queue = request->async && !request->detached && !client->dead;
+	/*
+	 * @dead is written under teardown, not req_lock: READ_ONCE. A
+	 * completion that still sees the client alive queues its record,
+	 * and cb_client_drop_completions() (after @dead is set, under
+	 * req_lock) frees it; either way nobody reads it.
+	 */
+	queue = request->async && !request->detached &&
+		!READ_ONCE(client->dead);
 	if (queue) {
 		/*
 		 * The pending list's reference passes to the completion
