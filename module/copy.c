@@ -182,6 +182,20 @@ static ntstatus_t cb_check_vmas_locked(struct mm_struct *mm,
 }
 
 /*
+ * Is the client gone, without holding it? CB_STATUS_PROCESS_IS_TERMINATING
+ * once its process exited, CB_STATUS_INVALID_HANDLE once its file was
+ * closed, else CB_STATUS_SUCCESS. For a pinned buffer (whose use count
+ * holds off unpinning) this is the whole check before the copy.
+ */
+static ntstatus_t cb_copy_client_gone(struct cb_client *client)
+{
+	if (cb_client_exited(client))
+		return CB_STATUS_PROCESS_IS_TERMINATING;
+	return READ_ONCE(client->dead) ? CB_STATUS_INVALID_HANDLE :
+	       CB_STATUS_SUCCESS;
+}
+
+/*
  * Hold the client for a copy that touches its memory: its teardown lock
  * for read, and (on success) a user reference on the registered mm - the
  * exec guard. Undone by cb_copy_leave().
@@ -421,14 +435,6 @@ static ntstatus_t cb_copy_check_all(struct cb_copy *c)
 	return st;
 }
 
-/* A pinned buffer: the buffer's use count holds off unpinning. */
-static ntstatus_t cb_copy_start_pinned(struct cb_copy *c)
-{
-	if (cb_client_exited(c->client))
-		return CB_STATUS_PROCESS_IS_TERMINATING;
-	return READ_ONCE(c->client->dead) ? CB_STATUS_INVALID_HANDLE :
-	       CB_STATUS_SUCCESS;
-}
 
 /*
  * KTHREAD, REMOTE and PINNED: the page loop. The client's side is the
@@ -451,7 +457,7 @@ static ntstatus_t cb_copy_run(struct cb_copy *c)
 	long nr;
 
 	if (buf->pages)
-		st = cb_copy_start_pinned(c);
+		st = cb_copy_client_gone(c->client);
 	else if (checked)
 		st = cb_copy_check_all(c);
 	else
@@ -549,11 +555,8 @@ ntstatus_t cb_copy_client(struct cb_client *client, u64 req_id,
 					   CLIENTBUF_BUF_READ);
 	if (!c.buf) {
 		/* Not found because the client is going away? Say so. */
-		if (cb_client_exited(client))
-			st = CB_STATUS_PROCESS_IS_TERMINATING;
-		else if (READ_ONCE(client->dead))
-			st = CB_STATUS_INVALID_HANDLE;
-		else
+		st = cb_copy_client_gone(client);
+		if (st == CB_STATUS_SUCCESS)
 			st = CB_STATUS_ACCESS_VIOLATION;
 		goto out;
 	}
