@@ -390,18 +390,26 @@ static struct cb_server_call *cb_server_find(struct cb_server *srv, u64 id,
 	return NULL;
 }
 
+/* One segment: an ITER_UBUF over the server's memory, then the copy. */
+static ntstatus_t cb_server_copy_seg(struct clientbuf_request *req,
+				     u64 client_addr, u64 server_addr, u32 len,
+				     bool write)
+{
+	void __user *saddr = u64_to_user_ptr(server_addr);
+	struct iov_iter iter;
+
+	if (!saddr && len)
+		return CB_STATUS_ACCESS_VIOLATION;
+	/* access_ok() is in every user copy of the iter (both kernels) */
+	iov_iter_ubuf(&iter, write ? ITER_SOURCE : ITER_DEST, saddr, len);
+	return cb_copy_iter(req, client_addr, &iter, write);
+}
+
 static ntstatus_t cb_server_copy(struct clientbuf_request *req,
 				 struct clientbuf_server_op *op)
 {
-	void __user *saddr = u64_to_user_ptr(op->server_addr);
-	bool write = op->op == CLIENTBUF_SRV_COPY_TO;
-	struct iov_iter iter;
-
-	if (!saddr && op->len)
-		return CB_STATUS_ACCESS_VIOLATION;
-	/* access_ok() is in every user copy of the iter (both kernels) */
-	iov_iter_ubuf(&iter, write ? ITER_SOURCE : ITER_DEST, saddr, op->len);
-	return cb_copy_iter(req, op->client_addr, &iter, write);
+	return cb_server_copy_seg(req, op->client_addr, op->server_addr,
+				  op->len, op->op == CLIENTBUF_SRV_COPY_TO);
 }
 
 /*
@@ -436,13 +444,8 @@ static ntstatus_t cb_server_copy_vec(struct clientbuf_request *req,
 			goto fail;
 	}
 	for (i = 0; i < n; i++) {
-		void __user *saddr = u64_to_user_ptr(seg[i].server_addr);
-		struct iov_iter iter;
-
-		iov_iter_ubuf(&iter, write ? ITER_SOURCE : ITER_DEST, saddr,
-			      seg[i].len);
-		st = !saddr && seg[i].len ? CB_STATUS_ACCESS_VIOLATION :
-		     cb_copy_iter(req, seg[i].client_addr, &iter, write);
+		st = cb_server_copy_seg(req, seg[i].client_addr,
+					seg[i].server_addr, seg[i].len, write);
 		if (st != CB_STATUS_SUCCESS)
 			goto fail;
 	}
