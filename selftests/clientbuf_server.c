@@ -339,6 +339,14 @@ TEST_F(srv, vectored_copies)
 	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
 		   srv_copy_vec(self->fd, rec.hdr.call_id,
 				CLIENTBUF_SRV_COPY_TO_VEC, NULL, 2, NULL));
+	/* a NULL server address stops the copy at its segment */
+	big[0] = seg[0];
+	big[1] = seg[1];
+	big[1].server_addr = 0;
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   srv_copy_vec(self->fd, rec.hdr.call_id,
+				CLIENTBUF_SRV_COPY_TO_VEC, big, 2, &index));
+	EXPECT_EQ(1, index);
 	EXPECT_EQ(bounced, bytes_bounced());
 	/* the first three segments land, back to back */
 	ASSERT_OK(srv_copy_vec(self->fd, rec.hdr.call_id,
