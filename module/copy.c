@@ -435,7 +435,6 @@ static ntstatus_t cb_copy_check_all(struct cb_copy *c)
 	return st;
 }
 
-
 /*
  * KTHREAD, REMOTE and PINNED: the page loop. The client's side is the
  * pinned pages, or batches of cb_copy_take(); the other side is the iter.
