@@ -202,12 +202,12 @@ deb-test: deb deps
 # RUN_SCRIPT=FILE runs FILE in the VM instead of scripts/run-demo.sh.
 # RUN_KVER is expanded when the recipe runs, after deps installed it.
 run: deps
-	@$(MAKE) --no-print-directory all KVER=$(RUN_KVER)
+	@$(MAKE) --no-print-directory all KVER=$(RUN_KVER) NO_DEPS=1
 	@RUN_SCRIPT=$(or $(RUN_SCRIPT),$(top)/scripts/run-demo.sh) \
 		$(top)/scripts/vm-run.sh $(RUN_KVER) run
 
 bench: deps
-	@$(MAKE) --no-print-directory all KVER=$(RUN_KVER)
+	@$(MAKE) --no-print-directory all KVER=$(RUN_KVER) NO_DEPS=1
 	@$(MAKE) --no-print-directory -C $(top)/tools/bench
 	@$(top)/tools/bench/bench.sh $(RUN_KVER)
 

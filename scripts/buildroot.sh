@@ -40,9 +40,9 @@ build=${BUILD:-$top/build}
 cache=${CLIENTBUF_CACHE:-/var/cache/clientbuf}
 FLAVOUR=cloud-amd64
 SUITES="stable stable-backports"
-# In the root: the compiler and make for Kbuild (the headers depend on the
-# compiler they were built with), kmod (depmod, modinfo), the kernel.
-ROOT_PKGS="make kmod ca-certificates"
+# In the root: make for Kbuild (the headers depend on the compiler they
+# were built with), kmod (depmod, modinfo), python3 (its kernel-doc).
+ROOT_PKGS="make kmod ca-certificates python3"
 # DKMS for make dkms-test, built inside the root too.
 ROOT_DKMS_PKGS="dkms"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -129,9 +129,14 @@ resolve() {
 	echo "$k $(stable_codename)"
 }
 
-# The packages of the build root for kernel release $1.
+# The packages of the build root for kernel release $1: with its
+# linux-source-SERIES, whose kernel-doc make lint runs, and sparse, which
+# make lint tries on that kernel's headers.
 root_pkgs() {
-	echo "$ROOT_PKGS $ROOT_DKMS_PKGS linux-image-$1 linux-headers-$1"
+	local series
+	series=$(cut -d. -f1,2 <<<"$1")
+	echo "$ROOT_PKGS $ROOT_DKMS_PKGS sparse linux-image-$1 linux-headers-$1" \
+		"linux-source-$series"
 }
 
 simulate() {
@@ -200,9 +205,11 @@ ensure() {
 			"$m" "$m" > "$root/etc/apt/sources.list"
 		touch "$root/.stamp"
 	fi
+	# shellcheck disable=SC2046 # word splitting of the package list
 	if [ ! -f "$root/boot/vmlinuz-$rel" ] ||
 	   [ ! -f "$root/lib/modules/$rel/build/Makefile" ] ||
-	   ! in_root "$root" dpkg-query -W dkms >/dev/null 2>&1; then
+	   [ "$(in_root "$root" dpkg-query -W -f='${Status}\n' $(root_pkgs "$rel") 2>/dev/null |
+		grep -c 'install ok installed')" != "$(root_pkgs "$rel" | wc -w)" ]; then
 		echo "  BUILDROOT install $rel in $root" >&2
 		# no initramfs in the root: the VM boots clientbuf's own
 		# shellcheck disable=SC2046 # word splitting of the package list

@@ -220,27 +220,40 @@ fi
 # shellcheck disable=SC2086 # word splitting of the package list is wanted
 total=$(wc -w <<<"$PKGS")
 # shellcheck disable=SC2086
-if [ "$(installed $PKGS)" = "$total" ] && newest_installed; then
-	[ "$mode" = --check ] || record
-	exit 0
+if [ "$(installed $PKGS)" = "$total" ]; then
+	host_ok=1
+else
+	host_ok=0
 fi
-[ "$mode" = --check ] && exit 1
+if [ "$mode" = --check ]; then
+	[ $host_ok = 1 ] && newest_installed
+	exit
+fi
 if [ "$(id -u)" != 0 ]; then
+	if [ $host_ok = 1 ] && newest_installed; then
+		record
+		exit 0
+	fi
 	echo "install-deps: missing packages; run as root:" >&2
 	echo "  sudo $0" >&2
 	exit 1
 fi
 
-export DEBIAN_FRONTEND=noninteractive
-# shellcheck disable=SC2086
-apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends \
-	$PKGS
-# shellcheck disable=SC2086
-[ "$(installed $PKGS)" = "$total" ] ||
-	die "apt-get install finished but not every package is installed"
+if [ $host_ok = 0 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	# shellcheck disable=SC2086
+	apt-get install -y -qq -o DPkg::Lock::Timeout=600 \
+		--no-install-recommends $PKGS
+	# shellcheck disable=SC2086
+	[ "$(installed $PKGS)" = "$total" ] ||
+		die "apt-get install finished but not every package is installed"
+fi
+# the build root: made once, its packages installed when missing
 if [ -n "$NEWEST" ]; then
 	"$top/scripts/buildroot.sh" ensure >/dev/null
 fi
 record
-sed 's/^/install-deps: /' "$build/deps.env"
-echo "install-deps: all dependencies present"
+if [ $host_ok = 0 ]; then
+	sed 's/^/install-deps: /' "$build/deps.env"
+	echo "install-deps: all dependencies present"
+fi
