@@ -2,11 +2,12 @@
 #
 # clientbuf - user-facing make targets (the module itself is built by Kbuild).
 #
-#   make              modules for $(KVER), or for both test kernels, plus
+#   make              modules for $(KVER), or for the test kernels, plus
 #                     the selftests and tools
 #   make check        build, boot each test kernel in QEMU, run the selftests;
 #                     ends with "N passed, N failed"
-#   make run          boot the 6.12 test kernel and run the demo
+#   make run          boot the 6.12 test kernel (KVER=7: the newest) and
+#                     run the demo
 #                     (scripts/run-demo.sh; RUN_SCRIPT=FILE for another)
 #   make bench        boot the 6.12 test kernel and run the benchmark:
 #                     clientbuf against bare copy_to_user, process_vm_writev,
@@ -28,7 +29,8 @@
 #                     pam_clientbuf.so into libpam's directory (PAMDIR)
 #                     (PREFIX=/usr/local, DESTDIR)
 #   make install-test both installs into a temporary directory, checked
-#   make dkms-test    dkms add/build/install/remove for both test kernels
+#   make dkms-test    dkms add/build/install/remove for each test kernel
+#                     (the newest inside its build root)
 #   make check-debug  build (once, cached in /var/cache/clientbuf) a debug
 #                     kernel from linux-source-6.12 with KASAN, KFENCE,
 #                     lockdep, UBSAN, kmemleak and fault injection, and run
@@ -38,9 +40,11 @@
 #   make clean
 #
 # KVER selects one kernel release (headers in /lib/modules/KVER/build), or
-# the newest test kernel of a series (KVER=6.1, KVER=6.12);
+# the newest test kernel of a series (KVER=6.1, KVER=6.12, KVER=7);
 # KDIR overrides the headers directory. The test kernels are the newest
-# Debian cloud kernels 6.1.* and 6.12.* in /boot. Modules are built in
+# Debian cloud kernels 6.1.* and 6.12.* in /boot and the newest cloud
+# kernel of Debian stable/stable-backports, which is built for inside a
+# debootstrapped build root (scripts/buildroot.sh). Modules are built in
 # build/KVER/kmod/ from a copy of the sources, one tree per kernel.
 # NO_DEPS=1 skips scripts/install-deps.sh (which "make modules" with KVER
 # or KDIR does not run anyway).
