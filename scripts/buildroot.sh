@@ -41,8 +41,8 @@ cache=${CLIENTBUF_CACHE:-/var/cache/clientbuf}
 FLAVOUR=cloud-amd64
 SUITES="stable stable-backports"
 # In the root: make for Kbuild (the headers depend on the compiler they
-# were built with), kmod (depmod, modinfo), python3 (its kernel-doc).
-ROOT_PKGS="make kmod ca-certificates python3"
+# were built with), kmod (depmod, modinfo).
+ROOT_PKGS="make kmod ca-certificates"
 # DKMS for make dkms-test, built inside the root too.
 ROOT_DKMS_PKGS="dkms"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
