@@ -25,6 +25,7 @@
 #   ensure     (root) make the build root once, install the newest kernel's
 #              image and headers in it (idempotent), print the root
 #   path       print the root of an existing build root (status 1 if none)
+#   mirror     print the URI of the host's Debian archive
 #   run KVER CMD...   (root) run CMD in the build root that has kernel KVER,
 #              in a private mount namespace with the source tree, the
 #              build directory and /proc mounted at their host paths
@@ -240,6 +241,7 @@ resolve)	resolve ;;
 simulate)	simulate "${2:-}" ;;
 ensure)		ensure ;;
 path)		root_path ;;
+mirror)		host_mirror ;;
 run)
 	[ $# -ge 3 ] || die "usage: $0 run KVER CMD..."
 	[ "$(id -u)" = 0 ] || die "run needs root"
