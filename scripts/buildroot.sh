@@ -173,10 +173,13 @@ in_root() {
 	local root=$1
 	shift
 	mkdir -p "$build"
-	unshare -m --propagation private /bin/bash -c '
+	# private mounts, also where / is not a mount point of its own (a
+	# chroot), where unshare's --propagation private cannot be applied
+	unshare -m --propagation unchanged /bin/bash -c '
 		set -e
 		root=$1 top=$2 build=$3
 		shift 3
+		mount --make-rprivate / 2>/dev/null || true
 		for d in "$top" "$build"; do
 			mkdir -p "$root$d"
 			mount --bind "$d" "$root$d"

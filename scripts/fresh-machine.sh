@@ -45,6 +45,8 @@ rc=0
 unshare -m --propagation private /bin/bash -c '
 	root=$1
 	shift
+	# the root is a mount point, as / is on a machine
+	mount --bind "$root" "$root"
 	mount -t proc proc "$root/proc"
 	mount --rbind /sys "$root/sys"
 	mount --rbind /dev "$root/dev"
