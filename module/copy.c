@@ -9,6 +9,9 @@
  *
  *   path        when                              the client's side
  *   ----------  --------------------------------  ----------------------
+ *   LOCAL_PAGE  kernel buffer, current->mm is     copy_{to,from}_user(),
+ *               the client's mm, the range        no VMA walk
+ *               inside one page                   (cb_copy_local())
  *   LOCAL       kernel buffer, current->mm is     copy_{to,from}_user()
  *               the client's mm                   (cb_copy_local())
  *   KTHREAD     a kernel thread, no mm            pages of the registered
@@ -58,7 +61,13 @@
  * Whatever the path, the whole range is checked first: it must lie in one
  * registered buffer that allows the direction, and (unpinned) every page
  * must be mapped with the needed protection - so a copy that finds a hole
- * or a read-only page writes nothing. Never FOLL_FORCE: a read-only page is
+ * or a read-only page writes nothing. LOCAL_PAGE keeps that promise
+ * without the walk: copy_{to,from}_user() of a range inside one page
+ * faults on its first byte or not at all (a page is mapped, readable and
+ * writable as a whole), so it moves all bytes or none but for a race with
+ * munmap()/mprotect(), as after the walk. What it does not refuse is a
+ * VM_IO/VM_PFNMAP page the client mapped there itself: in the client's
+ * own context it is written as the client itself would write it. Never FOLL_FORCE: a read-only page is
  * refused, a writable MAP_PRIVATE file page is written copy-on-write.
  *
  * A fault on the server's side stops the copy: CB_STATUS_ACCESS_VIOLATION if
@@ -89,6 +98,7 @@ enum cb_path {
 	CB_PATH_KTHREAD = 1,
 	CB_PATH_REMOTE = 2,
 	CB_PATH_PINNED = 3,
+	CB_PATH_LOCAL_PAGE = 4,		/* printed as LOCAL: the same context */
 };
 
 /**
@@ -127,7 +137,8 @@ static enum cb_path cb_copy_path(const struct cb_copy *c)
 	if (c->buf->pages)
 		return CB_PATH_PINNED;
 	if (current->mm == c->client->mm && iov_iter_is_kvec(c->iter))
-		return CB_PATH_LOCAL;
+		return offset_in_page(c->addr) + c->len <= PAGE_SIZE ?
+		       CB_PATH_LOCAL_PAGE : CB_PATH_LOCAL;
 	if ((current->flags & PF_KTHREAD) && !current->mm)
 		return CB_PATH_KTHREAD;
 	return CB_PATH_REMOTE;
@@ -168,6 +179,7 @@ static ntstatus_t cb_check_vmas_locked(struct mm_struct *mm,
 	struct vm_area_struct *vma;
 
 	mmap_assert_locked(mm);
+	cb_stat_add(CB_STAT_VMA_WALKS, 1);
 	while (addr < end) {
 		vma = find_vma(mm, addr);
 		if (!vma || vma->vm_start > addr ||
@@ -240,12 +252,14 @@ static void cb_copy_account(const struct cb_copy *c)
 {
 	static const enum cb_stat copies[] = {
 		[CB_PATH_LOCAL] = CB_STAT_COPIES_LOCAL,
+		[CB_PATH_LOCAL_PAGE] = CB_STAT_COPIES_LOCAL,
 		[CB_PATH_KTHREAD] = CB_STAT_COPIES_KTHREAD,
 		[CB_PATH_REMOTE] = CB_STAT_COPIES_REMOTE,
 		[CB_PATH_PINNED] = CB_STAT_COPIES_PINNED,
 	};
 	static const enum cb_stat bytes[] = {
 		[CB_PATH_LOCAL] = CB_STAT_BYTES_LOCAL,
+		[CB_PATH_LOCAL_PAGE] = CB_STAT_BYTES_LOCAL,
 		[CB_PATH_KTHREAD] = CB_STAT_BYTES_KTHREAD,
 		[CB_PATH_REMOTE] = CB_STAT_BYTES_REMOTE,
 		[CB_PATH_PINNED] = CB_STAT_BYTES_PINNED,
@@ -260,9 +274,11 @@ static void cb_copy_account(const struct cb_copy *c)
 }
 
 /*
- * LOCAL: a kernel buffer, in the client's own context - the current
- * address space is the client's, copy_{to,from}_user() reach any mapping
- * the client could touch itself.
+ * LOCAL, LOCAL_PAGE: a kernel buffer, in the client's own context - the
+ * current address space is the client's, copy_{to,from}_user() reach any
+ * mapping the client could touch itself. LOCAL walks the VMAs first;
+ * LOCAL_PAGE, a range inside one page, needs no walk (see the top of this
+ * file).
  */
 static ntstatus_t cb_copy_local(struct cb_copy *c)
 {
@@ -274,9 +290,11 @@ static ntstatus_t cb_copy_local(struct cb_copy *c)
 	st = cb_copy_enter(c->client);
 	if (st != CB_STATUS_SUCCESS)
 		return st;
-	st = cb_copy_check_range(c);
-	if (st != CB_STATUS_SUCCESS)
-		goto out;
+	if (c->path == CB_PATH_LOCAL) {
+		st = cb_copy_check_range(c);
+		if (st != CB_STATUS_SUCCESS)
+			goto out;
+	}
 	if (c->write)
 		left = copy_to_user(uaddr, kbuf, c->len);
 	else
@@ -560,7 +578,7 @@ ntstatus_t cb_copy_client(struct cb_client *client, u64 req_id,
 		goto out;
 	}
 	c.path = cb_copy_path(&c);
-	if (c.path == CB_PATH_LOCAL)
+	if (c.path == CB_PATH_LOCAL || c.path == CB_PATH_LOCAL_PAGE)
 		st = cb_copy_local(&c);
 	else
 		st = cb_copy_run(&c);
@@ -568,7 +586,8 @@ ntstatus_t cb_copy_client(struct cb_client *client, u64 req_id,
 out:
 	if (st != CB_STATUS_SUCCESS)
 		cb_stat_add(CB_STAT_FAILURES, 1);
-	trace_clientbuf_copy(req_id, c.path, write, client_addr, len,
+	trace_clientbuf_copy(req_id, c.path == CB_PATH_LOCAL_PAGE ?
+			     CB_PATH_LOCAL : c.path, write, client_addr, len,
 			     (__force u32)st);
 	return st;
 }

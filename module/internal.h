@@ -427,6 +427,7 @@ enum cb_stat {
 	CB_STAT_BYTES_BOUNCED,	/* always 0: no copy bounces any more */
 	CB_STAT_PAGES_REMOTE,
 	CB_STAT_BATCHES_REMOTE,
+	CB_STAT_VMA_WALKS,
 	CB_STAT_CALLS,
 	CB_STAT_FAILURES,
 	CB_STAT_NR,
