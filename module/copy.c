@@ -14,6 +14,11 @@
  *               inside one page                   (cb_copy_local())
  *   LOCAL       kernel buffer, current->mm is     copy_{to,from}_user()
  *               the client's mm                   (cb_copy_local())
+ *   KTHREAD_MM  a kernel thread, no mm, kernel    copy_{to,from}_user()
+ *               buffer                            through the registered
+ *                                                 mm, page faults off;
+ *                                                 the rest, if short, as
+ *                                                 KTHREAD (cb_copy_use_mm())
  *   KTHREAD     a kernel thread, no mm            pages of the registered
  *   REMOTE      anything else (another process,   mm, CB_WALK_BATCH at a
  *               any package server)               time (cb_copy_take())
@@ -79,6 +84,7 @@
  */
 #include <linux/highmem.h>
 #include <linux/hugetlb.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
@@ -99,6 +105,7 @@ enum cb_path {
 	CB_PATH_REMOTE = 2,
 	CB_PATH_PINNED = 3,
 	CB_PATH_LOCAL_PAGE = 4,		/* printed as LOCAL: the same context */
+	CB_PATH_KTHREAD_MM = 5,		/* printed as KTHREAD */
 };
 
 /**
@@ -140,7 +147,8 @@ static enum cb_path cb_copy_path(const struct cb_copy *c)
 		return offset_in_page(c->addr) + c->len <= PAGE_SIZE ?
 		       CB_PATH_LOCAL_PAGE : CB_PATH_LOCAL;
 	if ((current->flags & PF_KTHREAD) && !current->mm)
-		return CB_PATH_KTHREAD;
+		return iov_iter_is_kvec(c->iter) ? CB_PATH_KTHREAD_MM :
+		       CB_PATH_KTHREAD;
 	return CB_PATH_REMOTE;
 }
 
@@ -254,6 +262,7 @@ static void cb_copy_account(const struct cb_copy *c)
 		[CB_PATH_LOCAL] = CB_STAT_COPIES_LOCAL,
 		[CB_PATH_LOCAL_PAGE] = CB_STAT_COPIES_LOCAL,
 		[CB_PATH_KTHREAD] = CB_STAT_COPIES_KTHREAD,
+		[CB_PATH_KTHREAD_MM] = CB_STAT_COPIES_KTHREAD,
 		[CB_PATH_REMOTE] = CB_STAT_COPIES_REMOTE,
 		[CB_PATH_PINNED] = CB_STAT_COPIES_PINNED,
 	};
@@ -261,6 +270,7 @@ static void cb_copy_account(const struct cb_copy *c)
 		[CB_PATH_LOCAL] = CB_STAT_BYTES_LOCAL,
 		[CB_PATH_LOCAL_PAGE] = CB_STAT_BYTES_LOCAL,
 		[CB_PATH_KTHREAD] = CB_STAT_BYTES_KTHREAD,
+		[CB_PATH_KTHREAD_MM] = CB_STAT_BYTES_KTHREAD,
 		[CB_PATH_REMOTE] = CB_STAT_BYTES_REMOTE,
 		[CB_PATH_PINNED] = CB_STAT_BYTES_PINNED,
 	};
@@ -521,6 +531,51 @@ static ntstatus_t cb_copy_run(struct cb_copy *c)
 	return st != CB_STATUS_SUCCESS ? st : CB_STATUS_ACCESS_VIOLATION;
 }
 
+/*
+ * KTHREAD_MM: a kernel thread (a package's kthread, a work item) copies a
+ * kernel buffer through the registered mm, as f_fs does, after the same
+ * VMA walk as the page loop (so the same refusals: NOT_SUPPORTED for
+ * memory whose faults could wait on the client) and with page faults
+ * disabled, so that it never waits on the client either: a page not
+ * present (never touched, swapped out, copy-on-write) makes the copy
+ * short, and the page loop (KTHREAD) moves the rest.
+ */
+static ntstatus_t cb_copy_use_mm(struct cb_copy *c)
+{
+	struct mm_struct *mm = c->client->mm;
+	void __user *uaddr = (void __user *)c->addr;
+	void *kbuf = c->iter->kvec->iov_base + c->iter->iov_offset;
+	unsigned long left;
+	ntstatus_t st;
+
+	st = cb_copy_enter(c->client);
+	if (st != CB_STATUS_SUCCESS)
+		return st;
+	st = cb_copy_check_range(c);
+	if (st != CB_STATUS_SUCCESS) {
+		cb_copy_leave(c->client);
+		return st;
+	}
+	kthread_use_mm(mm);
+	pagefault_disable();
+	if (!access_ok(uaddr, c->len))
+		left = c->len;
+	else if (c->write)
+		left = __copy_to_user_inatomic(uaddr, kbuf, c->len);
+	else
+		left = __copy_from_user_inatomic(kbuf, uaddr, c->len);
+	pagefault_enable();
+	kthread_unuse_mm(mm);
+	cb_copy_leave(c->client);
+	c->done = c->len - left;
+	iov_iter_advance(c->iter, c->done);
+	if (!left) {
+		cb_copy_account(c);
+		return CB_STATUS_SUCCESS;
+	}
+	return cb_copy_run(c);
+}
+
 /* A client range a copy may name: not NULL, not wrapping, under 2 GiB. */
 static ntstatus_t cb_copy_range(unsigned long addr, size_t len)
 {
@@ -580,6 +635,8 @@ ntstatus_t cb_copy_client(struct cb_client *client, u64 req_id,
 	c.path = cb_copy_path(&c);
 	if (c.path == CB_PATH_LOCAL || c.path == CB_PATH_LOCAL_PAGE)
 		st = cb_copy_local(&c);
+	else if (c.path == CB_PATH_KTHREAD_MM)
+		st = cb_copy_use_mm(&c);
 	else
 		st = cb_copy_run(&c);
 	cb_buffer_put(c.buf);
@@ -587,7 +644,8 @@ out:
 	if (st != CB_STATUS_SUCCESS)
 		cb_stat_add(CB_STAT_FAILURES, 1);
 	trace_clientbuf_copy(req_id, c.path == CB_PATH_LOCAL_PAGE ?
-			     CB_PATH_LOCAL : c.path, write, client_addr, len,
+			     CB_PATH_LOCAL : c.path == CB_PATH_KTHREAD_MM ?
+			     CB_PATH_KTHREAD : c.path, write, client_addr, len,
 			     (__force u32)st);
 	return st;
 }

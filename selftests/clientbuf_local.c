@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * clientbuf_local - copies in the client's own context (copy_to_user()).
+ * clientbuf_local - the fast copies through the client's own mm:
+ * copy_to_user() in the client's context, and kthread_use_mm() with page
+ * faults disabled from a kthread or a work item.
  *
  * A range inside one page needs no VMA walk to keep "a copy that finds a
  * hole writes nothing": copy_to_user() of one page faults on its first
@@ -139,6 +141,63 @@ TEST_F(local, refusals_write_nothing)
 					       MAP_PRIVATE | MAP_ANONYMOUS |
 					       MAP_FIXED, -1, 0));
 		}
+	}
+}
+
+/* ---- kthreads and work items --------------------------------------------- */
+
+static const char *const loop_names[] = {
+	"batches_remote", "copies_kthread", "bytes_kthread",
+};
+
+/*
+ * A kthread or a work item copies through the registered mm with page
+ * faults disabled: no page batch (batches_remote) when the pages are
+ * there; a page not there yet (never touched) makes that copy short and
+ * the page loop moves the rest - the same status, every byte right.
+ */
+TEST_F(local, kthread_fast_then_page_loop)
+{
+	const __u32 ctxs[] = { CBTEST_CTX_KTHREAD, CBTEST_CTX_WORKQUEUE };
+	size_t len = 4 * self->page, i;
+	long long a[3], b[3];
+	__u8 *fresh;
+
+	for (i = 0; i < 2; i++) {
+		/* present: the fast copy alone */
+		memset(self->buf, 0xee, len);
+		ASSERT_EQ(3, cb_stats_read(loop_names, a, 3));
+		ASSERT_OK(cbt_op(self->fd, CBTEST_OP_COPY_TO, ctxs[i],
+				 self->buf + 5, (__u32)(len - 10), 21, 0));
+		ASSERT_EQ(3, cb_stats_read(loop_names, b, 3));
+		ASSERT_PATTERN(self->buf + 5, len - 10, 21);
+		ASSERT_BYTES(self->buf, 5, 0xee);
+		EXPECT_EQ(a[0], b[0]) TH_LOG("ctx %u took page batches",
+					     ctxs[i]);
+		EXPECT_EQ(a[1] + 1, b[1]);
+		EXPECT_EQ(a[2] + (long long)len - 10, b[2]);
+		ASSERT_OK(cbt_op(self->fd, CBTEST_OP_COPY_FROM, ctxs[i],
+				 self->buf + 5, (__u32)(len - 10), 21, 0));
+		ASSERT_EQ(3, cb_stats_read(loop_names, a, 3));
+		EXPECT_EQ(b[0], a[0]);
+
+		/* first page there, the rest never touched: short, then the
+		 * page loop
+		 */
+		fresh = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, fresh);
+		fresh[0] = 0xee;
+		ASSERT_OK(_cb_register(self->fd, CLIENTBUF_BUF_WRITE, fresh,
+				       len));
+		ASSERT_EQ(3, cb_stats_read(loop_names, a, 3));
+		ASSERT_OK(cbt_op(self->fd, CBTEST_OP_COPY_TO, ctxs[i], fresh,
+				 (__u32)len, 22, 0));
+		ASSERT_EQ(3, cb_stats_read(loop_names, b, 3));
+		ASSERT_PATTERN(fresh, len, 22);
+		EXPECT_LT(a[0], b[0]) TH_LOG("no fallback to the page loop");
+		EXPECT_EQ(a[1] + 1, b[1]);
+		EXPECT_EQ(a[2] + (long long)len, b[2]);
 	}
 }
 
