@@ -424,6 +424,9 @@ static ntstatus_t cb_server_copy(struct clientbuf_request *req,
 				  op->len, op->op == CLIENTBUF_SRV_COPY_TO);
 }
 
+/* Segments of a vectored op kept on the stack (192 bytes), as UIO_FASTIOV */
+#define CB_SRV_VEC_STACK	8
+
 /*
  * A vectored copy: every segment checked first, then copied in order, each
  * its own copy with an ITER_UBUF over the segment's server memory (a
@@ -434,16 +437,19 @@ static ntstatus_t cb_server_copy_vec(struct clientbuf_request *req,
 				     struct clientbuf_server_op *op)
 {
 	bool write = op->op == CLIENTBUF_SRV_COPY_TO_VEC;
-	struct clientbuf_segment *seg;
+	struct clientbuf_segment stack[CB_SRV_VEC_STACK], *seg = stack;
 	ntstatus_t st = CB_STATUS_SUCCESS;
 	u32 i, n = op->len;
 
 	if (!n || n > CLIENTBUF_SRV_VEC_MAX)
 		return CB_STATUS_INVALID_PARAMETER;
-	seg = kvmalloc_array(n, sizeof(*seg), GFP_KERNEL_ACCOUNT |
-			     __GFP_NOWARN);
-	if (!seg)
-		return CB_STATUS_INSUFFICIENT_RESOURCES;
+	/* as process_vm_rw()'s UIO_FASTIOV: a small op allocates nothing */
+	if (n > CB_SRV_VEC_STACK) {
+		seg = kvmalloc_array(n, sizeof(*seg), GFP_KERNEL_ACCOUNT |
+				     __GFP_NOWARN);
+		if (!seg)
+			return CB_STATUS_INSUFFICIENT_RESOURCES;
+	}
 	if (copy_from_user(seg, u64_to_user_ptr(op->server_addr),
 			   array_size(n, sizeof(*seg)))) {
 		st = CB_STATUS_ACCESS_VIOLATION;
@@ -465,7 +471,8 @@ static ntstatus_t cb_server_copy_vec(struct clientbuf_request *req,
 fail:
 	op->result_addr = i;
 out:
-	kvfree(seg);
+	if (seg != stack)
+		kvfree(seg);
 	return st;
 }
 
