@@ -72,8 +72,9 @@
  * writable as a whole), so it moves all bytes or none but for a race with
  * munmap()/mprotect(), as after the walk. What it does not refuse is a
  * VM_IO/VM_PFNMAP page the client mapped there itself: in the client's
- * own context it is written as the client itself would write it. Never FOLL_FORCE: a read-only page is
- * refused, a writable MAP_PRIVATE file page is written copy-on-write.
+ * own context it is written as the client itself would write it. Never
+ * FOLL_FORCE: a read-only page is refused, a writable MAP_PRIVATE file
+ * page is written copy-on-write.
  *
  * A fault on the server's side stops the copy: CB_STATUS_ACCESS_VIOLATION if
  * nothing landed, CB_STATUS_PARTIAL_COPY once bytes did. A copy into the
