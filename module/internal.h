@@ -319,6 +319,10 @@ union cb_ioctl_buffer {
 /**
  * struct cb_ioctl_ctx - one ioctl on its way through cb_ioctl_dispatch()
  * @obj: the object of the file (struct cb_client or struct cb_server)
+ * @file: the file the ioctl was issued on
+ * @err: with a success status, an errno for the ioctl to fail with all the
+ *	same (the part of an op after its effect failed: SERVER_OP REPLY's
+ *	read of the next call); 0 otherwise
  * @new_file: a file the handler made for the caller, with @new_fd reserved
  *	by get_unused_fd_flags() and already written into the struct; the
  *	dispatcher installs it once the struct is written back, else puts
@@ -327,12 +331,14 @@ union cb_ioctl_buffer {
  */
 struct cb_ioctl_ctx {
 	void *obj;
+	struct file *file;
+	int err;
 	struct file *new_file;
 	int new_fd;
 };
 
 #define CB_IOCTL_NO_STATUS	0xffff
-#define CB_IOCTL_NR_RESERVED	2
+#define CB_IOCTL_NR_RESERVED	3
 
 /**
  * struct cb_ioctl_op - one ioctl
@@ -390,8 +396,8 @@ struct cb_ioctl_table {
 	bool (*is_owner)(void *obj);
 };
 
-long cb_ioctl_dispatch(const struct cb_ioctl_table *table, void *obj,
-		       unsigned int cmd, unsigned long arg);
+long cb_ioctl_dispatch(const struct cb_ioctl_table *table, struct file *file,
+		       void *obj, unsigned int cmd, unsigned long arg);
 
 /* server.c */
 ntstatus_t cb_ioctl_serve(struct cb_ioctl_ctx *ctx,
@@ -421,6 +427,7 @@ enum cb_stat {
 	CB_STAT_BYTES_BOUNCED,	/* always 0: no copy bounces any more */
 	CB_STAT_PAGES_REMOTE,
 	CB_STAT_BATCHES_REMOTE,
+	CB_STAT_VMA_WALKS,
 	CB_STAT_CALLS,
 	CB_STAT_FAILURES,
 	CB_STAT_NR,

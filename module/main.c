@@ -60,7 +60,8 @@ static ntstatus_t cb_ioctl_get_info(struct cb_ioctl_ctx *ctx,
 	info->abi_version = CLIENTBUF_ABI_VERSION;
 	info->features = CLIENTBUF_FEAT_REGISTER | CLIENTBUF_FEAT_CALL_SYNC |
 			 CLIENTBUF_FEAT_CALL_ASYNC | CLIENTBUF_FEAT_ALLOC |
-			 CLIENTBUF_FEAT_SERVER | CLIENTBUF_FEAT_PIN;
+			 CLIENTBUF_FEAT_SERVER | CLIENTBUF_FEAT_PIN |
+			 CLIENTBUF_FEAT_REPLY;
 	info->max_buffers = READ_ONCE(cb_max_buffers);
 	info->max_allocs = READ_ONCE(cb_max_allocs);
 	info->max_buffer_bytes = READ_ONCE(cb_max_buffer_bytes);
@@ -160,8 +161,8 @@ static const struct cb_ioctl_table cb_client_ioctl_table = {
 
 static long cb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	return cb_ioctl_dispatch(&cb_client_ioctl_table, file->private_data,
-				 cmd, arg);
+	return cb_ioctl_dispatch(&cb_client_ioctl_table, file,
+				 file->private_data, cmd, arg);
 }
 
 static int cb_open(struct inode *inode, struct file *file)

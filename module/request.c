@@ -373,6 +373,16 @@ ntstatus_t cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call)
 	st = cb_call_check(client, call);
 	if (st != CB_STATUS_SUCCESS)
 		goto out;
+	if (call->flags & CLIENTBUF_CALL_FREE) {
+		/* the client's previous answer: its CLIENTBUF_IOC_FREE */
+		st = call->return_buf_id ?
+		     cb_client_free_block(client, call->return_buf_id,
+					  call->return_addr) :
+		     cb_buffer_free_block(client, call->return_addr);
+		if (st != CB_STATUS_SUCCESS)
+			goto out;
+		call->return_addr = 0;
+	}
 	if (call->submit_len) {
 		submit = memdup_user(u64_to_user_ptr(call->submit_addr),
 				     call->submit_len);

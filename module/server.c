@@ -295,21 +295,19 @@ static void cb_server_header(struct cb_server_call *call,
 }
 
 /*
- * read() one call record from a server fd. Return: bytes read, -EPERM for
- * anyone but the serving process, -EMSGSIZE if @count cannot hold the next
- * record (it stays queued), -EAGAIN, -EINTR or -EFAULT.
+ * Read one call record into @buf (@count bytes), waiting for one unless
+ * @nonblock. Return: bytes read, -EMSGSIZE if @count cannot hold the next
+ * record (it stays queued), -EAGAIN, -ERESTARTSYS or -EFAULT (the call is
+ * queued again, first).
  */
-static ssize_t cb_server_read(struct file *file, char __user *buf,
-			      size_t count, loff_t *ppos)
+static ssize_t cb_server_recv(struct cb_server *srv, char __user *buf,
+			      size_t count, bool nonblock)
 {
-	struct cb_server *srv = file->private_data;
 	struct clientbuf_server_call hdr;
 	struct cb_server_call *call;
 	size_t len = 0;
 	int ret;
 
-	if (!cb_server_is_owner(srv))
-		return -EPERM;
 	for (;;) {
 		spin_lock(&srv->lock);
 		call = list_first_entry_or_null(&srv->queue,
@@ -326,7 +324,7 @@ static ssize_t cb_server_read(struct file *file, char __user *buf,
 		spin_unlock(&srv->lock);
 		if (call)
 			break;
-		if (file->f_flags & O_NONBLOCK)
+		if (nonblock)
 			return -EAGAIN;
 		ret = wait_event_interruptible(srv->wait,
 					       !list_empty(&srv->queue));
@@ -356,6 +354,20 @@ static ssize_t cb_server_read(struct file *file, char __user *buf,
 	}
 	spin_unlock(&srv->lock);
 	return ret ? ret : len;
+}
+
+/*
+ * read() one call record from a server fd. Return: bytes read, -EPERM for
+ * anyone but the serving process, else as cb_server_recv().
+ */
+static ssize_t cb_server_read(struct file *file, char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	struct cb_server *srv = file->private_data;
+
+	if (!cb_server_is_owner(srv))
+		return -EPERM;
+	return cb_server_recv(srv, buf, count, file->f_flags & O_NONBLOCK);
 }
 
 /* EPOLLIN | EPOLLRDNORM while a call is queued. */
@@ -412,6 +424,9 @@ static ntstatus_t cb_server_copy(struct clientbuf_request *req,
 				  op->len, op->op == CLIENTBUF_SRV_COPY_TO);
 }
 
+/* Segments of a vectored op kept on the stack (192 bytes), as UIO_FASTIOV */
+#define CB_SRV_VEC_STACK	8
+
 /*
  * A vectored copy: every segment checked first, then copied in order, each
  * its own copy with an ITER_UBUF over the segment's server memory (a
@@ -422,16 +437,19 @@ static ntstatus_t cb_server_copy_vec(struct clientbuf_request *req,
 				     struct clientbuf_server_op *op)
 {
 	bool write = op->op == CLIENTBUF_SRV_COPY_TO_VEC;
-	struct clientbuf_segment *seg;
+	struct clientbuf_segment stack[CB_SRV_VEC_STACK], *seg = stack;
 	ntstatus_t st = CB_STATUS_SUCCESS;
 	u32 i, n = op->len;
 
 	if (!n || n > CLIENTBUF_SRV_VEC_MAX)
 		return CB_STATUS_INVALID_PARAMETER;
-	seg = kvmalloc_array(n, sizeof(*seg), GFP_KERNEL_ACCOUNT |
-			     __GFP_NOWARN);
-	if (!seg)
-		return CB_STATUS_INSUFFICIENT_RESOURCES;
+	/* as process_vm_rw()'s UIO_FASTIOV: a small op allocates nothing */
+	if (n > CB_SRV_VEC_STACK) {
+		seg = kvmalloc_array(n, sizeof(*seg), GFP_KERNEL_ACCOUNT |
+				     __GFP_NOWARN);
+		if (!seg)
+			return CB_STATUS_INSUFFICIENT_RESOURCES;
+	}
 	if (copy_from_user(seg, u64_to_user_ptr(op->server_addr),
 			   array_size(n, sizeof(*seg)))) {
 		st = CB_STATUS_ACCESS_VIOLATION;
@@ -453,7 +471,8 @@ static ntstatus_t cb_server_copy_vec(struct clientbuf_request *req,
 fail:
 	op->result_addr = i;
 out:
-	kvfree(seg);
+	if (seg != stack)
+		kvfree(seg);
 	return st;
 }
 
@@ -477,6 +496,76 @@ static ntstatus_t cb_server_complete(struct cb_server *srv,
 }
 
 /*
+ * SERVER_OP REPLY: ALLOC (unless op->client_addr names the range), COPY_TO
+ * and COMPLETE of call @call_id, whose request @req the caller holds; on
+ * any failure the call is left as it was and a block allocated here is
+ * freed again (through the client: the request may have been completed
+ * by a disconnect meanwhile).
+ */
+static ntstatus_t cb_server_reply(struct cb_server *srv,
+				  struct clientbuf_request *req,
+				  struct clientbuf_server_op *op)
+{
+	void __user *block = u64_to_user_ptr(op->client_addr);
+	ntstatus_t status = (__force ntstatus_t)op->call_status;
+	struct cb_server_call *call;
+	bool alloc = false;
+	ntstatus_t st;
+
+	if (status == CB_STATUS_PENDING || (!op->len && block))
+		return CB_STATUS_INVALID_PARAMETER;
+	if (op->len && !block) {
+		st = allocate_client_buffer(req, op->len, &block);
+		if (st != CB_STATUS_SUCCESS)
+			return st;
+		alloc = true;
+	}
+	if (op->len) {
+		st = cb_server_copy_seg(req, (unsigned long)block,
+					op->server_addr, op->len, true);
+		if (st != CB_STATUS_SUCCESS)
+			goto undo;
+	}
+	spin_lock(&srv->lock);
+	call = cb_server_find(srv, op->call_id, true);
+	spin_unlock(&srv->lock);
+	if (!call) {
+		/* completed by another thread or failed by a disconnect */
+		st = CB_STATUS_INVALID_HANDLE;
+		goto undo;
+	}
+	cb_server_call_finish(call, status,
+			      (__force ntstatus_t)op->protocol_status,
+			      op->len ? block : NULL, op->len);
+	op->result_addr = (unsigned long)block;
+	return CB_STATUS_SUCCESS;
+
+undo:
+	if (alloc)
+		cb_buffer_free_block(req->client, (unsigned long)block);
+	return st;
+}
+
+/*
+ * The read of SERVER_OP REPLY, once the call is answered: the record's
+ * length in op->recv_len, or 0 and the errno in ctx->err (never a restart:
+ * the reply is done).
+ */
+static void cb_server_reply_recv(struct cb_ioctl_ctx *ctx,
+				 struct cb_server *srv,
+				 struct clientbuf_server_op *op, u32 len)
+{
+	ssize_t n;
+
+	n = cb_server_recv(srv, u64_to_user_ptr(op->recv_addr), len,
+			   ctx->file->f_flags & O_NONBLOCK);
+	op->recv_len = n < 0 ? 0 : n;
+	if (n == -ERESTARTSYS)
+		n = -EINTR;
+	ctx->err = n < 0 ? n : 0;
+}
+
+/*
  * CLIENTBUF_IOC_SERVER_OP, the caller being the serving process.
  * Return: CB_STATUS_INVALID_PARAMETER for a bad op, CB_STATUS_INVALID_HANDLE for
  * a call id that was not read from this server fd or is completed, else
@@ -488,12 +577,17 @@ static ntstatus_t cb_ioctl_server_op(struct cb_ioctl_ctx *ctx,
 	struct clientbuf_server_op *op = &buf->srv_op;
 	struct clientbuf_request *req = NULL;
 	struct cb_server *srv = ctx->obj;
+	u32 recv_len = op->recv_len;
 	struct cb_server_call *call;
 	void __user *block;
 	ntstatus_t st;
 
-	if (!op->op || op->op > CLIENTBUF_SRV_COPY_FROM_VEC)
+	if (!op->op || op->op > CLIENTBUF_SRV_REPLY)
 		return CB_STATUS_INVALID_PARAMETER;
+	if (op->op != CLIENTBUF_SRV_REPLY && (op->recv_addr || op->recv_len))
+		return CB_STATUS_INVALID_PARAMETER;
+	/* REPLY: 0 unless a record is read */
+	op->recv_len = 0;
 	if (op->op == CLIENTBUF_SRV_COMPLETE)
 		return cb_server_complete(srv, op);
 
@@ -519,10 +613,16 @@ static ntstatus_t cb_ioctl_server_op(struct cb_ioctl_ctx *ctx,
 		if (st == CB_STATUS_SUCCESS)
 			op->result_addr = (unsigned long)block;
 		break;
+	case CLIENTBUF_SRV_REPLY:
+		st = cb_server_reply(srv, req, op);
+		break;
 	default:
 		st = free_client_buffer(req, u64_to_user_ptr(op->client_addr));
 	}
 	clientbuf_request_put(req);
+	if (st == CB_STATUS_SUCCESS && op->op == CLIENTBUF_SRV_REPLY &&
+	    recv_len)
+		cb_server_reply_recv(ctx, srv, op, recv_len);
 	return st;
 }
 
@@ -536,7 +636,8 @@ static const struct cb_ioctl_op cb_server_ioctls[] = {
 		    struct clientbuf_server_op, reserved2,
 		    offsetof(struct clientbuf_server_op, status), true,
 		    offsetof(struct clientbuf_server_op, reserved),
-		    offsetof(struct clientbuf_server_op, reserved2)),
+		    offsetof(struct clientbuf_server_op, reserved2),
+		    offsetof(struct clientbuf_server_op, reserved3)),
 };
 
 static const struct cb_ioctl_table cb_server_ioctl_table = {
@@ -548,8 +649,8 @@ static const struct cb_ioctl_table cb_server_ioctl_table = {
 static long cb_server_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
-	return cb_ioctl_dispatch(&cb_server_ioctl_table, file->private_data,
-				 cmd, arg);
+	return cb_ioctl_dispatch(&cb_server_ioctl_table, file,
+				 file->private_data, cmd, arg);
 }
 
 static const struct file_operations cb_server_fops = {

@@ -109,7 +109,8 @@ TEST(fields_match_parameters)
 	ASSERT_EQ(CLIENTBUF_ABI_VERSION, info.abi_version);
 	ASSERT_EQ(CLIENTBUF_FEAT_REGISTER | CLIENTBUF_FEAT_CALL_SYNC |
 		  CLIENTBUF_FEAT_CALL_ASYNC | CLIENTBUF_FEAT_ALLOC |
-		  CLIENTBUF_FEAT_SERVER | CLIENTBUF_FEAT_PIN, info.features);
+		  CLIENTBUF_FEAT_SERVER | CLIENTBUF_FEAT_PIN |
+		  CLIENTBUF_FEAT_REPLY, info.features);
 	for (i = 0; i < NR_PARAMS; i++) {
 		ASSERT_EQ(0, param_read(names[i], &v))
 			TH_LOG("%s%s unreadable", PARAMS, names[i]);

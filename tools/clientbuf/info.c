@@ -21,6 +21,7 @@ static const struct {
 	{ CLIENTBUF_FEAT_ALLOC,		"alloc" },
 	{ CLIENTBUF_FEAT_SERVER,	"server" },
 	{ CLIENTBUF_FEAT_PIN,		"pin" },
+	{ CLIENTBUF_FEAT_REPLY,		"reply" },
 };
 
 int cmd_info(int argc, char **argv)

@@ -67,6 +67,8 @@
 #define CLIENTBUF_FEAT_ALLOC		(1ULL << 3)
 #define CLIENTBUF_FEAT_SERVER		(1ULL << 4)
 #define CLIENTBUF_FEAT_PIN		(1ULL << 5)
+/* CLIENTBUF_SRV_REPLY and CLIENTBUF_CALL_FREE (answer and free in one call) */
+#define CLIENTBUF_FEAT_REPLY		(1ULL << 6)
 
 /**
  * struct clientbuf_info - CLIENTBUF_IOC_GET_INFO argument
@@ -167,7 +169,8 @@ struct clientbuf_unregister {
 
 /* clientbuf_call.flags */
 #define CLIENTBUF_CALL_ASYNC	(1U << 0)	/* return at once if pending */
-#define CLIENTBUF_CALL_FLAGS	CLIENTBUF_CALL_ASYNC
+#define CLIENTBUF_CALL_FREE	(1U << 1)	/* free return_addr first */
+#define CLIENTBUF_CALL_FLAGS	(CLIENTBUF_CALL_ASYNC | CLIENTBUF_CALL_FREE)
 
 /**
  * struct clientbuf_call - CLIENTBUF_IOC_CALL_PACKAGE argument
@@ -183,7 +186,8 @@ struct clientbuf_unregister {
  *	asynchronous call still running (out)
  * @protocol_status: the package's own status (out)
  * @return_addr: where in the client's memory the package put its answer,
- *	0 if none (out)
+ *	0 if none (out); with CLIENTBUF_CALL_FREE also in: a block of an ALLOC
+ *	buffer (a previous answer) to free before the call
  * @return_len: length of that answer; with CLIENTBUF_STATUS_BUFFER_TOO_SMALL
  *	the length the package needs (out)
  * @reserved: must be zero
@@ -191,6 +195,15 @@ struct clientbuf_unregister {
  * The ioctl returns 0 when @status is a success code (including PENDING)
  * and the errno of the status otherwise; in both cases the out fields are
  * written back.
+ *
+ * CLIENTBUF_CALL_FREE (with CLIENTBUF_FEAT_REPLY) saves the client the
+ * CLIENTBUF_IOC_FREE of its previous answer: once the struct is checked,
+ * the block at @return_addr is freed as CLIENTBUF_IOC_FREE would free it
+ * (in buffer @return_buf_id, or in whichever ALLOC buffer holds it when
+ * @return_buf_id is 0), and then the call is made. If the free fails,
+ * @status is its status (CLIENTBUF_STATUS_INVALID_HANDLE,
+ * CLIENTBUF_STATUS_INVALID_PARAMETER) and no call is made; once freed, the
+ * block stays freed whatever the call's outcome.
  */
 struct clientbuf_call {
 	__u32 size;
@@ -305,6 +318,7 @@ struct clientbuf_server_call {
 #define CLIENTBUF_SRV_COMPLETE	5	/* clientbuf_complete_request() */
 #define CLIENTBUF_SRV_COPY_TO_VEC   6	/* COPY_TO for each segment */
 #define CLIENTBUF_SRV_COPY_FROM_VEC 7	/* COPY_FROM for each segment */
+#define CLIENTBUF_SRV_REPLY	8	/* ALLOC + COPY_TO + COMPLETE [+ read] */
 #define CLIENTBUF_SRV_VEC_MAX	1024	/* segments in one vectored op */
 
 /**
@@ -342,14 +356,36 @@ struct clientbuf_segment {
  *	*_VEC: number of segments) (in)
  * @call_status: COMPLETE: the call's NTSTATUS (in)
  * @protocol_status: COMPLETE: the package's own status (in)
- * @result_addr: ALLOC: the block's client address; *_VEC: on failure the
- *	index of the failing segment (out)
+ * @result_addr: ALLOC, REPLY: the block's client address; *_VEC: on
+ *	failure the index of the failing segment (out)
  * @status: NTSTATUS of this operation (out)
  * @reserved: must be zero
  * @reserved2: must be zero
+ * @recv_addr: REPLY: where to read the next call record, or 0 (in)
+ * @recv_len: REPLY: bytes at @recv_addr, 0 to read nothing (in); the
+ *	record's length, 0 when REPLY ran and read none (out). Zero (and
+ *	@recv_addr too) for other ops, else CLIENTBUF_STATUS_INVALID_PARAMETER.
+ * @reserved3: must be zero
  *
  * Issued on a server fd (from CLIENTBUF_IOC_SERVE); on a /dev/clientbuf fd
  * the ioctl is -ENOTTY, as every client ioctl is on a server fd.
+ *
+ * CLIENTBUF_SRV_REPLY (with CLIENTBUF_FEAT_REPLY) answers a call in one
+ * syscall: it allocates @len bytes in the client's arena as ALLOC does
+ * (or, with a non-zero @client_addr, uses that client range, which must be
+ * writable by the package), copies @len bytes from @server_addr there as
+ * COPY_TO does, and completes the call as COMPLETE does with @call_status,
+ * @protocol_status and that block as the answer (no answer when @len is 0;
+ * @client_addr must then be 0). @result_addr is the block. If any step
+ * fails, @status is its status, the call stays as it was (a block the op
+ * allocated is freed again) and nothing is read. Once the call is
+ * completed, a non-zero @recv_len reads the next call record into
+ * @recv_addr as read() on the server fd would (blocking unless the fd is
+ * O_NONBLOCK): @status stays CLIENTBUF_STATUS_SUCCESS (the call is
+ * answered) and the ioctl fails with read()'s errno when the read does:
+ * EAGAIN, EINTR (never restarted), EMSGSIZE or EFAULT, @recv_len 0.
+ * The struct grew @recv_addr, @recv_len and @reserved3 with REPLY; the
+ * shorter struct is still accepted.
  */
 struct clientbuf_server_op {
 	__u32 size;
@@ -364,6 +400,9 @@ struct clientbuf_server_op {
 	__aligned_u64 result_addr;
 	__u32 reserved;
 	__u32 reserved2;
+	__aligned_u64 recv_addr;
+	__u32 recv_len;
+	__u32 reserved3;
 };
 
 #define CLIENTBUF_IOC_GET_INFO	_IOWR(CLIENTBUF_IOC_MAGIC, 0x00, struct clientbuf_info)
