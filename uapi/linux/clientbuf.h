@@ -67,6 +67,8 @@
 #define CLIENTBUF_FEAT_ALLOC		(1ULL << 3)
 #define CLIENTBUF_FEAT_SERVER		(1ULL << 4)
 #define CLIENTBUF_FEAT_PIN		(1ULL << 5)
+/* per-user limits and clientbuf_info's user_* fields */
+#define CLIENTBUF_FEAT_USER_LIMITS	(1ULL << 6)
 
 /**
  * struct clientbuf_info - CLIENTBUF_IOC_GET_INFO argument
@@ -93,11 +95,40 @@
  *	without a charge (out)
  * @memlock_limit: the caller's RLIMIT_MEMLOCK in bytes, or ~0 when its pins
  *	are not limited (RLIM_INFINITY, or CAP_IPC_LOCK) (out)
+ * @user_clients: open clients of the client's user - the effective uid of
+ *	the process that opened the fd, in its user namespace, counted with
+ *	the users of the namespaces it created (out)
+ * @max_user_clients: the limit of @user_clients; past it open() fails with
+ *	EDQUOT (out)
+ * @user_buffers: buffers the user has registered (out)
+ * @max_user_buffers: the limit of @user_buffers (REGISTER:
+ *	CLIENTBUF_STATUS_QUOTA_EXCEEDED) (out)
+ * @user_buffer_bytes: bytes the user has registered (out)
+ * @max_user_buffer_bytes: the limit of @user_buffer_bytes (REGISTER:
+ *	CLIENTBUF_STATUS_QUOTA_EXCEEDED) (out)
+ * @user_allocs: live allocate_client_buffer() blocks of the user (out)
+ * @max_user_allocs: the limit of @user_allocs (the allocation:
+ *	CLIENTBUF_STATUS_QUOTA_EXCEEDED) (out)
+ * @user_calls: calls of the user not yet completed, synchronous and
+ *	asynchronous (out)
+ * @max_user_calls: the limit of @user_calls (CALL_PACKAGE:
+ *	CLIENTBUF_STATUS_QUOTA_EXCEEDED) (out)
+ * @user_server_calls: calls of the user held by userspace package servers,
+ *	read or not (out)
+ * @max_user_server_calls: the limit of @user_server_calls (CALL_PACKAGE to
+ *	a served package: CLIENTBUF_STATUS_QUOTA_EXCEEDED) (out)
+ * @user_completions: asynchronous calls of the user pending or with the
+ *	record not yet read, counted against @max_completions (out)
+ * @reserved: zero (out)
+ * @user_pinned_pages: pages the CLIENTBUF_BUF_PIN buffers of the user pin
+ *	(limited by RLIMIT_MEMLOCK, see @user_locked_pages) (out)
  *
- * All output fields are written; the struct is zeroed past what the module
- * knows up to @size. The fields from @nr_buffers on were added in ABI
- * version 1 after the first release: a caller built with the shorter struct
- * still gets its fields.
+ * Only the process that opened the fd may issue it (else EPERM). All output
+ * fields are written; the struct is zeroed past what the module knows up to
+ * @size. Counts larger than a __u32 field are reported as ~0U. The fields
+ * from @nr_buffers on were added in ABI version 1 after the first release,
+ * those from @user_clients on in ABI version 2 (CLIENTBUF_FEAT_USER_LIMITS):
+ * a caller built with a shorter struct still gets its fields.
  */
 struct clientbuf_info {
 	__u32 size;
@@ -114,6 +145,21 @@ struct clientbuf_info {
 	__u64 pinned_pages;
 	__u64 user_locked_pages;
 	__u64 memlock_limit;
+	__u32 user_clients;
+	__u32 max_user_clients;
+	__u32 user_buffers;
+	__u32 max_user_buffers;
+	__u64 user_buffer_bytes;
+	__u64 max_user_buffer_bytes;
+	__u32 user_allocs;
+	__u32 max_user_allocs;
+	__u32 user_calls;
+	__u32 max_user_calls;
+	__u32 user_server_calls;
+	__u32 max_user_server_calls;
+	__u32 user_completions;
+	__u32 reserved;
+	__u64 user_pinned_pages;
 };
 
 /* clientbuf_register.flags */
