@@ -141,6 +141,7 @@ static void cb_server_call_finish(struct cb_server_call *call,
 				  ntstatus_t status, ntstatus_t protocol,
 				  void __user *ret, u32 ret_len)
 {
+	cb_user_uncharge(call->req->client->user, CB_UC_SERVER_CALLS, 1);
 	clientbuf_complete_request(call->req, status, protocol, ret, ret_len);
 	clientbuf_request_put(call->req);
 	kfree(call);
@@ -155,17 +156,27 @@ static void cb_server_call_take(struct cb_server *srv,
 	list_del_init(&call->node);
 }
 
+/*
+ * Queue a call. Each call on a server, with its copy of the submit buffer,
+ * counts against the calling user's max_user_server_calls until it is
+ * finished: a user cannot fill the queue of a package others use.
+ */
 static ntstatus_t cb_server_call_package(struct clientbuf_request *req,
 					 const void *submit, u32 submit_len,
 					 struct clientbuf_call_result *res)
 {
 	struct cb_server *srv = cb_pkg_server(req->package);
+	struct cb_user *user = req->client->user;
 	struct cb_server_call *call;
 
+	if (!cb_user_charge(user, CB_UC_SERVER_CALLS, 1))
+		return CB_STATUS_QUOTA_EXCEEDED;
 	call = kmalloc(struct_size(call, submit, submit_len),
 		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!call)
+	if (!call) {
+		cb_user_uncharge(user, CB_UC_SERVER_CALLS, 1);
 		return CB_STATUS_INSUFFICIENT_RESOURCES;
+	}
 	call->req = clientbuf_request_get(req);
 	call->submit_len = submit_len;
 	memcpy(call->submit, submit, submit_len);
@@ -173,6 +184,7 @@ static ntstatus_t cb_server_call_package(struct clientbuf_request *req,
 	spin_lock(&srv->lock);
 	if (srv->dead) {
 		spin_unlock(&srv->lock);
+		cb_user_uncharge(user, CB_UC_SERVER_CALLS, 1);
 		clientbuf_request_put(req);
 		kfree(call);
 		return CB_STATUS_PORT_DISCONNECTED;
