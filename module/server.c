@@ -24,9 +24,10 @@
  *
  * The package is the serving process's: it goes away (unregistered, every
  * call not completed failed with CB_STATUS_PORT_DISCONNECTED) when that
- * process exits or execs, or when the server fd is closed, whichever comes
- * first. A forked child or the program after execve() may still hold the
- * fd, but can never use it (the owner check: current->mm is the server's
+ * process exits or execs, or when it closes the server fd (->flush(), even
+ * while another process holds a copy), whichever comes first. A forked
+ * child or the program after execve() may still hold the fd, but can
+ * never use it (the owner check: current->mm is the server's
  * mm, which the server holds with mmgrab()), so waiting for the last close
  * would leave the package registered and its calls queued for nobody. A
  * module cannot hook exit or exec; it can watch the address space that
@@ -273,6 +274,22 @@ static const struct mmu_notifier_ops cb_server_mn_ops = {
 static bool cb_server_is_owner(struct cb_server *srv)
 {
 	return current->mm == srv->mm;
+}
+
+/*
+ * close() of a server fd by the serving process ends the package at once,
+ * whoever else holds a copy of the file (a forked child, the receiver of
+ * SCM_RIGHTS): they can never use it, and the last close might come much
+ * later. A close by anyone else changes nothing. Closing a dup() of the
+ * fd in the serving process ends the package too.
+ */
+static int cb_server_flush(struct file *file, fl_owner_t id)
+{
+	struct cb_server *srv = file->private_data;
+
+	if (cb_server_is_owner(srv))
+		cb_server_disconnect(srv);
+	return 0;
 }
 
 /*
@@ -566,6 +583,7 @@ static long cb_server_ioctl(struct file *file, unsigned int cmd,
 
 static const struct file_operations cb_server_fops = {
 	.owner		= THIS_MODULE,
+	.flush		= cb_server_flush,
 	.release	= cb_server_release,
 	.read		= cb_server_read,
 	.poll		= cb_server_poll,
