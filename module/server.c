@@ -486,14 +486,51 @@ out:
 	return st;
 }
 
+/*
+ * The return buffer of a COMPLETE must be client memory a package may
+ * write: inside one registered CLIENTBUF_BUF_WRITE buffer, with its
+ * length (with CB_STATUS_BUFFER_TOO_SMALL the length is the size needed,
+ * and only the address is checked). A call whose client is gone is not
+ * checked: nobody reads the answer, and the server must be able to free
+ * the call.
+ */
+static ntstatus_t cb_server_check_return(struct clientbuf_request *req,
+					 ntstatus_t status,
+					 struct clientbuf_server_op *op)
+{
+	u32 len = op->len;
+
+	if (!op->client_addr ||
+	    cb_request_check(req) != CB_STATUS_SUCCESS)
+		return CB_STATUS_SUCCESS;
+	if (status == CB_STATUS_BUFFER_TOO_SMALL || !len)
+		len = 1;
+	return cb_copy_client_check(req->client, op->client_addr, len, true);
+}
+
 static ntstatus_t cb_server_complete(struct cb_server *srv,
 				     struct clientbuf_server_op *op)
 {
 	ntstatus_t status = (__force ntstatus_t)op->call_status;
+	struct clientbuf_request *req = NULL;
 	struct cb_server_call *call;
+	ntstatus_t st;
 
 	if (status == CB_STATUS_PENDING)
 		return CB_STATUS_INVALID_PARAMETER;
+	spin_lock(&srv->lock);
+	call = cb_server_find(srv, op->call_id, false);
+	if (call)
+		req = clientbuf_request_get(call->req);
+	spin_unlock(&srv->lock);
+	if (!req)
+		return CB_STATUS_INVALID_HANDLE;
+	st = cb_server_check_return(req, status, op);
+	clientbuf_request_put(req);
+	if (st != CB_STATUS_SUCCESS)
+		return st;
+
+	/* Refused without effect above; taken now, unless another op was. */
 	spin_lock(&srv->lock);
 	call = cb_server_find(srv, op->call_id, true);
 	spin_unlock(&srv->lock);
