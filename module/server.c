@@ -586,7 +586,8 @@ static ntstatus_t cb_ioctl_server_op(struct cb_ioctl_ctx *ctx,
 			op->result_addr = (unsigned long)block;
 		break;
 	default:
-		st = free_client_buffer(req, u64_to_user_ptr(op->client_addr));
+		/* only a block this call allocated */
+		st = cb_free_own_block(req, u64_to_user_ptr(op->client_addr));
 	}
 	clientbuf_request_put(req);
 	return st;
