@@ -780,8 +780,9 @@ TEST(get_info_owner)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		memset(&info, 0x5a, sizeof(info));
+		memset(&info, 0, sizeof(info));
 		info.size = sizeof(info);
+		info.abi_version = 0x5a5a5a5a;
 		if (!ioctl(fd, CLIENTBUF_IOC_GET_INFO, &info))
 			_exit(100);
 		/* refused, and nothing written back */
