@@ -306,9 +306,9 @@ struct clientbuf_free {
  * records and which answers them with CLIENTBUF_IOC_SERVER_OP. The
  * /dev/clientbuf fd the ioctl ran on is not changed: it stays a client,
  * and closing it does not end the server. Each SERVE gives a server fd of
- * its own, so one client fd may serve several packages. When the server
- * fd is closed, or the serving process exits or execs (even if another
- * process still holds the server fd), the package is gone and its
+ * its own, so one client fd may serve several packages. When the serving
+ * process closes the server fd, or exits or execs (even if another process
+ * still holds a copy of the server fd), the package is gone and its
  * unanswered calls fail with CLIENTBUF_STATUS_PORT_DISCONNECTED.
  */
 struct clientbuf_serve {
@@ -380,8 +380,9 @@ struct clientbuf_segment {
  * @size: size of this struct as the caller knows it (in)
  * @op: CLIENTBUF_SRV_* (in)
  * @call_id: a call read from this server fd, not yet completed (in)
- * @client_addr: address in the client (COPY_TO, COPY_FROM, FREE; COMPLETE:
- *	return buffer) (in)
+ * @client_addr: address in the client (COPY_TO, COPY_FROM, FREE: a block
+ *	this call allocated; COMPLETE: return buffer, 0 or inside a buffer
+ *	the client registered with CLIENTBUF_BUF_WRITE) (in)
  * @server_addr: address in the server's own memory (COPY_TO: source,
  *	COPY_FROM: destination; *_VEC: the struct clientbuf_segment array) (in)
  * @len: bytes (COPY_TO, COPY_FROM, ALLOC; COMPLETE: return length;
