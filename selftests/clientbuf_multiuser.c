@@ -1137,9 +1137,22 @@ TEST_F(one, alloc_during_pin_fault)
 	reg.addr = m;
 	reg.len = 2 * page;
 	ASSERT_EQ(0, pthread_create(&reg.th, NULL, bg_register, &reg));
-	ASSERT_TRUE(cb_poll(uffd, POLLIN, WAIT_MS) & POLLIN)
+	if (!(cb_poll(uffd, POLLIN, WAIT_MS) & POLLIN) && bg_wait(&reg, 1)) {
+		/*
+		 * 6.1's GUP pins long-term without FAULT_FLAG_ALLOW_RETRY:
+		 * userfaultfd cannot hold the fault and answers it with
+		 * SIGBUS, the registration fails at once - nothing to hold.
+		 */
+		pthread_join(reg.th, NULL);
+		ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION, reg.res);
+		ASSERT_OK(srv_complete(self->sfd, id,
+				       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
+		close(uffd);
+		SKIP(return, "this kernel does not let userfaultfd hold a "
+		     "long-term pin's fault (the registration fails at once)");
+	}
+	ASSERT_FALSE(__atomic_load_n(&reg.done, __ATOMIC_ACQUIRE))
 		TH_LOG("the registration did not fault");
-	ASSERT_FALSE(__atomic_load_n(&reg.done, __ATOMIC_ACQUIRE));
 
 	/* the package's ALLOC on the same client, meanwhile */
 	al.fd = self->sfd;
@@ -1293,7 +1306,7 @@ static long long measure_step(struct kid *k, bool pages)
 TEST_F(mu, worst_case_bytes)
 {
 	/* the per-object figures design.rst uses, bytes */
-	static const long long bound[4] = { 1536, 1536, 256, 136 * 1024 };
+	static const long long bound[4] = { 1536, 1536, 320, 136 * 1024 };
 	static const char *const what[4] = {
 		"client", "ALLOC buffer", "block", "server call (64 KiB)",
 	};
