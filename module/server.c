@@ -24,9 +24,10 @@
  *
  * The package is the serving process's: it goes away (unregistered, every
  * call not completed failed with CB_STATUS_PORT_DISCONNECTED) when that
- * process exits or execs, or when the server fd is closed, whichever comes
- * first. A forked child or the program after execve() may still hold the
- * fd, but can never use it (the owner check: current->mm is the server's
+ * process exits or execs, or when it closes the server fd (->flush(), even
+ * while another process holds a copy), whichever comes first. A forked
+ * child or the program after execve() may still hold the fd, but can
+ * never use it (the owner check: current->mm is the server's
  * mm, which the server holds with mmgrab()), so waiting for the last close
  * would leave the package registered and its calls queued for nobody. A
  * module cannot hook exit or exec; it can watch the address space that
@@ -141,6 +142,7 @@ static void cb_server_call_finish(struct cb_server_call *call,
 				  ntstatus_t status, ntstatus_t protocol,
 				  void __user *ret, u32 ret_len)
 {
+	cb_user_uncharge(call->req->client->user, CB_UC_SERVER_CALLS, 1);
 	clientbuf_complete_request(call->req, status, protocol, ret, ret_len);
 	clientbuf_request_put(call->req);
 	kfree(call);
@@ -155,17 +157,27 @@ static void cb_server_call_take(struct cb_server *srv,
 	list_del_init(&call->node);
 }
 
+/*
+ * Queue a call. Each call on a server, with its copy of the submit buffer,
+ * counts against the calling user's max_user_server_calls until it is
+ * finished: a user cannot fill the queue of a package others use.
+ */
 static ntstatus_t cb_server_call_package(struct clientbuf_request *req,
 					 const void *submit, u32 submit_len,
 					 struct clientbuf_call_result *res)
 {
 	struct cb_server *srv = cb_pkg_server(req->package);
+	struct cb_user *user = req->client->user;
 	struct cb_server_call *call;
 
+	if (!cb_user_charge(user, CB_UC_SERVER_CALLS, 1))
+		return CB_STATUS_QUOTA_EXCEEDED;
 	call = kmalloc(struct_size(call, submit, submit_len),
 		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!call)
+	if (!call) {
+		cb_user_uncharge(user, CB_UC_SERVER_CALLS, 1);
 		return CB_STATUS_INSUFFICIENT_RESOURCES;
+	}
 	call->req = clientbuf_request_get(req);
 	call->submit_len = submit_len;
 	memcpy(call->submit, submit, submit_len);
@@ -173,6 +185,7 @@ static ntstatus_t cb_server_call_package(struct clientbuf_request *req,
 	spin_lock(&srv->lock);
 	if (srv->dead) {
 		spin_unlock(&srv->lock);
+		cb_user_uncharge(user, CB_UC_SERVER_CALLS, 1);
 		clientbuf_request_put(req);
 		kfree(call);
 		return CB_STATUS_PORT_DISCONNECTED;
@@ -261,6 +274,22 @@ static const struct mmu_notifier_ops cb_server_mn_ops = {
 static bool cb_server_is_owner(struct cb_server *srv)
 {
 	return current->mm == srv->mm;
+}
+
+/*
+ * close() of a server fd by the serving process ends the package at once,
+ * whoever else holds a copy of the file (a forked child, the receiver of
+ * SCM_RIGHTS): they can never use it, and the last close might come much
+ * later. A close by anyone else changes nothing. Closing a dup() of the
+ * fd in the serving process ends the package too.
+ */
+static int cb_server_flush(struct file *file, fl_owner_t id)
+{
+	struct cb_server *srv = file->private_data;
+
+	if (cb_server_is_owner(srv))
+		cb_server_disconnect(srv);
+	return 0;
 }
 
 /*
@@ -476,14 +505,51 @@ out:
 	return st;
 }
 
+/*
+ * The return buffer of a COMPLETE must be client memory a package may
+ * write: inside one registered CLIENTBUF_BUF_WRITE buffer, with its
+ * length (with CB_STATUS_BUFFER_TOO_SMALL the length is the size needed,
+ * and only the address is checked). A call whose client is gone is not
+ * checked: nobody reads the answer, and the server must be able to free
+ * the call.
+ */
+static ntstatus_t cb_server_check_return(struct clientbuf_request *req,
+					 ntstatus_t status,
+					 struct clientbuf_server_op *op)
+{
+	u32 len = op->len;
+
+	if (!op->client_addr ||
+	    cb_request_check(req) != CB_STATUS_SUCCESS)
+		return CB_STATUS_SUCCESS;
+	if (status == CB_STATUS_BUFFER_TOO_SMALL || !len)
+		len = 1;
+	return cb_copy_client_check(req->client, op->client_addr, len, true);
+}
+
 static ntstatus_t cb_server_complete(struct cb_server *srv,
 				     struct clientbuf_server_op *op)
 {
 	ntstatus_t status = (__force ntstatus_t)op->call_status;
+	struct clientbuf_request *req = NULL;
 	struct cb_server_call *call;
+	ntstatus_t st;
 
 	if (status == CB_STATUS_PENDING)
 		return CB_STATUS_INVALID_PARAMETER;
+	spin_lock(&srv->lock);
+	call = cb_server_find(srv, op->call_id, false);
+	if (call)
+		req = clientbuf_request_get(call->req);
+	spin_unlock(&srv->lock);
+	if (!req)
+		return CB_STATUS_INVALID_HANDLE;
+	st = cb_server_check_return(req, status, op);
+	clientbuf_request_put(req);
+	if (st != CB_STATUS_SUCCESS)
+		return st;
+
+	/* Refused without effect above; taken now, unless another op was. */
 	spin_lock(&srv->lock);
 	call = cb_server_find(srv, op->call_id, true);
 	spin_unlock(&srv->lock);
@@ -617,7 +683,8 @@ static ntstatus_t cb_ioctl_server_op(struct cb_ioctl_ctx *ctx,
 		st = cb_server_reply(srv, req, op);
 		break;
 	default:
-		st = free_client_buffer(req, u64_to_user_ptr(op->client_addr));
+		/* only a block this call allocated */
+		st = cb_free_own_block(req, u64_to_user_ptr(op->client_addr));
 	}
 	clientbuf_request_put(req);
 	if (st == CB_STATUS_SUCCESS && op->op == CLIENTBUF_SRV_REPLY &&
@@ -655,6 +722,7 @@ static long cb_server_ioctl(struct file *file, unsigned int cmd,
 
 static const struct file_operations cb_server_fops = {
 	.owner		= THIS_MODULE,
+	.flush		= cb_server_flush,
 	.release	= cb_server_release,
 	.read		= cb_server_read,
 	.poll		= cb_server_poll,

@@ -69,6 +69,8 @@
 #define CLIENTBUF_FEAT_PIN		(1ULL << 5)
 /* CLIENTBUF_SRV_REPLY and CLIENTBUF_CALL_FREE (answer and free in one call) */
 #define CLIENTBUF_FEAT_REPLY		(1ULL << 6)
+/* per-user limits and clientbuf_info's user_* fields */
+#define CLIENTBUF_FEAT_USER_LIMITS	(1ULL << 7)
 
 /**
  * struct clientbuf_info - CLIENTBUF_IOC_GET_INFO argument
@@ -95,11 +97,40 @@
  *	without a charge (out)
  * @memlock_limit: the caller's RLIMIT_MEMLOCK in bytes, or ~0 when its pins
  *	are not limited (RLIM_INFINITY, or CAP_IPC_LOCK) (out)
+ * @user_clients: open clients of the client's user - the effective uid of
+ *	the process that opened the fd, in its user namespace, counted with
+ *	the users of the namespaces it created (out)
+ * @max_user_clients: the limit of @user_clients; past it open() fails with
+ *	EDQUOT (out)
+ * @user_buffers: buffers the user has registered (out)
+ * @max_user_buffers: the limit of @user_buffers (REGISTER:
+ *	CLIENTBUF_STATUS_QUOTA_EXCEEDED) (out)
+ * @user_buffer_bytes: bytes the user has registered (out)
+ * @max_user_buffer_bytes: the limit of @user_buffer_bytes (REGISTER:
+ *	CLIENTBUF_STATUS_QUOTA_EXCEEDED) (out)
+ * @user_allocs: live allocate_client_buffer() blocks of the user (out)
+ * @max_user_allocs: the limit of @user_allocs (the allocation:
+ *	CLIENTBUF_STATUS_QUOTA_EXCEEDED) (out)
+ * @user_calls: calls of the user not yet completed, synchronous and
+ *	asynchronous (out)
+ * @max_user_calls: the limit of @user_calls (CALL_PACKAGE:
+ *	CLIENTBUF_STATUS_QUOTA_EXCEEDED) (out)
+ * @user_server_calls: calls of the user held by userspace package servers,
+ *	read or not (out)
+ * @max_user_server_calls: the limit of @user_server_calls (CALL_PACKAGE to
+ *	a served package: CLIENTBUF_STATUS_QUOTA_EXCEEDED) (out)
+ * @user_completions: asynchronous calls of the user pending or with the
+ *	record not yet read, counted against @max_completions (out)
+ * @reserved: zero (out)
+ * @user_pinned_pages: pages the CLIENTBUF_BUF_PIN buffers of the user pin
+ *	(limited by RLIMIT_MEMLOCK, see @user_locked_pages) (out)
  *
- * All output fields are written; the struct is zeroed past what the module
- * knows up to @size. The fields from @nr_buffers on were added in ABI
- * version 1 after the first release: a caller built with the shorter struct
- * still gets its fields.
+ * Only the process that opened the fd may issue it (else EPERM). All output
+ * fields are written; the struct is zeroed past what the module knows up to
+ * @size. Counts larger than a __u32 field are reported as ~0U. The fields
+ * from @nr_buffers on were added in ABI version 1 after the first release,
+ * those from @user_clients on in ABI version 2 (CLIENTBUF_FEAT_USER_LIMITS):
+ * a caller built with a shorter struct still gets its fields.
  */
 struct clientbuf_info {
 	__u32 size;
@@ -116,6 +147,21 @@ struct clientbuf_info {
 	__u64 pinned_pages;
 	__u64 user_locked_pages;
 	__u64 memlock_limit;
+	__u32 user_clients;
+	__u32 max_user_clients;
+	__u32 user_buffers;
+	__u32 max_user_buffers;
+	__u64 user_buffer_bytes;
+	__u64 max_user_buffer_bytes;
+	__u32 user_allocs;
+	__u32 max_user_allocs;
+	__u32 user_calls;
+	__u32 max_user_calls;
+	__u32 user_server_calls;
+	__u32 max_user_server_calls;
+	__u32 user_completions;
+	__u32 reserved;
+	__u64 user_pinned_pages;
 };
 
 /* clientbuf_register.flags */
@@ -273,9 +319,9 @@ struct clientbuf_free {
  * records and which answers them with CLIENTBUF_IOC_SERVER_OP. The
  * /dev/clientbuf fd the ioctl ran on is not changed: it stays a client,
  * and closing it does not end the server. Each SERVE gives a server fd of
- * its own, so one client fd may serve several packages. When the server
- * fd is closed, or the serving process exits or execs (even if another
- * process still holds the server fd), the package is gone and its
+ * its own, so one client fd may serve several packages. When the serving
+ * process closes the server fd, or exits or execs (even if another process
+ * still holds a copy of the server fd), the package is gone and its
  * unanswered calls fail with CLIENTBUF_STATUS_PORT_DISCONNECTED.
  */
 struct clientbuf_serve {
@@ -348,8 +394,9 @@ struct clientbuf_segment {
  * @size: size of this struct as the caller knows it (in)
  * @op: CLIENTBUF_SRV_* (in)
  * @call_id: a call read from this server fd, not yet completed (in)
- * @client_addr: address in the client (COPY_TO, COPY_FROM, FREE; COMPLETE:
- *	return buffer) (in)
+ * @client_addr: address in the client (COPY_TO, COPY_FROM, FREE: a block
+ *	this call allocated; COMPLETE: return buffer, 0 or inside a buffer
+ *	the client registered with CLIENTBUF_BUF_WRITE) (in)
  * @server_addr: address in the server's own memory (COPY_TO: source,
  *	COPY_FROM: destination; *_VEC: the struct clientbuf_segment array) (in)
  * @len: bytes (COPY_TO, COPY_FROM, ALLOC; COMPLETE: return length;

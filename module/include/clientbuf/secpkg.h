@@ -130,8 +130,10 @@ struct clientbuf_call_result {
  *	later with clientbuf_complete_request() from any context that may
  *	sleep (a request is alive until it is completed; the reference is
  *	for using it afterwards). Called in the client's context, may sleep.
- * @cancel: optional: the client went away while a call was pending; the
- *	package should complete it soon (copies now fail). May sleep.
+ * @cancel: optional: nobody waits for a pending call any more - its
+ *	client went away (copies now fail), or its synchronous caller was
+ *	killed (the result is discarded); the package should complete it
+ *	soon. Called once per request. May sleep.
  * @functions: set by clientbuf_register_package() (SpInitialize)
  * @list: private to clientbuf
  * @server_get: private to clientbuf: set by clientbuf for a
