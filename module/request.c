@@ -408,7 +408,7 @@ ntstatus_t cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call)
 		st = call->return_buf_id ?
 		     cb_client_free_block(client, call->return_buf_id,
 					  call->return_addr) :
-		     cb_buffer_free_block(client, call->return_addr);
+		     cb_buffer_free_block(client, 0, call->return_addr);
 		if (st != CB_STATUS_SUCCESS)
 			goto out;
 		call->return_addr = 0;

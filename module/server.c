@@ -608,7 +608,8 @@ static ntstatus_t cb_server_reply(struct cb_server *srv,
 
 undo:
 	if (alloc)
-		cb_buffer_free_block(req->client, (unsigned long)block);
+		cb_buffer_free_block(req->client, req->id,
+				     (unsigned long)block);
 	return st;
 }
 
