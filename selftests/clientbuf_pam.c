@@ -319,9 +319,16 @@ TEST_F(pam, unknown_user_revealed_is_user_unknown)
 	EXPECT_PAM(SERVICE, "alice", "x", "authenticate", 1, PAM_AUTH_ERR);
 }
 
-TEST_F(pam, disabled_account_is_acct_expired)
+/*
+ * auth answers authentication results only (sshd drops the connection on
+ * PAM_ACCT_EXPIRED from auth): a disabled account is refused there, and
+ * account says it expired, as pam_unix does.
+ */
+TEST_F(pam, disabled_account_is_auth_err_then_acct_expired)
 {
 	EXPECT_PAM(SERVICE, "bob", "bob-pw", "authenticate", 1,
+		   PAM_AUTH_ERR);
+	EXPECT_PAM(SERVICE, "bob", "bob-pw", "acct_mgmt", 1,
 		   PAM_ACCT_EXPIRED);
 	/* without the right password nothing tells it is disabled */
 	EXPECT_PAM(SERVICE, "bob", "bob-px", "authenticate", 1, PAM_AUTH_ERR);
