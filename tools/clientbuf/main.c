@@ -8,8 +8,10 @@
  *   clientbuf logon [OPTS] USER CHALLENGE
  *                                        log on through the hmac_logon
  *                                        sample package, check the token
- *   clientbuf serve [--count N] PKG      serve PKG from userspace (a toy
- *                                        package that greets its callers)
+ *   clientbuf serve [--count N] [--passwd=DIR] PKG
+ *                                        serve PKG from userspace (a toy
+ *                                        package that greets its callers,
+ *                                        or the passwd_logon protocol)
  *   clientbuf passwd [OPTS] USER         derive a verifier for the
  *                                        passwd_logon package and add it to
  *                                        the keyring "clientbuf:passwd"
@@ -69,6 +71,12 @@ static void usage(FILE *f)
 		"                           allocated in the caller's ALLOC buffer; runs until\n"
 		"                           SIGINT or SIGTERM\n"
 		"      --count=N            exit after answering N calls\n"
+		"      --passwd=DIR         serve the passwd_logon protocol instead (what\n"
+		"                           pam_clientbuf.so speaks): DIR/USER holds USER's\n"
+		"                           verifier as \"passwd --payload USER\" writes it\n"
+		"                           (DIR and files root's, mode 0700/0600); callers\n"
+		"                           without CAP_SYS_ADMIN may check their own account\n"
+		"                           only\n"
 		"  passwd [OPTIONS] USER    read a password from the first line of standard\n"
 		"                           input, derive a verifier for the passwd_logon\n"
 		"                           package (clientbuf_passwd.ko: PBKDF2-HMAC-SHA256,\n"
