@@ -4,7 +4,8 @@
  *
  *   clientbuf info                       module ABI version, features, limits
  *   clientbuf status CODE                decode an NTSTATUS
- *   clientbuf call [--async] PKG DATA    call a security package
+ *   clientbuf call [--async] [--data-hex|--data-file] [--answer-hex]
+ *                  PKG DATA              call a security package
  *   clientbuf logon [OPTS] USER CHALLENGE
  *                                        log on through the hmac_logon
  *                                        sample package, check the token
@@ -41,6 +42,11 @@ static void usage(FILE *f)
 		"                           call PACKAGE with the string DATA as submit buffer;\n"
 		"                           the answer goes to a 64 KiB buffer registered with\n"
 		"                           ALLOC|WRITE|READ and is printed as hex and text\n"
+		"      --data-hex           DATA is the submit buffer in hex (\"01 00 0a ff\";\n"
+		"                           blanks and ':' between bytes allowed)\n"
+		"      --data-file          DATA names a file holding the submit buffer, \"-\"\n"
+		"                           standard input (at most 1 MiB)\n"
+		"      --answer-hex         print the answer as one line \"answer: HEX\"\n"
 		"      --async              make an asynchronous call and wait for its\n"
 		"                           completion with poll()/read()\n"
 		"      --timeout=MS         how long --async waits (default %d, -1 for ever)\n"

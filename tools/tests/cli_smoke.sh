@@ -75,6 +75,15 @@ run 2 "status without argument" status
 run 2 "call without arguments" call
 run 2 "call with an unknown option" call --bogus pkg data
 run 2 "call with a too long package name" call aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa data
+run 2 "call --data-hex with a bad digit" call --data-hex pkg "01 0g" &&
+	grep_in "$err" "not hex bytes" "bad hex explained"
+run 2 "call --data-hex with half a byte" call --data-hex pkg "012"
+run 1 "call --data-file of a missing file" call --data-file pkg /nonexistent/submit &&
+	grep_in "$err" "No such file" "missing file explained"
+run 0 "--help documents the binary submit" --help &&
+	grep_in "$out" "--data-hex" "--help lists --data-hex" &&
+	grep_in "$out" "--data-file" "--help lists --data-file" &&
+	grep_in "$out" "--answer-hex" "--help lists --answer-hex"
 run 0 "--help lists serve" --help && grep_in "$out" "serve \[OPTIONS\] PACKAGE" "--help documents serve"
 run 2 "serve without arguments" serve
 run 2 "serve with a zero count" serve --count=0 pkg && grep_in "$err" "invalid count" "bad count explained"
