@@ -549,22 +549,33 @@ static void start_sshd(struct __test_metadata *_metadata,
 	ASSERT_TRUE(0) TH_LOG("sshd did not listen on 127.0.0.1:22");
 }
 
-/* sshpass -p PASSWORD ssh USER@127.0.0.1 'id -un' */
-static void ssh_login(const char *user, const char *password,
-		      struct login_run *r)
+/*
+ * sshpass -p PASSWORD ssh USER@127.0.0.1 'id -un', with the method
+ * "password" (sshd's PAM password path) or "keyboard-interactive" (the
+ * PAM conversation through the monitor).
+ */
+static void ssh_login_method(const char *user, const char *password,
+			     const char *method, struct login_run *r)
 {
-	char target[64];
+	char target[64], pref[64];
 	char *argv[] = { SSHPASS, "-p", (char *)password, SSH,
 			 "-o", "StrictHostKeyChecking=no",
 			 "-o", "UserKnownHostsFile=/dev/null",
-			 "-o", "PreferredAuthentications=password",
+			 "-o", pref,
 			 "-o", "PubkeyAuthentication=no",
 			 "-o", "NumberOfPasswordPrompts=1",
 			 "-o", "LogLevel=ERROR",
 			 target, "id -un", NULL };
 
 	snprintf(target, sizeof(target), "%s@127.0.0.1", user);
+	snprintf(pref, sizeof(pref), "PreferredAuthentications=%s", method);
 	plain_run(argv, 90, r);
+}
+
+static void ssh_login(const char *user, const char *password,
+		      struct login_run *r)
+{
+	ssh_login_method(user, password, "password", r);
 }
 
 TEST_F_TIMEOUT(login, sshd_use_pam, 240)
@@ -589,6 +600,36 @@ TEST_F_TIMEOUT(login, sshd_use_pam, 240)
 	 */
 	ssh_login("bob", "bob-pw", &r);
 	print_transcript("ssh bob@127.0.0.1 (disabled), right password", &r);
+	EXPECT_EQ(255, r.status);
+	EXPECT_NE(NULL, strstr(r.out, "Permission denied"));
+}
+
+/*
+ * keyboard-interactive: sshd runs the PAM conversation in a thread of its
+ * own and its monitor accepts only the requests the PAM result allows.
+ * PAM_ACCT_EXPIRED from auth made it expect a password change
+ * ("monitor_read: unpermitted request 104") and drop the connection.
+ */
+TEST_F_TIMEOUT(login, sshd_keyboard_interactive, 240)
+{
+	struct login_run r;
+
+	start_sshd(_metadata, self);
+	ssh_login_method("alice", "alice-pw", "keyboard-interactive", &r);
+	print_transcript("ssh (keyboard-interactive) alice, right password",
+			 &r);
+	EXPECT_EQ(0, r.status);
+	EXPECT_NE(NULL, strstr(r.out, "alice"));
+
+	ssh_login_method("alice", "alice-px", "keyboard-interactive", &r);
+	print_transcript("ssh (keyboard-interactive) alice, wrong password",
+			 &r);
+	EXPECT_EQ(255, r.status);
+	EXPECT_NE(NULL, strstr(r.out, "Permission denied"));
+
+	ssh_login_method("bob", "bob-pw", "keyboard-interactive", &r);
+	print_transcript("ssh (keyboard-interactive) bob (disabled), right password",
+			 &r);
 	EXPECT_EQ(255, r.status);
 	EXPECT_NE(NULL, strstr(r.out, "Permission denied"));
 }
