@@ -606,9 +606,10 @@ TEST_F_TIMEOUT(login, sshd_use_pam, 240)
 
 /*
  * keyboard-interactive: sshd runs the PAM conversation in a thread of its
- * own and its monitor accepts only the requests the PAM result allows.
- * PAM_ACCT_EXPIRED from auth made it expect a password change
- * ("monitor_read: unpermitted request 104") and drop the connection.
+ * own, and logs the PAM result of auth. A disabled account must be an
+ * authentication failure there: auth returned PAM_ACCT_EXPIRED before
+ * ("PAM: User account has expired for bob"), which is no authentication
+ * result (a report saw sshd's monitor drop the connection on it).
  */
 TEST_F_TIMEOUT(login, sshd_keyboard_interactive, 240)
 {
@@ -632,6 +633,10 @@ TEST_F_TIMEOUT(login, sshd_keyboard_interactive, 240)
 			 &r);
 	EXPECT_EQ(255, r.status);
 	EXPECT_NE(NULL, strstr(r.out, "Permission denied"));
+	/* what sshd logged of auth's result for bob */
+	EXPECT_TRUE(wait_for_text(SSHD_LOG,
+				  "PAM: Authentication failure for bob", 50));
+	EXPECT_FALSE(wait_for_text(SSHD_LOG, "has expired", 1));
 }
 
 /* Four logins at once: each gets its own answer. */
