@@ -401,6 +401,11 @@ FIXTURE_SETUP(login)
 	ASSERT_TRUE(S_ISREG(st.st_mode) && (st.st_mode & S_ISUID) &&
 		    st.st_uid == 0) TH_LOG("%s: mode %o uid %u", SU,
 					   st.st_mode, st.st_uid);
+	/* the real programs, no busybox applet links in their place */
+	ASSERT_EQ(0, lstat(LOGIN, &st));
+	ASSERT_TRUE(S_ISREG(st.st_mode));
+	ASSERT_EQ(0, lstat(SSHD, &st));
+	ASSERT_TRUE(S_ISREG(st.st_mode));
 	ASSERT_EQ(0, stat("/etc/ssh/ssh_host_ed25519_key", &st));
 	ASSERT_EQ(0600, st.st_mode & 07777);
 
