@@ -21,6 +21,10 @@
  *
  * Users: alice (1000, password "alice-pw"), bob (1002, "bob-pw", his
  * verifier disabled), user1 (1001, runs the setuid su).
+ *
+ * login_srv calls "clientbuf serve --passwd" directly: every answer with
+ * its errno and NTSTATUS, the verifier file rules, and that a caller
+ * without CAP_SYS_ADMIN may check only its own account.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -31,6 +35,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 
+#include "../samples/clientbuf_passwd.h"
 #include "clientbuf_srv_util.h"
 
 #define SU		"/usr/bin/su"
@@ -672,6 +677,150 @@ TEST_F_TIMEOUT(login, sshd_four_at_once, 240)
 		EXPECT_EQ(i % 2 ? 255 : 0, r[i].status);
 	}
 	munmap(r, sizeof(*r) * 4);
+}
+
+/* ---- clientbuf serve --passwd, called directly ---------------------- */
+
+#define SRV_DIR		"/run/clientbuf-verifiers-direct"
+#define SRV_PKG		"test_passwd_cli"
+#define SRV_LOG		"/tmp/clientbuf-login-direct.log"
+
+FIXTURE(login_srv) {
+	pid_t server;
+};
+
+FIXTURE_SETUP(login_srv)
+{
+	char *serve[] = { CLI, "serve", "--passwd=" SRV_DIR, SRV_PKG, NULL };
+	char out[OUT_MAX];
+
+	self->server = -1;
+	if (access(CLI, X_OK))
+		SKIP(return, CLI " not in this image");
+	mkdir(SRV_DIR, 0700);
+	ASSERT_EQ(0, chmod(SRV_DIR, 0700));
+	ASSERT_EQ(0, provision("alice", "alice-pw", false, SRV_DIR, out));
+	ASSERT_EQ(0, provision("bob", "bob-pw", true, SRV_DIR, out));
+	ASSERT_EQ(0, provision("user1", "user1-pw", false, SRV_DIR, out));
+	ASSERT_EQ(0, provision("carol", "carol-pw", false, SRV_DIR, out));
+	ASSERT_EQ(0, chmod(SRV_DIR "/carol", 0644));
+	self->server = spawn_logged(serve, SRV_LOG);
+	ASSERT_LT(0, self->server);
+	ASSERT_TRUE(wait_for_text(SRV_LOG, "serving package", 100))
+		print_file("server", SRV_LOG);
+}
+
+FIXTURE_TEARDOWN(login_srv)
+{
+	if (self->server > 0) {
+		kill(self->server, SIGTERM);
+		cb_wait_child(self->server);
+		print_file("clientbuf serve --passwd", SRV_LOG);
+	}
+}
+
+/* A LOGON (@pw not NULL) or ACCOUNT call of @user through SRV_PKG. */
+static struct cb_res pw_srv_call(const char *user, const char *pw)
+{
+	struct passwd_logon_submit s;
+	struct cb_res r = { .err = -1 };
+	size_t len = pw ? strlen(pw) : 0;
+	char *page;
+	int fd = cb_open();
+
+	if (fd < 0)
+		return r;
+	page = mmap(NULL, cb_page(), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		goto out;
+	memset(&s, 0, sizeof(s));
+	strncpy(s.user, user, sizeof(s.user) - 1);
+	if (pw) {
+		r = _cb_register(fd, CLIENTBUF_BUF_READ, page, cb_page());
+		if (r.err)
+			goto out_unmap;
+		memcpy(page, pw, len);
+		s.op = PASSWD_LOGON_OP_LOGON;
+		s.password_addr = (uintptr_t)page;
+		s.password_len = len;
+	} else {
+		s.op = PASSWD_LOGON_OP_ACCOUNT;
+	}
+	r = _cb_call(fd, SRV_PKG, &s, sizeof(s), 0, 0);
+out_unmap:
+	munmap(page, cb_page());
+out:
+	close(fd);
+	return r;
+}
+
+/*
+ * The answers of "clientbuf serve --passwd" with their exact errno and
+ * NTSTATUS, the rules for its verifier files, and who may ask: root any
+ * account, an unprivileged caller (user1) only its own, no ACCOUNT.
+ */
+TEST_F_TIMEOUT(login_srv, answers_and_callers, 120)
+{
+	struct passwd_logon_submit bad;
+	pid_t pid;
+	int fd;
+
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("alice", "alice-pw"));
+	EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+		   pw_srv_call("alice", "alice-px"));
+	EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+		   pw_srv_call("mallory", "alice-pw"));
+	EXPECT_RES(EPERM, CLIENTBUF_STATUS_ACCOUNT_DISABLED,
+		   pw_srv_call("bob", "bob-pw"));
+	/* a verifier others may read counts as none */
+	EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+		   pw_srv_call("carol", "carol-pw"));
+	/* no path out of the directory */
+	EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+		   pw_srv_call("../clientbuf-verifiers-direct/alice", "alice-pw"));
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("alice", NULL));
+	EXPECT_RES(EPERM, CLIENTBUF_STATUS_ACCOUNT_DISABLED,
+		   pw_srv_call("bob", NULL));
+	EXPECT_RES(ENOENT, CLIENTBUF_STATUS_NO_SUCH_USER,
+		   pw_srv_call("mallory", NULL));
+	/* a malformed submit buffer */
+	fd = cb_open();
+	ASSERT_LE(0, fd);
+	memset(&bad, 0, sizeof(bad));
+	bad.op = 3;
+	strcpy(bad.user, "alice");
+	EXPECT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+		   _cb_call(fd, SRV_PKG, &bad, sizeof(bad), 0, 0));
+	bad.op = PASSWD_LOGON_OP_LOGON;
+	EXPECT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
+		   _cb_call(fd, SRV_PKG, &bad, sizeof(bad) - 1, 0, 0));
+	close(fd);
+
+	/* user1 has no CAP_SYS_ADMIN: its own account only */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct cb_res r;
+
+		if (setgid(USER1) || setuid(USER1))
+			_exit(10);
+		r = pw_srv_call("alice", "alice-pw");
+		if (r.err != EPERM || r.status != CLIENTBUF_STATUS_ACCESS_DENIED)
+			_exit(11);
+		r = pw_srv_call("user1", "user1-pw");
+		if (r.err || r.status != CLIENTBUF_STATUS_SUCCESS)
+			_exit(12);
+		r = pw_srv_call("user1", "user1-px");
+		if (r.err != EACCES ||
+		    r.status != CLIENTBUF_STATUS_LOGON_FAILURE)
+			_exit(13);
+		r = pw_srv_call("user1", NULL);
+		if (r.err != EPERM || r.status != CLIENTBUF_STATUS_ACCESS_DENIED)
+			_exit(14);
+		_exit(0);
+	}
+	EXPECT_EQ(0, cb_wait_child(pid));
 }
 
 TEST_HARNESS_MAIN
