@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * clientbuf serve [--count N] PACKAGE: serve PACKAGE from userspace, a toy
- * package that greets its callers.
+ * clientbuf serve [--count N] [--passwd=DIR] PACKAGE: serve PACKAGE from
+ * userspace: a toy package that greets its callers, or with --passwd the
+ * passwd_logon protocol (serve_passwd.c).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -114,7 +115,7 @@ int cmd_serve(int argc, char **argv)
 	struct sigaction sa;
 	sigset_t block, orig;
 	unsigned long count = 0, served = 0;
-	const char *package;
+	const char *package, *passwd_dir = NULL;
 	size_t bufsize;
 	void *buf = NULL;
 	__u32 st;
@@ -133,6 +134,8 @@ int cmd_serve(int argc, char **argv)
 			if (i + 1 >= argc || parse_count(argv[i + 1], &count))
 				return usage_error("--count needs a positive number");
 			i++;
+		} else if (!strncmp(argv[i], "--passwd=", 9) && argv[i][9]) {
+			passwd_dir = argv[i] + 9;
 		} else {
 			return usage_error("unknown option '%s' for 'serve'",
 					   argv[i]);
@@ -144,6 +147,8 @@ int cmd_serve(int argc, char **argv)
 	if (!*package || strlen(package) >= CLIENTBUF_PACKAGE_NAME_MAX)
 		return usage_error("invalid package name '%s'", package);
 
+	if (passwd_dir && serve_passwd_init(passwd_dir))
+		return EXIT_FAIL;
 	fd = open_device();
 	if (fd < 0)
 		return EXIT_FAIL;
@@ -210,7 +215,9 @@ int cmd_serve(int argc, char **argv)
 	sigdelset(&orig, SIGINT);
 	sigdelset(&orig, SIGTERM);
 
-	printf("serving package '%s'%s\n", package,
+	printf("serving package '%s'%s%s%s%s\n", package,
+	       passwd_dir ? " (passwd_logon protocol, verifiers in " : "",
+	       passwd_dir ? passwd_dir : "", passwd_dir ? ")" : "",
 	       count ? "" : " (SIGINT or SIGTERM to stop)");
 	fflush(stdout);
 	rc = EXIT_OK;
@@ -241,6 +248,13 @@ int cmd_serve(int argc, char **argv)
 				prog, strerror((int)-n), errno_name((int)n));
 			rc = EXIT_FAIL;
 			break;
+		}
+		if (passwd_dir) {
+			serve_passwd_answer(fd, hdr,
+					    (const unsigned char *)(hdr + 1),
+					    passwd_dir);
+			served++;
+			continue;
 		}
 		/*
 		 * Each answer reads the next queued call in the same

@@ -268,11 +268,16 @@ int clientbuf_status_to_errno(__u32 status);
  * clientbuf_status_to_win32() - LsaNtStatusToWinError() for an NTSTATUS
  * @status: an NTSTATUS
  *
- * The Win32 error that LsaNtStatusToWinError() (RtlNtStatusToDosError())
- * gives, e.g. 998 (ERROR_NOACCESS) for CLIENTBUF_STATUS_ACCESS_VIOLATION.
+ * The Win32 error that Windows's LsaNtStatusToWinError()
+ * (RtlNtStatusToDosError()) gives for any NTSTATUS, e.g. 998 (ERROR_NOACCESS)
+ * for CLIENTBUF_STATUS_ACCESS_VIOLATION, 1784 for STATUS_INVALID_BUFFER_SIZE
+ * (0xC0000206). STATUS_SUCCESS is 0 and a customer code (bit 29) comes back
+ * unchanged; 0xD... is read as 0xC...; 0x8007xxxx (HRESULT_FROM_WIN32),
+ * 0xC007xxxx and 0xC001xxxx give their low word; then Windows's table
+ * (Documentation/status-codes.rst).
  *
  * Return: the Win32 error; CLIENTBUF_WIN32_MR_MID_NOT_FOUND (317) for a status
- * outside the table.
+ * Windows does not map.
  */
 __u32 clientbuf_status_to_win32(__u32 status);
 
