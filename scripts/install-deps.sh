@@ -39,6 +39,7 @@ SERIES="6.1 6.12"
 BASE_PKGS="build-essential bc kmod cpio xz-utils busybox-static qemu-system-x86
 	sparse python3 python3-sphinx gnuplot-nox initramfs-tools
 	gcc-multilib keyutils pamtester libpam0g-dev libpam-wrapper libpamtest0-dev
+	libssl-dev
 	${EXTRA_PKGS:-}"
 
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * clientbuf passwd [OPTIONS] USER: derive a verifier for the passwd_logon
- * package (samples/clientbuf_passwd.c) and add it to its keyring.
+ * package (samples/clientbuf_passwd.c) and add it to its keyring. PBKDF2
+ * comes from OpenSSL's libcrypto.
  */
 #define _GNU_SOURCE
 #include <endian.h>
@@ -17,7 +18,7 @@
 
 #include "cli.h"
 #include "clientbuf_passwd.h"
-#include "sha256.h"
+#include "crypto.h"
 
 #define PASSWD_KEYRING_PARAM "/sys/module/clientbuf_passwd/parameters/keyring"
 
@@ -122,9 +123,15 @@ int cmd_passwd(int argc, char **argv)
 			strerror(errno));
 		return EXIT_FAIL;
 	}
-	pbkdf2_hmac_sha256(pw, pw_len, v.salt, sizeof(v.salt),
-			   (uint32_t)iterations, v.dk, sizeof(v.dk));
+	ret = cb_pbkdf2_hmac_sha256(pw, pw_len, v.salt, sizeof(v.salt),
+				    (uint32_t)iterations, v.dk, sizeof(v.dk));
 	explicit_bzero(pw, sizeof(pw));
+	if (ret) {
+		explicit_bzero(&v, sizeof(v));
+		fprintf(stderr, "%s: passwd: PBKDF2 (libcrypto) failed\n",
+			prog);
+		return EXIT_FAIL;
+	}
 
 	if (payload) {
 		ret = fwrite(&v, sizeof(v), 1, stdout) == 1 &&
