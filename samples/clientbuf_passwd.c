@@ -612,7 +612,8 @@ out_v:
 out:
 	kfree(job);
 	kfree_sensitive(password);
-	res->protocol_status = st;
+	if (st != CB_STATUS_PENDING)
+		res->protocol_status = st;
 	return st;
 }
 
