@@ -664,14 +664,6 @@ static long long now_ms(void)
 	return now_us() / 1000;
 }
 
-/* CPU time of the calling thread, us: a derivation runs in the caller. */
-static long long thread_cpu_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
-}
 
 /* The counter iterations_done, or -errno. */
 static long long iterations_done(void)
@@ -998,12 +990,12 @@ TEST_F_TIMEOUT(pam, failures_lock_the_account_out, 60)
  * the keyring holds: every check does dummy_iterations (8000) PBKDF2
  * iterations - a verifier of 2000 runs on to 8000, one of 16000 is refused
  * and checked like an unknown name - counted exactly by iterations_done,
- * and timed (wrong passwords, no delay, no lockout): the CPU time of the
- * calling thread, in which the derivation runs, is less disturbed by the
- * machine's load than the wall clock; the minimum of the rounds is the
- * cost, the median is logged too.
+ * and timed (wrong passwords, no delay, no lockout). Under TCG on a
+ * shared machine time is noisy (the guest's clock runs on while the host
+ * runs other work), so the exact check is the counter; the minimum of the
+ * rounds is taken as the time a check costs, the median is logged too.
  */
-#define COST_ROUNDS 9
+#define COST_ROUNDS 15
 TEST_F_TIMEOUT(pam, unknown_user_costs_what_a_known_one_costs, 120)
 {
 	static const char *const users[] = { "nosuchuser", "light", "equal",
@@ -1039,9 +1031,9 @@ TEST_F_TIMEOUT(pam, unknown_user_costs_what_a_known_one_costs, 120)
 
 			u = (r + k) % 4;
 			before = iterations_done();
-			start = thread_cpu_us();
+			start = now_us();
 			res = direct_logon(&d, users[u], "wrong-pw");
-			us[u][r] = thread_cpu_us() - start;
+			us[u][r] = now_us() - start;
 			delta = iterations_done() - before;
 			EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE, res);
 			EXPECT_LE(0, before) TH_LOG("no counter iterations_done");
@@ -1063,7 +1055,7 @@ TEST_F_TIMEOUT(pam, unknown_user_costs_what_a_known_one_costs, 120)
 		med[u] = us[u][COST_ROUNDS / 2];
 		min[u] = us[u][0];
 	}
-	TH_LOG("CPU us of a check, min/median: unknown %lld/%lld, 2000-iteration verifier %lld/%lld, 8000 %lld/%lld, 16000 (refused) %lld/%lld",
+	TH_LOG("us of a check, min/median: unknown %lld/%lld, 2000-iteration verifier %lld/%lld, 8000 %lld/%lld, 16000 (refused) %lld/%lld",
 	       min[0], med[0], min[1], med[1], min[2], med[2], min[3], med[3]);
 	for (u = 1; u < 4; u++) {
 		double pct = min[0] ? (min[u] - min[0]) * 100.0 / min[0] : 0;
