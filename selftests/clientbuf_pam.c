@@ -708,6 +708,17 @@ static void *timed_logon_thread(void *arg)
 	return NULL;
 }
 
+/* A logon on a fresh fd of its own. */
+static struct cb_res direct_logon_once(const char *user, const char *password)
+{
+	struct timed_logon t = { .user = user, .password = password };
+
+	timed_logon(&t);
+	if (t.open_err)
+		t.res.err = -t.open_err;
+	return t.res;
+}
+
 /*
  * In a child: EXPECT-like check of one answer; on a mismatch print it and
  * exit with @code.
@@ -914,6 +925,46 @@ TEST_F_TIMEOUT(pam, failures_are_delayed_without_holding_a_worker, 60)
 		EXPECT_EQ(0, held) TH_LOG("%d tasks in clientbuf_passwd", held);
 	TH_LOG("carol %lld ms; %d failures of %d ms each in %lld ms in all",
 	       ok.ms, DELAYED, FAIL_DELAY_MS, total);
+}
+
+/*
+ * A caller killed while its failure waits is answered at once (->cancel),
+ * so nothing of it stays: the module, which a pending call pins, unloads
+ * at once instead of fail_delay_ms (10 s here) later.
+ */
+TEST_F_TIMEOUT(pam, killed_caller_is_answered_at_once, 60)
+{
+	char out[OUT_MAX];
+	long long start;
+	int ret;
+	pid_t pid;
+
+	EXPECT_EQ(0, write_param("fail_delay_ms", "10000"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct timed_logon t = { .user = "alice",
+					 .password = "alice-pX" };
+
+		timed_logon(&t);
+		_exit(100);	/* not reached: killed while it waits */
+	}
+	cb_msleep(1000);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	start = now_ms();
+	ret = unload_module();
+	EXPECT_EQ(0, ret) TH_LOG("rmmod " PASSWD_MODULE ": %s", strerror(-ret));
+	EXPECT_GT(3000, now_ms() - start)
+		TH_LOG("the unload waited %lld ms", now_ms() - start);
+	/* as the fixture left it */
+	ASSERT_EQ(0, load_module());
+	ASSERT_EQ(0, write_param("dummy_iterations", TEST_ITERATIONS));
+	self->keyring = keyring_serial();
+	ASSERT_EQ(0, provision("alice", "alice-pw", ALICE_UID, false, out))
+		TH_LOG("%s", out);
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS,
+		   direct_logon_once("alice", "alice-pw"));
 }
 
 /*
