@@ -936,7 +936,7 @@ TEST_F_TIMEOUT(pam, killed_caller_is_answered_at_once, 60)
 {
 	char out[OUT_MAX];
 	long long start;
-	int ret;
+	int ret, status;
 	pid_t pid;
 
 	EXPECT_EQ(0, write_param("fail_delay_ms", "10000"));
@@ -951,7 +951,10 @@ TEST_F_TIMEOUT(pam, killed_caller_is_answered_at_once, 60)
 	}
 	cb_msleep(1000);
 	ASSERT_EQ(0, kill(pid, SIGKILL));
-	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	/* it was still waiting for its answer */
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		TH_LOG("the caller was not waiting: status %#x", status);
 	start = now_ms();
 	ret = unload_module();
 	EXPECT_EQ(0, ret) TH_LOG("rmmod " PASSWD_MODULE ": %s", strerror(-ret));
