@@ -25,8 +25,14 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tree=$work/tree
 mkdir -p "$tree"
-(cd "$top" && git ls-files -co --exclude-standard -z | grep -zv '^build/' |
-	xargs -0 cp --parents -a -t "$tree" 2>/dev/null)
+if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+	(cd "$top" && git ls-files -co --exclude-standard -z |
+		grep -zv '^build/' | xargs -0 cp --parents -a -t "$tree" 2>/dev/null)
+else
+	# a source package's copy (dpkg-buildpackage runs the host tests)
+	(cd "$top" && tar --exclude=./build --exclude=./debian -cf - .) |
+		tar -xf - -C "$tree"
+fi
 kver=6.12.999+first-cloud-amd64
 rec=$work/args
 
