@@ -395,7 +395,7 @@ TEST_F(pam, disabled_account_is_auth_err_then_acct_expired)
 		   PAM_ACCT_EXPIRED);
 	/* the same answer whatever the password: it tells nothing of it */
 	EXPECT_PAM(SERVICE, "bob", "bob-px", "authenticate", 1,
-		   PAM_ACCT_EXPIRED);
+		   PAM_AUTH_ERR);
 }
 
 TEST_F(pam, account_management)
