@@ -35,10 +35,14 @@ build=${BUILD:-$top/build}
 FLAVOUR=cloud-amd64
 SERIES="6.1 6.12"
 # busybox-static, keyutils, pamtester, libpam-wrapper: copied into the VM.
-# gcc-multilib: the 32-bit compat test. The rest builds and lints.
+# gcc-multilib: the 32-bit compat test. rsync: kselftest's "make install"
+# (the kselftest route, scripts/kselftest-route.sh). pkg-config, git: the
+# package template and the guide (Documentation/write-a-package.rst). The
+# rest builds and lints.
 BASE_PKGS="build-essential bc kmod cpio xz-utils busybox-static qemu-system-x86
 	sparse python3 python3-sphinx gnuplot-nox initramfs-tools
 	gcc-multilib keyutils pamtester libpam0g-dev libpam-wrapper libpamtest0-dev
+	rsync pkg-config git
 	${EXTRA_PKGS:-}"
 
 
