@@ -6,7 +6,8 @@
 # defines $root (the initramfs tree), add_exe and die.
 #
 # EXTRA_FILES="SRC[:DST] ..." (space-separated; SRC a host path, DST an
-# absolute path in the VM, SRC's own path when left out):
+# absolute path in the VM, SRC's own path when left out; a DST ending in
+# "/" is a directory that SRC goes into, under its own name):
 #  - a file: an executable keeps mode 0755 and, when dynamically linked,
 #    brings its libraries (better: link it -static); anything else is
 #    0644;
@@ -31,6 +32,7 @@ add_extra_files() {
 	for pair in $1; do
 		src=${pair%%:*}
 		dst=${pair#*:}
+		[[ $dst == */ ]] && dst=$dst${src##*/}
 		case $dst in
 		/*) ;;
 		*) die "EXTRA_FILES: '$pair': the VM path '$dst' must be absolute" ;;
