@@ -13,8 +13,9 @@ documentation true (scripts/doc-examples.sh, scripts/guide-test.sh).
   rst-blocks.py unmarked FILE...
       "FILE:LINE" of every plain literal block ("::") that starts with
       #include: C code that would escape the test; status 1 if any
-  rst-blocks.py console FILE
-      the commands of every ".. code-block:: console" block, in order
+  rst-blocks.py console FILE [CLASS]
+      the commands of every ".. code-block:: console" block without a
+      :class: option (with ":class: CLASS" when CLASS is given), in order
       (the text after "$ " of each line that starts with it; a line
       ending in "\\" continues on the next), as a bash script of
       'step N LINE "COMMAND"' lines: scripts/guide-test.sh defines step
@@ -24,8 +25,9 @@ import re
 import sys
 
 
-def blocks(path):
-    """(kind, language, first content line number, content lines)."""
+def blocks(path, opts=None):
+    """(kind, language, first content line number, content lines); the
+    options of a directive go into the dict opts, if given."""
     lines = open(path, encoding='utf-8').read().split('\n')
     i = 0
     while i < len(lines):
@@ -44,8 +46,16 @@ def blocks(path):
             continue
         j = i + 1
         # directive options
+        if opts is not None:
+            opts.clear()
         if kind == 'directive':
-            while j < len(lines) and re.match(r'^\s+:\w[\w-]*:', lines[j]):
+            while True:
+                o = re.match(r'^\s+:(\w[\w-]*):\s*(.*)$', lines[j]) \
+                    if j < len(lines) else None
+                if not o:
+                    break
+                if opts is not None:
+                    opts[o.group(1)] = o.group(2).strip()
                 j += 1
         while j < len(lines) and not lines[j].strip():
             j += 1
@@ -101,10 +111,13 @@ def cmd_unmarked(files):
     return bad
 
 
-def cmd_console(path):
+def cmd_console(path, cls=None):
     n = 0
-    for kind, lang, first, body in blocks(path):
+    opts = {}
+    for kind, lang, first, body in blocks(path, opts):
         if kind != 'directive' or lang != 'console':
+            continue
+        if opts.get('class') != cls:
             continue
         cont = None
         for k, ln in enumerate(body):
@@ -128,8 +141,8 @@ def main(argv):
         return 0
     if len(argv) >= 2 and argv[1] == 'unmarked':
         return cmd_unmarked(argv[2:])
-    if len(argv) == 3 and argv[1] == 'console':
-        cmd_console(argv[2])
+    if len(argv) in (3, 4) and argv[1] == 'console':
+        cmd_console(argv[2], argv[3] if len(argv) == 4 else None)
         return 0
     sys.stderr.write(__doc__)
     return 2
