@@ -2,11 +2,12 @@
 #
 # clientbuf - user-facing make targets (the module itself is built by Kbuild).
 #
-#   make              modules for $(KVER), or for both test kernels, plus
+#   make              modules for $(KVER), or for the test kernels, plus
 #                     the selftests and tools
 #   make check        build, boot each test kernel in QEMU, run the selftests;
 #                     ends with "N passed, N failed"
-#   make run          boot the 6.12 test kernel and run the demo
+#   make run          boot the 6.12 test kernel (KVER=7: the newest) and
+#                     run the demo
 #                     (scripts/run-demo.sh; RUN_SCRIPT=FILE for another)
 #                     EXTRA_FILES="SRC[:DST] ..." (run and check): one's
 #                     own files or directories packed into the VM (DST
@@ -34,7 +35,8 @@
 #                     pam_clientbuf.so into libpam's directory (PAMDIR)
 #                     (PREFIX=/usr/local, DESTDIR)
 #   make install-test both installs into a temporary directory, checked
-#   make dkms-test    dkms add/build/install/remove for both test kernels
+#   make dkms-test    dkms add/build/install/remove for each test kernel
+#                     (the newest inside its build root)
 #   make check-debug  build (once, cached in /var/cache/clientbuf) a debug
 #                     kernel from linux-source-6.12 with KASAN, KFENCE,
 #                     lockdep, UBSAN, kmemleak and fault injection, and run
@@ -44,9 +46,11 @@
 #   make clean
 #
 # KVER selects one kernel release (headers in /lib/modules/KVER/build), or
-# the newest test kernel of a series (KVER=6.1, KVER=6.12);
+# the newest test kernel of a series (KVER=6.1, KVER=6.12, KVER=7);
 # KDIR overrides the headers directory. The test kernels are the newest
-# Debian cloud kernels 6.1.* and 6.12.* in /boot. Modules are built in
+# Debian cloud kernels 6.1.* and 6.12.* in /boot and the newest cloud
+# kernel of Debian stable/stable-backports, which is built for inside a
+# debootstrapped build root (scripts/buildroot.sh). Modules are built in
 # build/KVER/kmod/ from a copy of the sources, one tree per kernel.
 # NO_DEPS=1 skips scripts/install-deps.sh (which "make modules" with KVER
 # or KDIR does not run anyway).
@@ -57,18 +61,18 @@ SHELL := /bin/bash
 top := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 B := $(top)/build
 
-# Newest /boot/vmlinuz-$(1).*-cloud-amd64, as a kernel release.
-newest_kernel = $(shell ls /boot/vmlinuz-$(1).*-cloud-amd64 2>/dev/null | \
-		  sort -V | tail -n 1 | sed 's|^/boot/vmlinuz-||')
-TEST_KVERS = $(call newest_kernel,6.1) $(call newest_kernel,6.12)
-RUN_KVER = $(call newest_kernel,6.12)
+# The kernels (scripts/kernels.sh), found when a recipe runs: after
+# scripts/install-deps.sh has installed them, so that every target works
+# as the first command on a machine with no kernel installed. Every target
+# that uses them depends on deps.
+kernels = $(shell $(top)/scripts/kernels.sh $(1))
+TEST_KVERS = $(call kernels,test)
+HOST_KVERS = $(call kernels,host)
+RUN_KVER = $(call kernels,resolve $(or $(KVER),6.12))
 
 ifneq ($(KVER),)
-# a prefix such as KVER=6.12 means the newest such test kernel
-ifeq ($(wildcard /lib/modules/$(KVER)/build)$(KDIR),)
-override KVER := $(or $(call newest_kernel,$(KVER)),$(KVER))
-endif
-KVERS = $(KVER)
+# a series such as KVER=6.12 or KVER=7 means the newest such kernel
+KVERS = $(call kernels,resolve $(KVER))
 else ifneq ($(KDIR),)
 KVER := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 KVERS = $(KVER)
@@ -95,10 +99,7 @@ endif
 # modules for one kernel: $(1) = kernel release
 define build_kmod
 	@set -e; v='$(1)'; km='$(B)'/$$v/kmod; \
-	kdir='$(or $(KDIR),/lib/modules/$(1)/build)'; \
 	[ -n "$$v" ] || { echo "no kernel release (KVER)" >&2; exit 1; }; \
-	[ -f "$$kdir/Makefile" ] || \
-		{ echo "no kernel headers in $$kdir" >&2; exit 1; }; \
 	echo "  MODULES $$v"; \
 	mkdir -p "$$km/selftests"; \
 	cp -a $(addprefix $(top)/,$(KMOD_SRCS)) "$$km/"; \
@@ -107,7 +108,7 @@ define build_kmod
 			-name '*.[ch]' 2>/dev/null); do \
 		[ -e '$(top)'/"$$f" ] || rm -f "$$km/$$f"; \
 	done; \
-	$(MAKE) -C "$$kdir" M="$$km" W=1 modules
+	KDIR='$(KDIR)' $(top)/scripts/kbuild.sh "$$v" M="$$km" W=1 modules
 endef
 
 # With an explicit KVER/KDIR (a real machine's kernel) the test kernels
@@ -205,25 +206,27 @@ install-user:
 install-test:
 	@$(top)/scripts/install-test.sh
 
-dkms-test:
+dkms-test: deps
 	@$(top)/scripts/dkms-test.sh $(TEST_KVERS)
 
 deb:
 	@$(top)/scripts/deb-build.sh
 
-deb-test: deb
-	@$(top)/scripts/deb-test.sh $(TEST_KVERS)
+# the packages install on this Debian 12 host: its own kernels only
+deb-test: deb deps
+	@$(top)/scripts/deb-test.sh $(HOST_KVERS)
 
 # RUN_SCRIPT=FILE runs FILE in the VM instead of scripts/run-demo.sh.
-run:
-	@$(MAKE) --no-print-directory all KVER=$(or $(KVER),$(RUN_KVER))
+# RUN_KVER is expanded when the recipe runs, after deps installed it.
+run: deps
+	@$(MAKE) --no-print-directory all KVER=$(RUN_KVER) NO_DEPS=1
 	@RUN_SCRIPT=$(or $(RUN_SCRIPT),$(top)/scripts/run-demo.sh) \
-		$(top)/scripts/vm-run.sh $(or $(KVER),$(RUN_KVER)) run
+		$(top)/scripts/vm-run.sh $(RUN_KVER) run
 
-bench:
-	@$(MAKE) --no-print-directory all KVER=$(or $(KVER),$(RUN_KVER))
+bench: deps
+	@$(MAKE) --no-print-directory all KVER=$(RUN_KVER) NO_DEPS=1
 	@$(MAKE) --no-print-directory -C $(top)/tools/bench
-	@$(top)/tools/bench/bench.sh $(or $(KVER),$(RUN_KVER))
+	@$(top)/tools/bench/bench.sh $(RUN_KVER)
 
 clean:
 	@if [ -f $(top)/tools/Makefile ]; then \

@@ -107,7 +107,7 @@ ntstatus_t copy_to_client_buffer(struct clientbuf_request *request,
 	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, length);
 	return cb_copy_iter(request, (unsigned long)client_base, &iter, true);
 }
-EXPORT_SYMBOL_NS_GPL(copy_to_client_buffer, CLIENTBUF);
+EXPORT_SYMBOL_NS_GPL(copy_to_client_buffer, CLIENTBUF_NS);
 
 /**
  * copy_from_client_buffer() - CopyFromClientBuffer: read from the client
@@ -135,7 +135,7 @@ ntstatus_t copy_from_client_buffer(struct clientbuf_request *request,
 	return cb_copy_iter(request, (unsigned long)client_base, &iter,
 			    false);
 }
-EXPORT_SYMBOL_NS_GPL(copy_from_client_buffer, CLIENTBUF);
+EXPORT_SYMBOL_NS_GPL(copy_from_client_buffer, CLIENTBUF_NS);
 
 /**
  * allocate_client_buffer() - AllocateClientBuffer: reserve client memory
@@ -173,7 +173,7 @@ ntstatus_t allocate_client_buffer(struct clientbuf_request *request,
 		*client_base = (void __user *)addr;
 	return st;
 }
-EXPORT_SYMBOL_NS_GPL(allocate_client_buffer, CLIENTBUF);
+EXPORT_SYMBOL_NS_GPL(allocate_client_buffer, CLIENTBUF_NS);
 
 /**
  * free_client_buffer() - FreeClientBuffer: release an allocated block
@@ -197,7 +197,7 @@ ntstatus_t free_client_buffer(struct clientbuf_request *request,
 	return cb_buffer_free_block(request->client,
 				    (unsigned long)client_base);
 }
-EXPORT_SYMBOL_NS_GPL(free_client_buffer, CLIENTBUF);
+EXPORT_SYMBOL_NS_GPL(free_client_buffer, CLIENTBUF_NS);
 
 /**
  * get_client_info() - GetClientInfo: who made the call
@@ -223,7 +223,7 @@ ntstatus_t get_client_info(struct clientbuf_request *request,
 	cb_request_info(request, info);
 	return CB_STATUS_SUCCESS;
 }
-EXPORT_SYMBOL_NS_GPL(get_client_info, CLIENTBUF);
+EXPORT_SYMBOL_NS_GPL(get_client_info, CLIENTBUF_NS);
 
 const struct clientbuf_functions cb_functions = {
 	.allocate_client_buffer	 = allocate_client_buffer,

@@ -63,7 +63,7 @@ out:
 	mutex_unlock(&cb_packages_lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(clientbuf_register_package, CLIENTBUF);
+EXPORT_SYMBOL_NS_GPL(clientbuf_register_package, CLIENTBUF_NS);
 
 /**
  * clientbuf_unregister_package() - stop new calls to a package
@@ -81,7 +81,7 @@ void clientbuf_unregister_package(struct clientbuf_package *package)
 	mutex_unlock(&cb_packages_lock);
 	pr_debug("package %s unregistered\n", package->name);
 }
-EXPORT_SYMBOL_NS_GPL(clientbuf_unregister_package, CLIENTBUF);
+EXPORT_SYMBOL_NS_GPL(clientbuf_unregister_package, CLIENTBUF_NS);
 
 /* Pin @pkg for one more call: its module, or its server. */
 static bool cb_package_pin(struct clientbuf_package *pkg)

@@ -77,7 +77,7 @@ struct clientbuf_request *clientbuf_request_get(struct clientbuf_request *reques
 	kref_get(&request->ref);
 	return request;
 }
-EXPORT_SYMBOL_NS_GPL(clientbuf_request_get, CLIENTBUF);
+EXPORT_SYMBOL_NS_GPL(clientbuf_request_get, CLIENTBUF_NS);
 
 /**
  * clientbuf_request_put() - drop a reference to a request
@@ -90,7 +90,7 @@ void clientbuf_request_put(struct clientbuf_request *request)
 	if (request)
 		kref_put(&request->ref, cb_request_free);
 }
-EXPORT_SYMBOL_NS_GPL(clientbuf_request_put, CLIENTBUF);
+EXPORT_SYMBOL_NS_GPL(clientbuf_request_put, CLIENTBUF_NS);
 
 /**
  * clientbuf_request_id() - the id the client knows the request by
@@ -102,7 +102,7 @@ u64 clientbuf_request_id(const struct clientbuf_request *request)
 {
 	return request->id;
 }
-EXPORT_SYMBOL_NS_GPL(clientbuf_request_id, CLIENTBUF);
+EXPORT_SYMBOL_NS_GPL(clientbuf_request_id, CLIENTBUF_NS);
 
 /**
  * cb_request_check() - may a package still act through @request?
@@ -201,7 +201,7 @@ void clientbuf_complete_request(struct clientbuf_request *request,
 	if (!queue)
 		clientbuf_request_put(request);
 }
-EXPORT_SYMBOL_NS_GPL(clientbuf_complete_request, CLIENTBUF);
+EXPORT_SYMBOL_NS_GPL(clientbuf_complete_request, CLIENTBUF_NS);
 
 /**
  * cb_requests_cancel() - the client is closing: cancel its pending calls

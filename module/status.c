@@ -11,6 +11,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <clientbuf/ntstatus.h>
+#include <clientbuf/secpkg.h>
 
 /* RtlNtStatusToDosError() of a status it does not know. */
 #define ERROR_MR_MID_NOT_FOUND	317
@@ -73,7 +74,7 @@ int clientbuf_status_to_errno(ntstatus_t status)
 	map = cb_status_lookup(status);
 	return map ? -map->err : -EIO;
 }
-EXPORT_SYMBOL_NS_GPL(clientbuf_status_to_errno, CLIENTBUF);
+EXPORT_SYMBOL_NS_GPL(clientbuf_status_to_errno, CLIENTBUF_NS);
 
 /**
  * clientbuf_status_to_win32() - LsaNtStatusToWinError() of a status
@@ -88,4 +89,4 @@ u32 clientbuf_status_to_win32(ntstatus_t status)
 
 	return map ? map->win32 : ERROR_MR_MID_NOT_FOUND;
 }
-EXPORT_SYMBOL_NS_GPL(clientbuf_status_to_win32, CLIENTBUF);
+EXPORT_SYMBOL_NS_GPL(clientbuf_status_to_win32, CLIENTBUF_NS);

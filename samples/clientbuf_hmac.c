@@ -337,5 +337,5 @@ module_init(hmac_init);
 module_exit(hmac_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(CLIENTBUF);
+CLIENTBUF_IMPORT_NS();
 MODULE_DESCRIPTION("clientbuf sample package: HMAC-SHA256 challenge-response logon");

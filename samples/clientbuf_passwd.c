@@ -347,5 +347,5 @@ module_init(passwd_init);
 module_exit(passwd_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(CLIENTBUF);
+CLIENTBUF_IMPORT_NS();
 MODULE_DESCRIPTION("clientbuf sample package: password logon against PBKDF2 verifiers in the kernel keyring");

@@ -7,8 +7,8 @@
 #
 # Counted, in this order, each distinct check once:
 #  - the dependency resolution: scripts/install-deps.sh --simulate proves
-#    that a machine with nothing installed resolves every package (one
-#    test);
+#    that a machine with nothing installed resolves every package, and
+#    that the build root of the newest kernel would (one test each);
 #  - the lint steps (scripts/lint.sh; LINT=0 skips them), one test each;
 #  - the host tests of tools/ (tools/tests/run.sh), each TAP result;
 #  - per kernel, every test case of every selftest binary (the kselftest
@@ -69,10 +69,14 @@ log=$build/deps-simulate.log
 rc=0
 "$top/scripts/install-deps.sh" --simulate > "$log" 2>&1 || rc=$?
 cat "$log"
-if [ $rc = 0 ] && grep -q '^ok 1 ' "$log"; then
-	add_counts "pass=1 fail=0 skip=0" "dependencies" "log $log"
-else
-	add_counts "pass=0 fail=1 skip=0" "dependencies" "log $log"
+p=$(grep -c '^ok [0-9]' "$log" || true)
+f=$(grep -c '^not ok [0-9]' "$log" || true)
+# the host's packages, and the build root's when there is a newest kernel
+if [ $rc != 0 ] && [ "$f" = 0 ]; then
+	f=1
+fi
+add_counts "pass=$p fail=$f skip=0" "dependencies" "log $log"
+if [ "$f" != 0 ]; then
 	summary+=("    $(grep -a '^not ok' "$log" || echo "install-deps --simulate failed")")
 fi
 if [ -f "$build/deps.env" ]; then

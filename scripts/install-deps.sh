@@ -15,15 +15,22 @@
 # (no mirror is named here) only when no configured suite offers a 6.12
 # kernel.
 #
-# The choice is written to build/deps.env (KERNEL_6_1=..., SOURCE_6_12=...)
-# and printed by make check.
+# The third test kernel is the newest Debian cloud kernel of the suites
+# stable and stable-backports of the same mirror (7.3 from trixie-backports
+# as of 2026-12), when its series is newer than 6.12: the host cannot build
+# for it, so scripts/buildroot.sh makes a cached Debian build root with
+# debootstrap and installs that kernel's image and headers there.
+#
+# The choice is written to build/deps.env (KERNEL_6_1=..., SOURCE_6_12=...,
+# KERNEL_NEWEST=..., BUILDROOT=...) and printed by make check.
 #
 # Usage: scripts/install-deps.sh [--check | --simulate]
 #   --check     only report whether everything is present (exit 1 if not)
 #   --simulate  resolve every package with "apt-get -s" against an empty
-#               dpkg status, as on a machine with nothing installed; prints
-#               one TAP line and exits non-zero when anything does not
-#               resolve. Needs no root and installs nothing.
+#               dpkg status, as on a machine with nothing installed, and
+#               those of the build root (scripts/buildroot.sh simulate);
+#               prints two TAP lines and exits non-zero when anything does
+#               not resolve. Needs no root and installs nothing.
 #
 # Environment: EXTRA_PKGS adds packages (for a test of the resolution).
 set -euo pipefail
@@ -40,7 +47,7 @@ SERIES="6.1 6.12"
 # package template and the guide (Documentation/write-a-package.rst). The
 # rest builds and lints.
 BASE_PKGS="build-essential bc kmod cpio xz-utils busybox-static qemu-system-x86
-	sparse python3 python3-sphinx gnuplot-nox initramfs-tools
+	sparse python3 python3-sphinx gnuplot-nox initramfs-tools debootstrap
 	gcc-multilib keyutils pamtester libpam0g-dev libpam-wrapper libpamtest0-dev
 	rsync pkg-config git
 	${EXTRA_PKGS:-}"
@@ -137,6 +144,35 @@ resolve() {
 	done
 }
 
+# The newest kernel of the archive (scripts/buildroot.sh resolve), when its
+# series is newer than every one of SERIES: sets NEWEST ("RELEASE VERSION
+# CODENAME") and adds its lines to CHOSEN; NEWEST is empty otherwise.
+resolve_newest() {
+	local rel ver code last
+	NEWEST=
+	read -r rel ver code < <("$top/scripts/buildroot.sh" resolve) ||
+		die "cannot resolve the newest kernel (scripts/buildroot.sh resolve)"
+	last=$(printf '%s\n' $SERIES | sort -V | tail -n 1)
+	if [ "$(printf '%s\n%s\n' "$last.999" "$rel" | sort -V | tail -n 1)" = \
+	     "$last.999" ]; then
+		echo "install-deps: the newest kernel, $rel, is not newer than $last" >&2
+		return 0
+	fi
+	NEWEST="$rel $ver $code"
+	CHOSEN+="KERNEL_NEWEST=$rel"$'\n'"KERNEL_VERSION_NEWEST=$ver"$'\n'
+	CHOSEN+="BUILDROOT=${CLIENTBUF_CACHE:-/var/cache/clientbuf}/root-$code"$'\n'
+}
+
+# The build root has the newest kernel's image and headers.
+newest_installed() {
+	local rel root
+	[ -n "$NEWEST" ] || return 0
+	read -r rel _ _ <<<"$NEWEST"
+	root=$(sed -n 's/^BUILDROOT=//p' <<<"$CHOSEN")
+	[ -f "$root/.stamp" ] && [ -f "$root/boot/vmlinuz-$rel" ] &&
+		[ -f "$root/lib/modules/$rel/build/Makefile" ]
+}
+
 installed() {
 	dpkg-query -W -f='${Status}\n' "$@" 2>/dev/null |
 		grep -c 'install ok installed' || true
@@ -160,11 +196,15 @@ simulate() {
 	if [ $rc = 0 ] && [ "$n" -gt 0 ]; then
 		printf "%s" "$CHOSEN" | sed "s/^/# /"
 		echo "ok 1 install-deps: $n packages resolve on an empty machine"
-		return 0
+	else
+		grep -vE '^(Inst|Conf) ' <<<"$out" | tail -n 30 | sed 's/^/# /'
+		echo "not ok 1 install-deps: packages resolve on an empty machine"
+		rc=1
 	fi
-	grep -vE '^(Inst|Conf) ' <<<"$out" | tail -n 30 | sed 's/^/# /'
-	echo "not ok 1 install-deps: packages resolve on an empty machine"
-	return 1
+	if [ -n "$NEWEST" ]; then
+		"$top/scripts/buildroot.sh" simulate 2 || rc=1
+	fi
+	return $rc
 }
 
 if [ "$mode" != --simulate ] && [ "$(id -u)" = 0 ]; then
@@ -175,6 +215,7 @@ if [ "$mode" != --simulate ] && [ "$(id -u)" = 0 ]; then
 	apt-get update -qq || die "apt-get update failed"
 fi
 resolve
+resolve_newest
 if [ "$mode" = --simulate ]; then
 	simulate
 	exit
@@ -184,23 +225,39 @@ fi
 total=$(wc -w <<<"$PKGS")
 # shellcheck disable=SC2086
 if [ "$(installed $PKGS)" = "$total" ]; then
-	[ "$mode" = --check ] || record
-	exit 0
+	host_ok=1
+else
+	host_ok=0
 fi
-[ "$mode" = --check ] && exit 1
+if [ "$mode" = --check ]; then
+	[ $host_ok = 1 ] && newest_installed
+	exit
+fi
 if [ "$(id -u)" != 0 ]; then
+	if [ $host_ok = 1 ] && newest_installed; then
+		record
+		exit 0
+	fi
 	echo "install-deps: missing packages; run as root:" >&2
 	echo "  sudo $0" >&2
 	exit 1
 fi
 
-export DEBIAN_FRONTEND=noninteractive
-# shellcheck disable=SC2086
-apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends \
-	$PKGS
-# shellcheck disable=SC2086
-[ "$(installed $PKGS)" = "$total" ] ||
-	die "apt-get install finished but not every package is installed"
+if [ $host_ok = 0 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	# shellcheck disable=SC2086
+	apt-get install -y -qq -o DPkg::Lock::Timeout=600 \
+		--no-install-recommends $PKGS
+	# shellcheck disable=SC2086
+	[ "$(installed $PKGS)" = "$total" ] ||
+		die "apt-get install finished but not every package is installed"
+fi
+# the build root: made once, its packages installed when missing
+if [ -n "$NEWEST" ]; then
+	"$top/scripts/buildroot.sh" ensure >/dev/null
+fi
 record
-sed 's/^/install-deps: /' "$build/deps.env"
-echo "install-deps: all dependencies present"
+if [ $host_ok = 0 ]; then
+	sed 's/^/install-deps: /' "$build/deps.env"
+	echo "install-deps: all dependencies present"
+fi

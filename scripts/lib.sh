@@ -2,8 +2,8 @@
 # shellcheck shell=bash
 #
 # The shell logic the scripts share, sourced by every script of scripts/
-# that runs on the host (and tools/bench/bench.sh): messages (die), the newest installed kernel
-# of a series, Debian package checks, extracting files from a tarball once,
+# that runs on the host (and tools/bench/bench.sh): messages (die), the
+# installed kernels (on the host or in a build root) and building for them, Debian package checks, extracting files from a tarball once,
 # TAP lines (ok, skip, run, tap_end: the tests that install clientbuf on
 # the host, scripts/install-test.sh, dkms-test.sh, deb-test.sh, and
 # scripts/deb-build.sh), the copy of the source tree, the checks of an
@@ -23,15 +23,80 @@ die() {
 	exit 1
 }
 
+# The Debian build roots of scripts/buildroot.sh (kernels the host cannot
+# build for): /var/cache/clientbuf/root-CODENAME.
+cb_cache=${CLIENTBUF_CACHE:-/var/cache/clientbuf}
+
+# kernel_root KVER: the directory whose boot/vmlinuz-KVER and
+# lib/modules/KVER are the kernel's: "" for the host, else the build root;
+# status 1 when no such kernel is installed.
+kernel_root() {
+	local r
+	if [ -f "/boot/vmlinuz-$1" ]; then
+		echo ""
+		return 0
+	fi
+	for r in "$cb_cache"/root-*; do
+		if [ -f "$r/.stamp" ] && [ -f "$r/boot/vmlinuz-$1" ]; then
+			echo "$r"
+			return 0
+		fi
+	done
+	return 1
+}
+
 # newest_kernel SERIES: the release of the newest installed
-# /boot/vmlinuz-SERIES.*-cloud-amd64 (6.12 -> 6.12.117+deb12-cloud-amd64);
+# vmlinuz-SERIES.*-cloud-amd64, on the host or in a build root
+# (6.12 -> 6.12.117+deb12-cloud-amd64, 7 -> 7.3.4+deb13-cloud-amd64);
 # status 1, printing nothing, when there is none.
 newest_kernel() {
 	local k
-	k=$(printf '%s\n' /boot/vmlinuz-"$1".*-cloud-amd64 | sort -V |
-		tail -n 1)
-	[ -f "$k" ] || return 1
-	echo "${k#/boot/vmlinuz-}"
+	k=$(printf '%s\n' /boot/vmlinuz-"$1".*-cloud-amd64 \
+		"$cb_cache"/root-*/boot/vmlinuz-"$1".*-cloud-amd64 |
+		sed 's|.*/boot/vmlinuz-||' | grep -v '\*' | sort -V | tail -n 1)
+	[ -n "$k" ] || return 1
+	echo "$k"
+}
+
+# resolve_kernel NAME: NAME when it is an installed kernel release, else
+# the newest installed kernel of the series NAME; status 1 when none.
+resolve_kernel() {
+	if [ -d "/lib/modules/$1/build" ] || kernel_root "$1" >/dev/null; then
+		echo "$1"
+		return 0
+	fi
+	newest_kernel "$1"
+}
+
+# test_kernels: the kernels of make check, one per line: the newest 6.1
+# and 6.12 on the host, and the newest kernel of the archive
+# (KERNEL_NEWEST in build/deps.env, built in a build root) when installed.
+test_kernels() {
+	local k env=${BUILD:-$top/build}/deps.env
+	newest_kernel 6.1 || true
+	newest_kernel 6.12 || true
+	if [ -f "$env" ]; then
+		k=$(sed -n 's/^KERNEL_NEWEST=//p' "$env")
+		[ -n "$k" ] && kernel_root "$k" >/dev/null && echo "$k"
+	fi
+	return 0
+}
+
+# kbuild KVER MAKE-ARGS...: the kernel's make for KVER (a module build:
+# M=DIR ...), on the host when it has the headers, else inside the build
+# root that has them (scripts/buildroot.sh run). KDIR, when set, is the
+# kernel tree to use on the host (a debug kernel).
+kbuild() {
+	local kver=$1
+	shift
+	if [ -n "${KDIR:-}" ]; then
+		make -C "$KDIR" "$@"
+	elif [ -f "/lib/modules/$kver/build/Makefile" ]; then
+		make -C "/lib/modules/$kver/build" "$@"
+	else
+		"$top/scripts/buildroot.sh" run "$kver" \
+			make -j"$(nproc)" -C "/lib/modules/$kver/build" "$@"
+	fi
 }
 
 # pkg_installed PACKAGE: status 0 when the Debian package is installed.

@@ -7,16 +7,25 @@
 # (scripts/kernel-tools.sh).
 #
 # Usage: scripts/lint.sh KVER...
-#   KVER   kernels for the sparse builds (headers in /lib/modules/KVER/build)
+#   KVER   the kernels to build and check for (headers on the host, or in
+#          the build root of scripts/buildroot.sh)
 #
 # Steps:
 #   checkpatch        checkpatch.pl --strict --no-tree -f on every kernel and
 #                     uapi source (module/, uapi/, selftests/module/,
 #                     samples/), with the per-file suppressions below
-#   kernel-doc        scripts/kernel-doc -none -Wall on every C file or
+#   kernel-doc KVER   that kernel's own kernel-doc (scripts/kernel-doc-tool.sh,
+#                     from its linux-source) -none -Wall on every C file or
 #                     header that has a kernel-doc comment (/**)
-#   sparse KVER       C=2 W=1 module build (clientbuf, test module, samples)
-#                     in build/lint/KVER; no "warning:" or "error:" line
+#   W=1 KVER          W=1 module build (clientbuf, test module, samples) in
+#                     build/lint/KVER, which also runs the kernel's
+#                     kernel-doc on each source; no "warning:" or "error:"
+#   sparse KVER       C=2 build; no "warning:" or "error:" line. A SKIP, with
+#                     the reason, where it cannot check anything: the
+#                     kernel's headers lack scripts/checker-valid.sh (C=2
+#                     would silently check nothing), or sparse cannot parse
+#                     the headers themselves (an empty module gives
+#                     findings). A missing sparse is a failure.
 #   uapi-c, uapi-c++  uapi/linux/clientbuf.h and selftests/clientbuf_test_abi.h
 #                     each compile alone as C (gnu11 -pedantic; c90 too for
 #                     the uapi header) and as C++ (c++98, c++17 -pedantic),
@@ -51,6 +60,8 @@ suppress=(
 	# kernel-doc step checks that every member is described), not by a
 	# second comment on the line.
 	'*'				'UNCOMMENTED_DEFINITION'
+	# The Kbuild fragment shows the line that includes it, its name too.
+	'module/include/clientbuf/package.kbuild' 'EMBEDDED_FILENAME'
 	# CB_IOCTL_OP(_ioctl, ...) uses the ioctl number as the array index
 	# and as .cmd, like IOCTL_OP() in drivers/iommu/iommufd/main.c: it is
 	# always a constant.
@@ -76,7 +87,7 @@ result() {
 	fi
 	case $res in
 	ok)	pass=$((pass + 1)); echo "ok $num lint: $name" ;;
-	skip)	skip=$((skip + 1)); echo "ok $num lint: $name # SKIP" ;;
+	skip)	skip=$((skip + 1)); echo "ok $num lint: $name # SKIP ${4:-}" ;;
 	*)	fail=$((fail + 1)); echo "not ok $num lint: $name" ;;
 	esac
 }
@@ -129,26 +140,34 @@ step_checkpatch() {
 
 # ---- kernel-doc -----------------------------------------------------------
 step_kernel_doc() {
-	local f log=$out/kernel-doc.log rc=0
+	local kver=$1 f kdoc log=$out/kernel-doc-$1.log rc=0
+	local -a w=()
 	: > "$log"
+	if ! kdoc=$("$top/scripts/kernel-doc-tool.sh" "$kver"); then
+		echo "no kernel-doc for $kver" > "$log"
+		result fail "kernel-doc $kver" "$log"
+		return
+	fi
+	# -Wall (its extra warnings) where this kernel-doc has it (6.3+)
+	"$kdoc" -none -Wall /dev/null >/dev/null 2>&1 && w=(-Wall)
 	for f in $(sources '*.c' '*.h'); do
 		grep -q '^/\*\*' "$f" || continue
-		"$ktools/scripts/kernel-doc" -none -Wall "$f" >> "$log" 2>&1 ||
-			rc=1
+		"$kdoc" -none "${w[@]}" "$f" >> "$log" 2>&1 || rc=1
 	done
 	if [ $rc = 0 ] && [ ! -s "$log" ]; then
-		result ok kernel-doc
+		result ok "kernel-doc $kver"
 	else
-		result fail kernel-doc "$log"
+		result fail "kernel-doc $kver" "$log"
 	fi
 }
 
-# kbuild_step NAME FINDINGS LOG MAKE-ARGS...: one step that is a kernel
-# build; its "warning:" and "error:" lines (or a failed build) are findings.
+# kbuild_step NAME FINDINGS LOG KVER MAKE-ARGS...: one step that is a
+# kernel build for KVER (scripts/lib.sh kbuild); its "warning:" and
+# "error:" lines (or a failed build) are findings.
 kbuild_step() {
-	local name=$1 find=$2 log=$3
-	shift 3
-	if make -s "$@" > "$log" 2>&1; then
+	local name=$1 find=$2 log=$3 kver=$4
+	shift 4
+	if kbuild "$kver" -s "$@" > "$log" 2>&1; then
 		grep -E '(warning|error):' "$log" > "$find"
 	else
 		{ echo "build failed:"; tail -n 30 "$log"; } > "$find"
@@ -160,24 +179,86 @@ kbuild_step() {
 	fi
 }
 
-# ---- sparse ---------------------------------------------------------------
-step_sparse() {
-	local kver=$1 kdir=/lib/modules/$1/build d=$out/$1 log=$out/sparse-$1.log
-	local find=$out/sparse-$1.findings f
-	if [ ! -f "$kdir/Makefile" ]; then
-		echo "no kernel headers in $kdir" > "$find"
-		result fail "sparse $kver" "$find"
-		return
-	fi
-	# a fresh copy, as the module build makes one (Makefile, build_kmod)
+# lint_tree KVER NAME: a fresh copy of the module sources in
+# build/lint/KVER/NAME, as the module build makes one (Makefile,
+# build_kmod); prints its path.
+lint_tree() {
+	local d=$out/$1/$2 f
 	rm -rf "$d"
 	mkdir -p "$d/selftests"
 	for f in Kbuild VERSION module uapi samples; do
 		[ -e "$f" ] && cp -a "$f" "$d/"
 	done
 	cp -a selftests/module selftests/clientbuf_test_abi.h "$d/selftests/"
-	kbuild_step "sparse $kver" "$find" "$log" -j"${LINT_JOBS:-2}" \
-		-C "$kdir" M="$d" C=2 W=1 modules
+	echo "$d"
+}
+
+# The headers directory of KVER, as the host sees it.
+kernel_headers() {
+	local root
+	root=$(kernel_root "$1" 2>/dev/null) || root=
+	[ -d "/lib/modules/$1/build" ] && root=
+	echo "$root/lib/modules/$1/build"
+}
+
+# ---- W=1 ------------------------------------------------------------------
+# Where the headers lack the kernel's own kernel-doc (7.x packages it in
+# tools/docs/, which Debian's headers leave out), W=1 runs the one of
+# scripts/kernel-doc-tool.sh.
+step_w1() {
+	local kver=$1 d kdoc kdir find=$out/w1-$1.findings
+	local -a extra=()
+	kdir=$(kernel_headers "$kver")
+	if [ ! -f "$kdir/Makefile" ]; then
+		echo "no kernel headers for $kver" > "$find"
+		result fail "W=1 $kver" "$find"
+		return
+	fi
+	if [ ! -e "$kdir/scripts/kernel-doc" ] &&
+	   kdoc=$("$top/scripts/kernel-doc-tool.sh" "$kver" 2>/dev/null); then
+		extra=(KERNELDOC="$kdoc")
+	fi
+	d=$(lint_tree "$kver" w1)
+	kbuild_step "W=1 $kver" "$find" "$out/w1-$kver.log" "$kver" \
+		-j"${LINT_JOBS:-2}" M="$d" W=1 "${extra[@]}" modules
+}
+
+# ---- sparse ---------------------------------------------------------------
+step_sparse() {
+	local kver=$1 d kdir find=$out/sparse-$1.findings why
+	kdir=$(kernel_headers "$kver")
+	if [ -d "/lib/modules/$kver/build" ]; then
+		command -v sparse >/dev/null || why="no sparse on the host"
+	elif ! "$top/scripts/buildroot.sh" run "$kver" \
+			sh -c 'command -v sparse' >/dev/null 2>&1; then
+		why="no sparse in the build root"
+	fi
+	if [ -n "${why:-}" ]; then
+		echo "$why" > "$find"
+		result fail "sparse $kver" "$find"
+		return
+	fi
+	if grep -q checker-valid.sh "$kdir/Makefile" "$kdir"/../*/Makefile 2>/dev/null &&
+	   [ ! -f "$kdir/scripts/checker-valid.sh" ]; then
+		result skip "sparse $kver" "" "the headers lack scripts/checker-valid.sh: C=2 would check nothing"
+		return
+	fi
+	# sparse on an empty module: findings there are the headers'
+	d=$out/$kver/sparse-probe
+	rm -rf "$d"
+	mkdir -p "$d"
+	printf '%s\n' '// SPDX-License-Identifier: GPL-2.0' \
+		'#include <linux/module.h>' 'MODULE_LICENSE("GPL");' > "$d/probe.c"
+	echo 'obj-m := probe.o' > "$d/Kbuild"
+	kbuild "$kver" -s M="$d" C=2 modules > "$d/build.log" 2>&1 || true
+	why=$(grep -m1 -E '(warning|error):' "$d/build.log" || true)
+	if [ -n "$why" ]; then
+		result skip "sparse $kver" "" "sparse cannot parse the headers: ${why#*/build/}"
+		return
+	fi
+	d=$(lint_tree "$kver" sparse)
+	kbuild_step "sparse $kver" "$find" "$out/sparse-$kver.log" "$kver" \
+		-j"${LINT_JOBS:-2}" M="$d" C=2 modules
 }
 
 # ---- uapi self-containment ----------------------------------------------
@@ -215,7 +296,7 @@ step_uapi() {
 step_docs() {
 	local log=$out/docs.log
 	if [ "${LINT_DOCS:-1}" = 0 ]; then
-		result skip docs
+		result skip docs "" "LINT_DOCS=0"
 		return
 	fi
 	if make -s -C "$top" docs NO_DEPS=1 > "$log" 2>&1; then
@@ -231,7 +312,7 @@ step_docs() {
 # STATUS_SUCCESS and friends; a package must be able to include it beside
 # <clientbuf/secpkg.h>, whose NTSTATUS macros are CB_STATUS_*.
 step_smb_coexist() {
-	local kver=$1 kdir=/lib/modules/$1/build d=$out/smb-coexist
+	local kver=$1 d=$out/smb-coexist
 	local src=/usr/src/linux-source-6.12.tar.xz find=$out/smb-coexist.findings
 	rm -rf "$d"
 	mkdir -p "$d"
@@ -256,15 +337,17 @@ static int __init cb_smb_coexist_init(void)
 module_init(cb_smb_coexist_init);
 MODULE_LICENSE("GPL");
 EOC
-	printf 'obj-m := cb_smb_coexist.o\nccflags-y := -I%s -I%s\n' \
-		"$top/module/include" "$top/uapi" > "$d/Kbuild"
+	# built as a package outside the tree is (package-api.rst)
+	printf 'obj-m := cb_smb_coexist.o\ninclude %s\n' \
+		"$top/module/include/clientbuf/package.kbuild" > "$d/Kbuild"
 	kbuild_step "package headers beside smb2status.h" "$find" \
-		"$d/build.log" -C "$kdir" M="$d" W=1 modules
+		"$d/build.log" "$kver" M="$d" W=1 modules
 }
 
 step_checkpatch
-step_kernel_doc
 for kver in "$@"; do
+	step_kernel_doc "$kver"
+	step_w1 "$kver"
 	step_sparse "$kver"
 done
 step_uapi c

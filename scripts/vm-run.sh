@@ -5,8 +5,9 @@
 # the VM ended.
 #
 # Usage: scripts/vm-run.sh KVER [MODE]
-#   KVER   a kernel release with /boot/vmlinuz-KVER, or a prefix such as
-#          6.12 (the newest /boot/vmlinuz-6.12.*-cloud-amd64 is taken)
+#   KVER   a kernel release with /boot/vmlinuz-KVER (on the host or in the
+#          build root of scripts/buildroot.sh), or a series such as 6.12
+#          or 7 (the newest vmlinuz-6.12.*-cloud-amd64 is taken)
 #   MODE   check (default), run, bench, ... (see scripts/vm-init)
 #
 # The serial console goes to stdout and to build/KVER/MODE.log. Exit status:
@@ -41,12 +42,15 @@ if [ -n "${KERNEL_IMAGE:-}" ]; then
 	# a kernel of our own (make check-debug): KVER is its release
 	kernel=$KERNEL_IMAGE
 	kconfig=${KERNEL_CONFIG:-}
-elif [ ! -f "/boot/vmlinuz-$kver" ]; then
-	k=$(newest_kernel "$kver") || die "no /boot/vmlinuz-$kver"
-	kver=$k
+else
+	kver=$(resolve_kernel "$kver") ||
+		die "no vmlinuz-$kver in /boot or a build root"
+	# on the host, or in the build root of scripts/buildroot.sh
+	kroot=$(kernel_root "$kver") ||
+		die "no vmlinuz-$kver in /boot or a build root"
+	kernel=$kroot/boot/vmlinuz-$kver
+	kconfig=$kroot/boot/config-$kver
 fi
-kernel=${KERNEL_IMAGE:-/boot/vmlinuz-$kver}
-kconfig=${kconfig:-/boot/config-$kver}
 [ -r "$kernel" ] || die "$kernel not readable"
 
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU"

@@ -551,6 +551,6 @@ module_init(cbb_init);
 module_exit(cbb_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(CLIENTBUF);
+CLIENTBUF_IMPORT_NS();
 MODULE_DESCRIPTION("clientbuf benchmark package");
 MODULE_INFO(test, "Y");

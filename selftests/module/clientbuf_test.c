@@ -694,6 +694,6 @@ module_init(cbt_init);
 module_exit(cbt_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(CLIENTBUF);
+CLIENTBUF_IMPORT_NS();
 MODULE_DESCRIPTION("clientbuf test package for the selftests");
 MODULE_INFO(test, "Y");

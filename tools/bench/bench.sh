@@ -30,11 +30,8 @@ out=$build/bench
 # shellcheck source=scripts/lib.sh
 . "$top/scripts/lib.sh"
 kver=${1:-6.12}
-if [ ! -f "/boot/vmlinuz-$kver" ]; then
-	k=$(newest_kernel "$kver") ||
-		{ echo "bench: no kernel $kver" >&2; exit 1; }
-	kver=$k
-fi
+kver=$(resolve_kernel "$kver") ||
+	{ echo "bench: no kernel $kver" >&2; exit 1; }
 bin=$out/clientbuf-bench
 [ -x "$bin" ] || { echo "bench: $bin missing (make -C tools/bench)" >&2; exit 1; }
 

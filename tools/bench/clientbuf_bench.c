@@ -974,9 +974,15 @@ static void peer_setup(int to_parent, int from_parent)
 	if (ioctl(bench_fd, CBBENCH_IOC_BIND, &r))
 		die("CBBENCH_IOC_BIND");
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)client_pid);
+	/*
+	 * Opening another process's mem needs ptrace rights over it; where a
+	 * kernel or LSM refuses them, the anchor says so in its row (and
+	 * CBBENCH-ERROR) instead of stopping the bench or reading as zero.
+	 */
 	mem_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (mem_fd < 0)
-		die(path);
+		fail(A_PROCMEM, "cannot run here: open /proc/PID/mem: errno %llu",
+		     errno);
 
 	/* a userspace package server, for the SERVER_OP rows */
 	fd = open("/dev/clientbuf", O_RDWR | O_CLOEXEC);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run the host tests of tools/ (no module needed: status_table, lib_ioctl,
-# sha256_test, pam_test under pam_wrapper, cli_smoke.sh, log_patterns.sh)
+# sha256_test, pam_test under pam_wrapper, cli_smoke.sh, log_patterns.sh;
+# and of the Makefile, scripts/tests/first-command.sh)
 # and count their TAP, checking each program's plan (scripts/tap-count.awk).
 # The last line is "CLIENTBUF-HOST: pass=N fail=N skip=N"; the exit status
 # is 1 if any check failed. make -C tools test and make check both run this.
@@ -44,6 +45,7 @@ one sha256_test "$out/sha256_test"
 one pam_test "$out/tests/pam_test" "$out/pam_clientbuf.so"
 one cli_smoke env CLIENTBUF="$out/clientbuf" "$tests/cli_smoke.sh"
 one log_patterns "$tests/log_patterns.sh"
+one first_command "$top/scripts/tests/first-command.sh"
 
 echo "CLIENTBUF-HOST: pass=$pass fail=$fail skip=$skip"
 [ "$fail" = 0 ]

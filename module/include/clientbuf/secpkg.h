@@ -21,6 +21,25 @@
 struct module;
 struct clientbuf_request;
 
+/*
+ * CLIENTBUF_NS - the symbol namespace of every clientbuf export, spelled as
+ * this kernel's EXPORT_SYMBOL_NS_GPL() and MODULE_IMPORT_NS() take it: a
+ * bare word up to 6.12, a string literal since 6.13. A package imports it
+ * with CLIENTBUF_IMPORT_NS() and needs no #if of its own. The feature test
+ * is in package.kbuild (next to this header), which the package's Kbuild
+ * includes; see Documentation/package-api.rst.
+ */
+#if defined(CB_HAVE_NS_WORD)
+#define CLIENTBUF_NS CLIENTBUF
+#elif defined(CB_HAVE_NS_STRING)
+#define CLIENTBUF_NS "CLIENTBUF"
+#else
+#error "include clientbuf's module/include/clientbuf/package.kbuild in your Kbuild"
+#endif
+
+/* MODULE_IMPORT_NS() of clientbuf's namespace, for every kernel. */
+#define CLIENTBUF_IMPORT_NS() MODULE_IMPORT_NS(CLIENTBUF_NS)
+
 /* clientbuf_client_info.flags */
 #define CLIENTBUF_CLIENT_PROCESS_TERMINATED	0x01 /* SECPKG_CLIENT_... */
 #define CLIENTBUF_CLIENT_THREAD_TERMINATED	0x02
