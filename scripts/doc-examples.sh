@@ -10,7 +10,8 @@
 #      against this tree (pkg-config, build/tools/clientbuf-uninstalled.pc);
 #   3. for each KVER, the kernel examples are built as modules against
 #      build/KVER/kmod/Module.symvers (KBUILD_EXTRA_SYMBOLS, W=1, any
-#      warning fails);
+#      warning fails; package.kbuild as a package's Kbuild includes it;
+#      in the build root for a kernel the host cannot build for);
 #   4. for each KVER, the VM loads them with clientbuf and runs
 #      scripts/doc-examples-vm.sh: the minimal package of package-api.rst
 #      answers a call, each program exits 0 with the output its page
@@ -72,12 +73,13 @@ for kver in "$@"; do
 	done
 	{
 		echo "# SPDX-License-Identifier: GPL-2.0"
-		echo "ccflags-y += -I$top/module/include -I$top/uapi"
 		for m in "${objs[@]}"; do
 			echo "obj-m += $m.o"
 		done
+		echo "include $top/module/include/clientbuf/package.kbuild"
 	} > "$kd/Kbuild"
-	make -C "/lib/modules/$kver/build" M="$kd" W=1 \
+	# on the host, or in the build root of a kernel it cannot build for
+	kbuild "$kver" M="$kd" W=1 \
 		KBUILD_EXTRA_SYMBOLS="$build/$kver/kmod/Module.symvers" \
 		modules > "$kd/make.log" 2>&1
 	rc=$?

@@ -6,6 +6,8 @@
 #   1. copy it to build/KVER/template/ and build mypkg.ko outside the tree
 #      against this tree's build (CLIENTBUF=.: build/KVER/kmod/
 #      Module.symvers through KBUILD_EXTRA_SYMBOLS, module/include, uapi);
+#      (on the host, or for a kernel the host cannot build for, 7.x, in
+#      its build root: scripts/buildroot.sh run);
 #   2. modinfo: vermagic KVER, depends on clientbuf, imports CLIENTBUF;
 #   3. "make user": mypkg_client and mypkg_server, static, through
 #      pkg-config and build/tools/clientbuf-uninstalled.pc;
@@ -36,12 +38,23 @@ finish() {
 	exit $((fail > 0))
 }
 
+# kmake MAKE-ARGS...: make on the host when it has KVER's headers, else in
+# the build root that has them (scripts/buildroot.sh: 7.x needs gcc-14),
+# as a package author would build there
+kmake() {
+	if [ -f "/lib/modules/$kver/build/Makefile" ]; then
+		make "$@"
+	else
+		"$top/scripts/buildroot.sh" run "$kver" make "$@"
+	fi
+}
+
 echo "TAP version 13"
 rm -rf "$dir"
 mkdir -p "$dir"
 cp -a "$top/templates/package/." "$dir/"
 if ! run "$kver: mypkg.ko built outside the tree against build/$kver/kmod" \
-	make -C "$dir" KVER="$kver" CLIENTBUF="$top"; then
+	kmake -C "$dir" KVER="$kver" CLIENTBUF="$top"; then
 	num=$((num + nvm))
 	fail=$((fail + nvm))
 	finish

@@ -68,5 +68,5 @@ module_init(mypkg_init);
 module_exit(mypkg_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(CLIENTBUF);
+CLIENTBUF_IMPORT_NS();
 MODULE_DESCRIPTION("clientbuf package template: mypkg");
