@@ -190,13 +190,14 @@ install:
 	$(MAKE) -C "$$kdir" M="$$km" CLIENTBUF_MODULE_ONLY=y modules; \
 	$(MAKE) -C "$$kdir" M="$$km" CLIENTBUF_MODULE_ONLY=y \
 		INSTALL_MOD_DIR=extra modules_install
-	@# for package modules built outside the tree (templates/package):
-	@# clientbuf's Module.symvers and the headers a package includes
+	@# for package modules built outside the tree (templates/package,
+	@# CLIENTBUF_DIR=extra/clientbuf): clientbuf's Module.symvers, the
+	@# headers and package.kbuild, laid out as in the tree
 	@d='$(INSTALL_MOD_PATH)/lib/modules/$(INSTALL_KVER)/extra/clientbuf'; \
 	install -D -m 0644 '$(INSTALL_KM)/Module.symvers' "$$d/Module.symvers"; \
-	install -D -m 0644 -t "$$d/include/clientbuf" \
-		$(top)/module/include/clientbuf/*.h; \
-	install -D -m 0644 -t "$$d/include/linux" $(top)/uapi/linux/clientbuf.h
+	install -D -m 0644 -t "$$d/module/include/clientbuf" \
+		$(top)/module/include/clientbuf/*; \
+	install -D -m 0644 -t "$$d/uapi/linux" $(top)/uapi/linux/clientbuf.h
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(INSTALL_KVER)
 
 install-user:
