@@ -12,6 +12,7 @@
 # (BUILD_DEPENDS="clientbuf"). Then modinfo of the installed mypkg.ko,
 # and mypkg removed from DKMS and /usr/src.
 
+# shellcheck disable=SC2154 # top: set by deb-test.sh
 # template_installed_test KVER...
 template_installed_test() {
 	local kver dir script rc ko info arch
@@ -26,9 +27,10 @@ template_installed_test() {
 			{ echo "# no Module.symvers in clientbuf's DKMS tree for $kver"; rc=1; }
 		ok $rc "$kver: clientbuf's DKMS tree keeps Module.symvers (POST_BUILD)"
 		# step N LINE COMMAND: one command of the guide's block
+		# shellcheck disable=SC2317 # called by the eval below
 		step() {
 			local out r=0
-			out=$(cd "$dir" && KVER=$kver && eval "$3" 2>&1) || r=1
+			out=$(cd "$dir" && export KVER=$kver && eval "$3" 2>&1) || r=1
 			[ $r = 0 ] || printf '# %s\n' "${out//$'\n'/$'\n'# }" | tail -n 30
 			ok $r "$kver: write-a-package.rst:$2: \$ $3"
 		}

@@ -52,11 +52,11 @@ while read -r src kind; do
 	program)
 		# shellcheck disable=SC2046 # pkg-config's flags are words
 		run "$name: compiles and links (static, libclientbuf)" \
-			${CC:-gcc} -std=gnu11 -Wall -Wextra -Werror -O2 -static \
+			"${CC:-gcc}" -std=gnu11 -Wall -Wextra -Werror -O2 -static \
 			$(pc --cflags) -o "$out/bin/$name" "$src" $(pc --libs) ;;
 	unit)
 		# shellcheck disable=SC2046
-		run "$name: compiles" ${CC:-gcc} -std=gnu11 -Wall -Wextra \
+		run "$name: compiles" "${CC:-gcc}" -std=gnu11 -Wall -Wextra \
 			-Werror $(pc --cflags) -fsyntax-only "$src" ;;
 	esac
 done < "$out/list"
@@ -103,9 +103,9 @@ for kver in "$@"; do
 	for i in $(seq 1 $nvm); do
 		line=$(grep -aE "^(not )?ok $i doc: " "$log" 2>/dev/null | head -n 1)
 		case $line in
-		ok*) ok 0 "$kver: VM: ${line#ok $i doc: }" ;;
+		ok*) ok 0 "$kver: VM: ${line#ok "$i" doc: }" ;;
 		"") ok 1 "$kver: VM: check $i did not run (see $log)" ;;
-		*) ok 1 "$kver: VM: ${line#not ok $i doc: } (see $log)" ;;
+		*) ok 1 "$kver: VM: ${line#not ok "$i" doc: } (see $log)" ;;
 		esac
 	done
 	while IFS= read -r line; do

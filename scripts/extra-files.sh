@@ -17,6 +17,7 @@
 #  - a .ko in /lib/clientbuf/ is loaded after clientbuf.ko (and
 #    clientbuf_test.ko) by both "make run" and "make check".
 
+# shellcheck disable=SC2154 # root: set by mkinitramfs.sh
 # extra_file SRC DST: one regular file.
 extra_file() {
 	if [ -x "$1" ]; then

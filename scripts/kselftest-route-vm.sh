@@ -5,6 +5,7 @@
 # tree a kernel tree's "make install" made, packed at /kselftest, run
 # with its own run_kselftest.sh (clientbuf.ko and the test package are
 # loaded). KSFT_TESTS in /etc/kselftest-route.conf names the tests.
+# shellcheck source=/dev/null # written by scripts/kselftest-route.sh
 . /etc/kselftest-route.conf
 set --
 for t in $KSFT_TESTS; do

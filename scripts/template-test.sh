@@ -41,6 +41,7 @@ finish() {
 # kmake MAKE-ARGS...: make on the host when it has KVER's headers, else in
 # the build root that has them (scripts/buildroot.sh: 7.x needs gcc-14),
 # as a package author would build there
+# shellcheck disable=SC2317 # called through run()
 kmake() {
 	if [ -f "/lib/modules/$kver/build/Makefile" ]; then
 		make "$@"
@@ -79,7 +80,7 @@ rc=$?
 for i in $(seq 1 $nvm); do
 	line=$(grep -aE "^ok $i mypkg: " "$log" 2>/dev/null | head -n 1)
 	if [ -n "$line" ]; then
-		ok 0 "$kver: VM: ${line#ok $i mypkg: }"
+		ok 0 "$kver: VM: ${line#ok "$i" mypkg: }"
 	else
 		ok 1 "$kver: VM: mypkg check $i (see $log)"
 	fi
