@@ -3,6 +3,8 @@
 #
 # The package author's path, as make check tests it (after the selftest
 # runs; scripts/check.sh counts each part):
+#   extra files     scripts/extra-files-test.sh: EXTRA_FILES packs
+#                   directories, refuses a VM path under /tmp
 #   doc examples    scripts/doc-examples.sh KVER...: every C example of
 #                   Documentation/ compiled, the kernel ones for each
 #                   kernel, loaded and called in the VM
@@ -43,6 +45,8 @@ part() {
 	grep -aE '^not ok ' "$log" | sed 's/^/    /'
 }
 
+part "extra files" "$logs/extra-files.log" \
+	"$top/scripts/extra-files-test.sh" "$1"
 part "doc examples" "$logs/doc-examples.log" \
 	"$top/scripts/doc-examples.sh" "$@"
 for kver in "$@"; do
