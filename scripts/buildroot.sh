@@ -25,6 +25,7 @@
 #   ensure     (root) make the build root once, install the newest kernel's
 #              image and headers in it (idempotent), print the root
 #   path       print the root of an existing build root (status 1 if none)
+#   mirror     print the URI of the host's Debian archive
 #   run KVER CMD...   (root) run CMD in the build root that has kernel KVER,
 #              in a private mount namespace with the source tree, the
 #              build directory and /proc mounted at their host paths
@@ -41,8 +42,8 @@ cache=${CLIENTBUF_CACHE:-/var/cache/clientbuf}
 FLAVOUR=cloud-amd64
 SUITES="stable stable-backports"
 # In the root: make for Kbuild (the headers depend on the compiler they
-# were built with), kmod (depmod, modinfo), python3 (its kernel-doc).
-ROOT_PKGS="make kmod ca-certificates python3"
+# were built with), kmod (depmod, modinfo).
+ROOT_PKGS="make kmod ca-certificates"
 # DKMS for make dkms-test, built inside the root too.
 ROOT_DKMS_PKGS="dkms"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -172,10 +173,13 @@ in_root() {
 	local root=$1
 	shift
 	mkdir -p "$build"
-	unshare -m --propagation private /bin/bash -c '
+	# private mounts, also where / is not a mount point of its own (a
+	# chroot), where unshare's --propagation private cannot be applied
+	unshare -m --propagation unchanged /bin/bash -c '
 		set -e
 		root=$1 top=$2 build=$3
 		shift 3
+		mount --make-rprivate / 2>/dev/null || true
 		for d in "$top" "$build"; do
 			mkdir -p "$root$d"
 			mount --bind "$d" "$root$d"
@@ -240,6 +244,7 @@ resolve)	resolve ;;
 simulate)	simulate "${2:-}" ;;
 ensure)		ensure ;;
 path)		root_path ;;
+mirror)		host_mirror ;;
 run)
 	[ $# -ge 3 ] || die "usage: $0 run KVER CMD..."
 	[ "$(id -u)" = 0 ] || die "run needs root"

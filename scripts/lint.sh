@@ -18,8 +18,9 @@
 #                     from its linux-source) -none -Wall on every C file or
 #                     header that has a kernel-doc comment (/**)
 #   W=1 KVER          W=1 module build (clientbuf, test module, samples) in
-#                     build/lint/KVER, which also runs the kernel's
-#                     kernel-doc on each source; no "warning:" or "error:"
+#                     build/lint/KVER/w1 (up to 6.x it also runs the
+#                     kernel's kernel-doc on each source); no "warning:" or
+#                     "error:" line
 #   sparse KVER       C=2 build; no "warning:" or "error:" line. A SKIP, with
 #                     the reason, where it cannot check anything: the
 #                     kernel's headers lack scripts/checker-valid.sh (C=2
@@ -202,25 +203,19 @@ kernel_headers() {
 }
 
 # ---- W=1 ------------------------------------------------------------------
-# Where the headers lack the kernel's own kernel-doc (7.x packages it in
-# tools/docs/, which Debian's headers leave out), W=1 runs the one of
-# scripts/kernel-doc-tool.sh.
+# Up to 6.x, W=1 also runs the kernel's kernel-doc on each source of an
+# external module; 7.x runs it only in-tree (the kernel-doc step covers it).
 step_w1() {
-	local kver=$1 d kdoc kdir find=$out/w1-$1.findings
-	local -a extra=()
+	local kver=$1 d kdir find=$out/w1-$1.findings
 	kdir=$(kernel_headers "$kver")
 	if [ ! -f "$kdir/Makefile" ]; then
 		echo "no kernel headers for $kver" > "$find"
 		result fail "W=1 $kver" "$find"
 		return
 	fi
-	if [ ! -e "$kdir/scripts/kernel-doc" ] &&
-	   kdoc=$("$top/scripts/kernel-doc-tool.sh" "$kver" 2>/dev/null); then
-		extra=(KERNELDOC="$kdoc")
-	fi
 	d=$(lint_tree "$kver" w1)
 	kbuild_step "W=1 $kver" "$find" "$out/w1-$kver.log" "$kver" \
-		-j"${LINT_JOBS:-2}" M="$d" W=1 "${extra[@]}" modules
+		-j"${LINT_JOBS:-2}" M="$d" W=1 modules
 }
 
 # ---- sparse ---------------------------------------------------------------
