@@ -22,10 +22,15 @@
 
 #define CB_ARENA_ALIGN	16
 
+/*
+ * One block; @owner is the id the arena's user tagged it with (the
+ * request it was allocated for), never 0.
+ */
 struct cb_block {
 	struct list_head node;
 	u64 offset;
 	u64 len;
+	u64 owner;
 };
 
 /**
@@ -85,16 +90,28 @@ void cb_arena_destroy(struct cb_arena *arena)
 }
 
 /**
+ * cb_arena_blocks() - the number of live blocks
+ * @arena: the arena; its lock held, or nobody else can reach it any more
+ *
+ * Return: the blocks cb_arena_destroy() would free now.
+ */
+unsigned int cb_arena_blocks(const struct cb_arena *arena)
+{
+	return arena->nr;
+}
+
+/**
  * cb_arena_alloc() - first-fit allocation
  * @arena: the arena
  * @length: bytes, non-zero
+ * @owner: the block's tag (non-zero), for cb_arena_free()
  * @addr: the block's address, on success
  *
  * Context: the arena's lock held.
  * Return: CB_STATUS_SUCCESS, CB_STATUS_NO_MEMORY (no room, or the block limit),
  * or CB_STATUS_INSUFFICIENT_RESOURCES.
  */
-ntstatus_t cb_arena_alloc(struct cb_arena *arena, u32 length,
+ntstatus_t cb_arena_alloc(struct cb_arena *arena, u32 length, u64 owner,
 			  unsigned long *addr)
 {
 	struct list_head *pos = &arena->blocks;
@@ -123,6 +140,7 @@ found:
 		return CB_STATUS_INSUFFICIENT_RESOURCES;
 	new->offset = start;
 	new->len = length;
+	new->owner = owner;
 	list_add_tail(&new->node, pos);
 	arena->nr++;
 	cb_stat_add(CB_STAT_ALLOCS, 1);
@@ -134,18 +152,22 @@ found:
  * cb_arena_free() - free the block starting at @addr
  * @arena: the arena
  * @addr: address of a block's start
+ * @owner: the tag the block was allocated with, or 0 for any block
  *
  * Context: the arena's lock held.
  * Return: CB_STATUS_SUCCESS, or CB_STATUS_INVALID_PARAMETER if no live block
- * starts at @addr (including a second free of the same block).
+ * of @owner starts at @addr (including a second free of the same block).
  */
-ntstatus_t cb_arena_free(struct cb_arena *arena, unsigned long addr)
+ntstatus_t cb_arena_free(struct cb_arena *arena, unsigned long addr,
+			 u64 owner)
 {
 	struct cb_block *blk;
 
 	lockdep_assert_held(arena->lock);
 	list_for_each_entry(blk, &arena->blocks, node) {
 		if (arena->base + blk->offset == addr) {
+			if (owner && blk->owner != owner)
+				break;
 			list_del(&blk->node);
 			arena->nr--;
 			kfree(blk);

@@ -18,14 +18,12 @@
 #include <linux/wait_bit.h>
 #include "internal.h"
 
-static ntstatus_t cb_register_check(struct cb_client *client,
-				    const struct clientbuf_register *reg)
+/* The checks of the arguments alone: no lock. */
+static ntstatus_t cb_register_check(const struct clientbuf_register *reg)
 {
 	u32 access = reg->flags & (CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ);
-	u64 max_bytes = READ_ONCE(cb_max_buffer_bytes);
 	u64 end;
 
-	lockdep_assert_held(&client->reg_lock);
 	if (reg->flags & ~CLIENTBUF_BUF_FLAGS || !access ||
 	    !reg->len)
 		return CB_STATUS_INVALID_PARAMETER;
@@ -36,16 +34,48 @@ static ntstatus_t cb_register_check(struct cb_client *client,
 	    end > TASK_SIZE_MAX ||
 	    !access_ok(u64_to_user_ptr(reg->addr), reg->len))
 		return CB_STATUS_ACCESS_VIOLATION;
+	return CB_STATUS_SUCCESS;
+}
+
+/*
+ * Reserve room for a buffer of @len bytes: the client's and the user's
+ * counts go up now, before the buffer is visible, so that concurrent
+ * registrations cannot pass a limit while one of them pins its pages
+ * outside reg_lock.
+ */
+static ntstatus_t cb_register_reserve(struct cb_client *client, u64 len)
+{
+	u64 max_bytes = READ_ONCE(cb_max_buffer_bytes);
+
+	lockdep_assert_held(&client->reg_lock);
 	/*
 	 * The limits may be lowered at any time, below what the client holds
 	 * already: compare, never subtract from, the limit.
 	 */
 	if (client->nr_buffers >= READ_ONCE(cb_max_buffers) ||
 	    client->total_bytes > max_bytes ||
-	    reg->len > max_bytes - client->total_bytes ||
+	    len > max_bytes - client->total_bytes ||
 	    client->next_buf_id == U32_MAX)
 		return CB_STATUS_QUOTA_EXCEEDED;
+	if (!cb_user_charge(client->user, CB_UC_BUFFERS, 1))
+		return CB_STATUS_QUOTA_EXCEEDED;
+	if (!cb_user_charge(client->user, CB_UC_BUFFER_BYTES, len)) {
+		cb_user_uncharge(client->user, CB_UC_BUFFERS, 1);
+		return CB_STATUS_QUOTA_EXCEEDED;
+	}
+	client->nr_buffers++;
+	client->total_bytes += len;
 	return CB_STATUS_SUCCESS;
+}
+
+/* Give back what cb_register_reserve() took. */
+static void cb_register_unreserve(struct cb_client *client, u64 len)
+{
+	lockdep_assert_held(&client->reg_lock);
+	client->nr_buffers--;
+	client->total_bytes -= len;
+	cb_user_uncharge(client->user, CB_UC_BUFFER_BYTES, len);
+	cb_user_uncharge(client->user, CB_UC_BUFFERS, 1);
 }
 
 /**
@@ -53,9 +83,16 @@ static ntstatus_t cb_register_check(struct cb_client *client,
  * @client: the client; the caller is its owner
  * @reg: the validated ioctl struct; ->id is set on success
  *
+ * A CLIENTBUF_BUF_PIN buffer's pages are pinned without reg_lock held: the
+ * pin faults the pages in, and a fault the client controls (userfaultfd,
+ * a FUSE mapping) must not stall the packages, whose
+ * allocate_client_buffer() and free_client_buffer() take reg_lock. Room is
+ * reserved first and the buffer is made visible (given its id) after.
+ *
  * Return: CB_STATUS_SUCCESS, CB_STATUS_INVALID_PARAMETER (flags, reserved, zero
  * length), CB_STATUS_ACCESS_VIOLATION (NULL, wrapping or non-user range),
- * CB_STATUS_QUOTA_EXCEEDED (per-client limits), or
+ * CB_STATUS_QUOTA_EXCEEDED (the client's or the user's limits),
+ * CB_STATUS_CANCELLED (a fatal signal while waiting for reg_lock), or
  * CB_STATUS_INSUFFICIENT_RESOURCES; for CLIENTBUF_BUF_PIN also what
  * cb_pin_buffer() returns.
  */
@@ -66,39 +103,52 @@ ntstatus_t cb_buffer_register(struct cb_client *client,
 	ntstatus_t st;
 	int ret;
 
-	mutex_lock(&client->reg_lock);
-	st = cb_register_check(client, reg);
+	st = cb_register_check(reg);
 	if (st != CB_STATUS_SUCCESS)
-		goto out;
-
-	st = CB_STATUS_INSUFFICIENT_RESOURCES;
+		return st;
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
 	if (!buf)
-		goto out;
-	if (reg->flags & CLIENTBUF_BUF_ALLOC) {
-		buf->arena = cb_arena_create(reg->addr, reg->len,
-					     &client->reg_lock);
-		if (!buf->arena)
-			goto out_free;
-	}
-	buf->id = client->next_buf_id + 1;
+		return CB_STATUS_INSUFFICIENT_RESOURCES;
 	buf->flags = reg->flags;
 	buf->addr = reg->addr;
 	buf->len = reg->len;
 	atomic_set(&buf->active, 0);
+	if (reg->flags & CLIENTBUF_BUF_ALLOC) {
+		buf->arena = cb_arena_create(reg->addr, reg->len,
+					     &client->reg_lock);
+		if (!buf->arena) {
+			st = CB_STATUS_INSUFFICIENT_RESOURCES;
+			goto out_free;
+		}
+	}
+
+	if (mutex_lock_killable(&client->reg_lock)) {
+		st = CB_STATUS_CANCELLED;
+		goto out_arena;
+	}
+	st = cb_register_reserve(client, buf->len);
+	mutex_unlock(&client->reg_lock);
+	if (st != CB_STATUS_SUCCESS)
+		goto out_arena;
+
 	if (reg->flags & CLIENTBUF_BUF_PIN) {
 		st = cb_pin_buffer(client, buf);
 		if (st != CB_STATUS_SUCCESS)
-			goto out_arena;
+			goto out_unreserve;
 	}
+
+	/* Not killable: what was reserved and pinned must be undone. */
+	mutex_lock(&client->reg_lock);
+	st = CB_STATUS_QUOTA_EXCEEDED;
+	if (client->next_buf_id == U32_MAX)
+		goto out_unpin;
+	buf->id = client->next_buf_id + 1;
 	st = CB_STATUS_INSUFFICIENT_RESOURCES;
 	ret = xa_insert(&client->buffers, buf->id, buf, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto out_unpin;
 
 	client->next_buf_id = buf->id;
-	client->nr_buffers++;
-	client->total_bytes += buf->len;
 	client->pinned_pages += buf->nr_pages;
 	reg->id = buf->id;
 	cb_stat_add(CB_STAT_BUFFERS, 1);
@@ -106,13 +156,16 @@ ntstatus_t cb_buffer_register(struct cb_client *client,
 	return CB_STATUS_SUCCESS;
 
 out_unpin:
+	mutex_unlock(&client->reg_lock);
 	cb_unpin_buffer(client, buf);
+out_unreserve:
+	mutex_lock(&client->reg_lock);
+	cb_register_unreserve(client, buf->len);
+	mutex_unlock(&client->reg_lock);
 out_arena:
 	cb_arena_destroy(buf->arena);
 out_free:
 	kfree(buf);
-out:
-	mutex_unlock(&client->reg_lock);
 	return st;
 }
 
@@ -121,6 +174,9 @@ static void cb_buffer_destroy(struct cb_client *client, struct cb_buffer *buf)
 {
 	wait_var_event(&buf->active, !atomic_read(&buf->active));
 	cb_unpin_buffer(client, buf);
+	if (buf->arena)
+		cb_user_uncharge(client->user, CB_UC_ALLOCS,
+				 cb_arena_blocks(buf->arena));
 	cb_arena_destroy(buf->arena);
 	kfree(buf);
 	cb_stat_add(CB_STAT_BUFFERS, -1);
@@ -144,8 +200,7 @@ ntstatus_t cb_buffer_unregister(struct cb_client *client, u32 id)
 	mutex_lock(&client->reg_lock);
 	buf = xa_erase(&client->buffers, id);
 	if (buf) {
-		client->nr_buffers--;
-		client->total_bytes -= buf->len;
+		cb_register_unreserve(client, buf->len);
 		client->pinned_pages -= buf->nr_pages;
 	}
 	mutex_unlock(&client->reg_lock);
@@ -167,11 +222,10 @@ void cb_buffer_release_all(struct cb_client *client)
 	mutex_lock(&client->reg_lock);
 	xa_for_each(&client->buffers, id, buf) {
 		xa_erase(&client->buffers, id);
+		cb_register_unreserve(client, buf->len);
+		client->pinned_pages -= buf->nr_pages;
 		cb_buffer_destroy(client, buf);
 	}
-	client->nr_buffers = 0;
-	client->total_bytes = 0;
-	client->pinned_pages = 0;
 	mutex_unlock(&client->reg_lock);
 }
 
@@ -237,14 +291,16 @@ static struct cb_buffer *cb_buffer_alloc_find(struct cb_client *client, u32 id,
  * @client: the client
  * @id: buffer id
  *
- * Return: CB_STATUS_SUCCESS, CB_STATUS_INVALID_HANDLE (no such buffer) or
- * CB_STATUS_INVALID_PARAMETER (not an ALLOC buffer).
+ * Return: CB_STATUS_SUCCESS, CB_STATUS_INVALID_HANDLE (no such buffer),
+ * CB_STATUS_INVALID_PARAMETER (not an ALLOC buffer) or CB_STATUS_CANCELLED
+ * (a fatal signal while waiting for reg_lock).
  */
 ntstatus_t cb_buffer_check_alloc(struct cb_client *client, u32 id)
 {
 	ntstatus_t st = CB_STATUS_SUCCESS;
 
-	mutex_lock(&client->reg_lock);
+	if (mutex_lock_killable(&client->reg_lock))
+		return CB_STATUS_CANCELLED;
 	cb_buffer_alloc_find(client, id, &st);
 	mutex_unlock(&client->reg_lock);
 	return st;
@@ -254,54 +310,74 @@ ntstatus_t cb_buffer_check_alloc(struct cb_client *client, u32 id)
  * cb_buffer_alloc_block() - allocate a block in an ALLOC buffer
  * @client: the client
  * @id: the ALLOC buffer to allocate in, or 0 for any, lowest id first
+ * @owner: the id of the request the block is for (never 0)
  * @length: bytes, non-zero
  * @addr: the block's client address, on success
  *
+ * The block counts against the client's user (max_user_allocs) until it
+ * is freed or its buffer unregistered.
+ *
  * Return: CB_STATUS_SUCCESS; CB_STATUS_NO_MEMORY when no ALLOC buffer (or not
- * buffer @id) has room; CB_STATUS_INSUFFICIENT_RESOURCES.
+ * buffer @id) has room; CB_STATUS_QUOTA_EXCEEDED at the user's limit;
+ * CB_STATUS_CANCELLED (a fatal signal while waiting for reg_lock);
+ * CB_STATUS_INSUFFICIENT_RESOURCES.
  */
-ntstatus_t cb_buffer_alloc_block(struct cb_client *client, u32 id, u32 length,
-				 unsigned long *addr)
+ntstatus_t cb_buffer_alloc_block(struct cb_client *client, u32 id, u64 owner,
+				 u32 length, unsigned long *addr)
 {
 	ntstatus_t st = CB_STATUS_NO_MEMORY;
 	struct cb_buffer *buf;
 	unsigned long i;
 
-	mutex_lock(&client->reg_lock);
+	if (!cb_user_charge(client->user, CB_UC_ALLOCS, 1))
+		return CB_STATUS_QUOTA_EXCEEDED;
+	if (mutex_lock_killable(&client->reg_lock)) {
+		st = CB_STATUS_CANCELLED;
+		goto out;
+	}
 	xa_for_each(&client->buffers, i, buf) {
 		if (!buf->arena || (id && id != buf->id))
 			continue;
-		st = cb_arena_alloc(buf->arena, length, addr);
+		st = cb_arena_alloc(buf->arena, length, owner, addr);
 		if (st != CB_STATUS_NO_MEMORY)
 			break;
 	}
 	mutex_unlock(&client->reg_lock);
+out:
+	if (st != CB_STATUS_SUCCESS)
+		cb_user_uncharge(client->user, CB_UC_ALLOCS, 1);
 	return st;
 }
 
 /**
  * cb_buffer_free_block() - free a block, whichever ALLOC buffer holds it
  * @client: the client
+ * @owner: the request freeing it: only its own blocks may go
  * @addr: the block's client address
  *
- * Return: CB_STATUS_SUCCESS, or CB_STATUS_INVALID_PARAMETER if @addr is not the
- * start of a live block.
+ * Return: CB_STATUS_SUCCESS; CB_STATUS_INVALID_PARAMETER if @addr is not the
+ * start of a live block of @owner; CB_STATUS_CANCELLED (a fatal signal
+ * while waiting for reg_lock).
  */
-ntstatus_t cb_buffer_free_block(struct cb_client *client, unsigned long addr)
+ntstatus_t cb_buffer_free_block(struct cb_client *client, u64 owner,
+				unsigned long addr)
 {
 	ntstatus_t st = CB_STATUS_INVALID_PARAMETER;
 	struct cb_buffer *buf;
 	unsigned long i;
 
-	mutex_lock(&client->reg_lock);
+	if (mutex_lock_killable(&client->reg_lock))
+		return CB_STATUS_CANCELLED;
 	xa_for_each(&client->buffers, i, buf) {
 		if (buf->arena && addr >= buf->addr &&
 		    addr - buf->addr < buf->len) {
-			st = cb_arena_free(buf->arena, addr);
+			st = cb_arena_free(buf->arena, addr, owner);
 			break;
 		}
 	}
 	mutex_unlock(&client->reg_lock);
+	if (st == CB_STATUS_SUCCESS)
+		cb_user_uncharge(client->user, CB_UC_ALLOCS, 1);
 	return st;
 }
 
@@ -309,10 +385,11 @@ ntstatus_t cb_buffer_free_block(struct cb_client *client, unsigned long addr)
  * cb_client_free_block() - CLIENTBUF_IOC_FREE
  * @client: the client; the caller is its owner
  * @id: the ALLOC buffer
- * @addr: the block
+ * @addr: the block, whichever request allocated it
  *
  * Return: CB_STATUS_SUCCESS, CB_STATUS_INVALID_HANDLE (no such buffer),
- * CB_STATUS_INVALID_PARAMETER (not an ALLOC buffer, or not a block).
+ * CB_STATUS_INVALID_PARAMETER (not an ALLOC buffer, or not a block),
+ * CB_STATUS_CANCELLED (a fatal signal while waiting for reg_lock).
  */
 ntstatus_t cb_client_free_block(struct cb_client *client, u32 id,
 				unsigned long addr)
@@ -320,10 +397,13 @@ ntstatus_t cb_client_free_block(struct cb_client *client, u32 id,
 	struct cb_buffer *buf;
 	ntstatus_t st;
 
-	mutex_lock(&client->reg_lock);
+	if (mutex_lock_killable(&client->reg_lock))
+		return CB_STATUS_CANCELLED;
 	buf = cb_buffer_alloc_find(client, id, &st);
 	if (buf)
-		st = cb_arena_free(buf->arena, addr);
+		st = cb_arena_free(buf->arena, addr, 0);
 	mutex_unlock(&client->reg_lock);
+	if (st == CB_STATUS_SUCCESS)
+		cb_user_uncharge(client->user, CB_UC_ALLOCS, 1);
 	return st;
 }

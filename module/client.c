@@ -21,23 +21,34 @@
 /**
  * cb_client_create() - make the client of the current process
  *
- * Return: the client with one reference (the file's), or NULL.
+ * Charged to the current task's user (user.c) until the client's last
+ * reference is gone.
+ *
+ * Return: the client with one reference (the file's); ERR_PTR(-EDQUOT) at
+ * the user's max_user_clients, ERR_PTR(-ENOMEM).
  */
 struct cb_client *cb_client_create(void)
 {
 	struct cb_client *client;
+	struct cb_user *user;
 
 	if (!current->mm)
-		return NULL;
-	client = kzalloc(sizeof(*client), GFP_KERNEL_ACCOUNT);
-	if (!client)
-		return NULL;
-	kref_init(&client->ref);
-	client->user = cb_user_get();
-	if (!client->user) {
-		kfree(client);
-		return NULL;
+		return ERR_PTR(-ENOMEM);
+	user = cb_user_get();
+	if (!user)
+		return ERR_PTR(-ENOMEM);
+	if (!cb_user_charge(user, CB_UC_CLIENTS, 1)) {
+		cb_user_put(user);
+		return ERR_PTR(-EDQUOT);
 	}
+	client = kzalloc(sizeof(*client), GFP_KERNEL_ACCOUNT);
+	if (!client) {
+		cb_user_uncharge(user, CB_UC_CLIENTS, 1);
+		cb_user_put(user);
+		return ERR_PTR(-ENOMEM);
+	}
+	kref_init(&client->ref);
+	client->user = user;
 	client->mm = current->mm;
 	mmgrab(client->mm);
 	client->tgid = get_task_pid(current, PIDTYPE_TGID);
@@ -46,6 +57,7 @@ struct cb_client *cb_client_create(void)
 	xa_init(&client->buffers);
 	spin_lock_init(&client->req_lock);
 	INIT_LIST_HEAD(&client->pending);
+	INIT_LIST_HEAD(&client->cancelled);
 	INIT_LIST_HEAD(&client->completions);
 	init_waitqueue_head(&client->wait);
 	cb_stat_add(CB_STAT_CLIENTS, 1);
@@ -57,9 +69,11 @@ static void cb_client_free(struct kref *ref)
 	struct cb_client *client = container_of(ref, struct cb_client, ref);
 
 	WARN_ON_ONCE(!list_empty(&client->pending));
+	WARN_ON_ONCE(!list_empty(&client->cancelled));
 	xa_destroy(&client->buffers);
 	put_pid(client->tgid);
 	mmdrop(client->mm);
+	cb_user_uncharge(client->user, CB_UC_CLIENTS, 1);
 	cb_user_put(client->user);
 	kfree(client);
 	cb_stat_add(CB_STAT_CLIENTS, -1);

@@ -9,8 +9,16 @@
  *
  *   path        when                              the client's side
  *   ----------  --------------------------------  ----------------------
+ *   LOCAL_PAGE  kernel buffer, current->mm is     copy_{to,from}_user(),
+ *               the client's mm, the range        no VMA walk
+ *               inside one page                   (cb_copy_local())
  *   LOCAL       kernel buffer, current->mm is     copy_{to,from}_user()
  *               the client's mm                   (cb_copy_local())
+ *   KTHREAD_MM  a kernel thread, no mm, kernel    copy_{to,from}_user()
+ *               buffer                            through the registered
+ *                                                 mm, page faults off;
+ *                                                 the rest, if short, as
+ *                                                 KTHREAD (cb_copy_use_mm())
  *   KTHREAD     a kernel thread, no mm            pages of the registered
  *   REMOTE      anything else (another process,   mm, CB_WALK_BATCH at a
  *               any package server)               time (cb_copy_take())
@@ -58,8 +66,15 @@
  * Whatever the path, the whole range is checked first: it must lie in one
  * registered buffer that allows the direction, and (unpinned) every page
  * must be mapped with the needed protection - so a copy that finds a hole
- * or a read-only page writes nothing. Never FOLL_FORCE: a read-only page is
- * refused, a writable MAP_PRIVATE file page is written copy-on-write.
+ * or a read-only page writes nothing. LOCAL_PAGE keeps that promise
+ * without the walk: copy_{to,from}_user() of a range inside one page
+ * faults on its first byte or not at all (a page is mapped, readable and
+ * writable as a whole), so it moves all bytes or none but for a race with
+ * munmap()/mprotect(), as after the walk. What it does not refuse is a
+ * VM_IO/VM_PFNMAP page the client mapped there itself: in the client's
+ * own context it is written as the client itself would write it. Never
+ * FOLL_FORCE: a read-only page is refused, a writable MAP_PRIVATE file
+ * page is written copy-on-write.
  *
  * A fault on the server's side stops the copy: CB_STATUS_ACCESS_VIOLATION if
  * nothing landed, CB_STATUS_PARTIAL_COPY once bytes did. A copy into the
@@ -70,6 +85,7 @@
  */
 #include <linux/highmem.h>
 #include <linux/hugetlb.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
@@ -89,6 +105,8 @@ enum cb_path {
 	CB_PATH_KTHREAD = 1,
 	CB_PATH_REMOTE = 2,
 	CB_PATH_PINNED = 3,
+	CB_PATH_LOCAL_PAGE = 4,		/* printed as LOCAL: the same context */
+	CB_PATH_KTHREAD_MM = 5,		/* printed as KTHREAD */
 };
 
 /**
@@ -127,9 +145,11 @@ static enum cb_path cb_copy_path(const struct cb_copy *c)
 	if (c->buf->pages)
 		return CB_PATH_PINNED;
 	if (current->mm == c->client->mm && iov_iter_is_kvec(c->iter))
-		return CB_PATH_LOCAL;
+		return offset_in_page(c->addr) + c->len <= PAGE_SIZE ?
+		       CB_PATH_LOCAL_PAGE : CB_PATH_LOCAL;
 	if ((current->flags & PF_KTHREAD) && !current->mm)
-		return CB_PATH_KTHREAD;
+		return iov_iter_is_kvec(c->iter) ? CB_PATH_KTHREAD_MM :
+		       CB_PATH_KTHREAD;
 	return CB_PATH_REMOTE;
 }
 
@@ -168,6 +188,7 @@ static ntstatus_t cb_check_vmas_locked(struct mm_struct *mm,
 	struct vm_area_struct *vma;
 
 	mmap_assert_locked(mm);
+	cb_stat_add(CB_STAT_VMA_WALKS, 1);
 	while (addr < end) {
 		vma = find_vma(mm, addr);
 		if (!vma || vma->vm_start > addr ||
@@ -240,13 +261,17 @@ static void cb_copy_account(const struct cb_copy *c)
 {
 	static const enum cb_stat copies[] = {
 		[CB_PATH_LOCAL] = CB_STAT_COPIES_LOCAL,
+		[CB_PATH_LOCAL_PAGE] = CB_STAT_COPIES_LOCAL,
 		[CB_PATH_KTHREAD] = CB_STAT_COPIES_KTHREAD,
+		[CB_PATH_KTHREAD_MM] = CB_STAT_COPIES_KTHREAD,
 		[CB_PATH_REMOTE] = CB_STAT_COPIES_REMOTE,
 		[CB_PATH_PINNED] = CB_STAT_COPIES_PINNED,
 	};
 	static const enum cb_stat bytes[] = {
 		[CB_PATH_LOCAL] = CB_STAT_BYTES_LOCAL,
+		[CB_PATH_LOCAL_PAGE] = CB_STAT_BYTES_LOCAL,
 		[CB_PATH_KTHREAD] = CB_STAT_BYTES_KTHREAD,
+		[CB_PATH_KTHREAD_MM] = CB_STAT_BYTES_KTHREAD,
 		[CB_PATH_REMOTE] = CB_STAT_BYTES_REMOTE,
 		[CB_PATH_PINNED] = CB_STAT_BYTES_PINNED,
 	};
@@ -260,9 +285,11 @@ static void cb_copy_account(const struct cb_copy *c)
 }
 
 /*
- * LOCAL: a kernel buffer, in the client's own context - the current
- * address space is the client's, copy_{to,from}_user() reach any mapping
- * the client could touch itself.
+ * LOCAL, LOCAL_PAGE: a kernel buffer, in the client's own context - the
+ * current address space is the client's, copy_{to,from}_user() reach any
+ * mapping the client could touch itself. LOCAL walks the VMAs first;
+ * LOCAL_PAGE, a range inside one page, needs no walk (see the top of this
+ * file).
  */
 static ntstatus_t cb_copy_local(struct cb_copy *c)
 {
@@ -274,9 +301,11 @@ static ntstatus_t cb_copy_local(struct cb_copy *c)
 	st = cb_copy_enter(c->client);
 	if (st != CB_STATUS_SUCCESS)
 		return st;
-	st = cb_copy_check_range(c);
-	if (st != CB_STATUS_SUCCESS)
-		goto out;
+	if (c->path == CB_PATH_LOCAL) {
+		st = cb_copy_check_range(c);
+		if (st != CB_STATUS_SUCCESS)
+			goto out;
+	}
 	if (c->write)
 		left = copy_to_user(uaddr, kbuf, c->len);
 	else
@@ -503,6 +532,51 @@ static ntstatus_t cb_copy_run(struct cb_copy *c)
 	return st != CB_STATUS_SUCCESS ? st : CB_STATUS_ACCESS_VIOLATION;
 }
 
+/*
+ * KTHREAD_MM: a kernel thread (a package's kthread, a work item) copies a
+ * kernel buffer through the registered mm, as f_fs does, after the same
+ * VMA walk as the page loop (so the same refusals: NOT_SUPPORTED for
+ * memory whose faults could wait on the client) and with page faults
+ * disabled, so that it never waits on the client either: a page not
+ * present (never touched, swapped out, copy-on-write) makes the copy
+ * short, and the page loop (KTHREAD) moves the rest.
+ */
+static ntstatus_t cb_copy_use_mm(struct cb_copy *c)
+{
+	struct mm_struct *mm = c->client->mm;
+	void __user *uaddr = (void __user *)c->addr;
+	void *kbuf = c->iter->kvec->iov_base + c->iter->iov_offset;
+	unsigned long left;
+	ntstatus_t st;
+
+	st = cb_copy_enter(c->client);
+	if (st != CB_STATUS_SUCCESS)
+		return st;
+	st = cb_copy_check_range(c);
+	if (st != CB_STATUS_SUCCESS) {
+		cb_copy_leave(c->client);
+		return st;
+	}
+	kthread_use_mm(mm);
+	pagefault_disable();
+	if (!access_ok(uaddr, c->len))
+		left = c->len;
+	else if (c->write)
+		left = __copy_to_user_inatomic(uaddr, kbuf, c->len);
+	else
+		left = __copy_from_user_inatomic(kbuf, uaddr, c->len);
+	pagefault_enable();
+	kthread_unuse_mm(mm);
+	cb_copy_leave(c->client);
+	c->done = c->len - left;
+	iov_iter_advance(c->iter, c->done);
+	if (!left) {
+		cb_copy_account(c);
+		return CB_STATUS_SUCCESS;
+	}
+	return cb_copy_run(c);
+}
+
 /* A client range a copy may name: not NULL, not wrapping, under 2 GiB. */
 static ntstatus_t cb_copy_range(unsigned long addr, size_t len)
 {
@@ -560,15 +634,19 @@ ntstatus_t cb_copy_client(struct cb_client *client, u64 req_id,
 		goto out;
 	}
 	c.path = cb_copy_path(&c);
-	if (c.path == CB_PATH_LOCAL)
+	if (c.path == CB_PATH_LOCAL || c.path == CB_PATH_LOCAL_PAGE)
 		st = cb_copy_local(&c);
+	else if (c.path == CB_PATH_KTHREAD_MM)
+		st = cb_copy_use_mm(&c);
 	else
 		st = cb_copy_run(&c);
 	cb_buffer_put(c.buf);
 out:
 	if (st != CB_STATUS_SUCCESS)
 		cb_stat_add(CB_STAT_FAILURES, 1);
-	trace_clientbuf_copy(req_id, c.path, write, client_addr, len,
+	trace_clientbuf_copy(req_id, c.path == CB_PATH_LOCAL_PAGE ?
+			     CB_PATH_LOCAL : c.path == CB_PATH_KTHREAD_MM ?
+			     CB_PATH_KTHREAD : c.path, write, client_addr, len,
 			     (__force u32)st);
 	return st;
 }

@@ -38,18 +38,24 @@ struct user_struct;
  *    batch of the page loop (copy.c: cb_copy_enter()/cb_copy_leave());
  *    release() takes it for write, holding nothing else, to set
  *    &cb_client.dead, and so waits for the batch in flight.
- * 2. &cb_client.reg_lock (mutex). Registration, unregistration and
+ * 2. &cb_client.reg_lock (mutex). Registration (its reservation and its
+ *    insertion, not the pinning between them), unregistration and
  *    release of buffers, every arena (arena.c asserts the lock it was
  *    created with), the checks of a call's return buffer and
- *    CLIENTBUF_IOC_GET_INFO.
+ *    CLIENTBUF_IOC_GET_INFO. Held only for bookkeeping, never across a
+ *    fault on client memory; taken killably wherever the caller can
+ *    return a status.
  * 3. cb_packages_lock (mutex, package.c), the package list: taken under
  *    no other clientbuf lock (CLIENTBUF_IOC_SERVE registers its package
  *    holding nothing). Under it, cb_package_get() only takes a module or
  *    server reference (no lock).
  * 4. The client's mmap_lock (read). Under teardown in the registered-mm
- *    walk of copy.c; under reg_lock when a CLIENTBUF_BUF_PIN buffer is
- *    registered (cb_pin_buffer(): its VMA check, and the faults of
- *    pin_user_pages_fast()). Nothing of clientbuf is taken under it.
+ *    walk of copy.c; under no clientbuf lock when a CLIENTBUF_BUF_PIN
+ *    buffer is registered (cb_pin_buffer(): its VMA check, and the faults
+ *    of pin_user_pages_fast(), which the client controls - userfaultfd, a
+ *    FUSE mapping - so reg_lock, which packages' allocate_client_buffer()
+ *    and free_client_buffer() wait for, is never held across them).
+ *    Nothing of clientbuf is taken under it.
  *    mmu_notifier_register(), which takes the server's mmap_lock for
  *    write, is called by CLIENTBUF_IOC_SERVE holding no clientbuf lock.
  * 5. Spinlocks, each innermost, nothing taken and nothing sleeping under
@@ -85,6 +91,36 @@ extern unsigned int cb_max_pending;
 extern unsigned int cb_max_completions;
 
 /**
+ * enum cb_ucount - what is counted per user (user.c)
+ * @CB_UC_CLIENTS: open clients (struct cb_client, until its last reference)
+ * @CB_UC_BUFFERS: registered buffers
+ * @CB_UC_BUFFER_BYTES: bytes registered
+ * @CB_UC_ALLOCS: live allocate_client_buffer() blocks
+ * @CB_UC_CALLS: calls not yet completed, synchronous and asynchronous
+ * @CB_UC_SERVER_CALLS: calls on a userspace server (queued, or read and
+ *	not yet completed), each with its kernel copy of the submit buffer
+ * @CB_UC_COMPLETIONS: asynchronous calls pending, or completed with the
+ *	record not yet read (max_completions)
+ * @CB_UC_PINNED_PAGES: pages pinned by CLIENTBUF_BUF_PIN buffers; limited
+ *	by RLIMIT_MEMLOCK (pin.c), counted here for GET_INFO
+ * @CB_UC_NR: number of counts
+ */
+enum cb_ucount {
+	CB_UC_CLIENTS,
+	CB_UC_BUFFERS,
+	CB_UC_BUFFER_BYTES,
+	CB_UC_ALLOCS,
+	CB_UC_CALLS,
+	CB_UC_SERVER_CALLS,
+	CB_UC_COMPLETIONS,
+	CB_UC_PINNED_PAGES,
+	CB_UC_NR,
+};
+
+/* Per-user limits (max_user_* module parameters), by enum cb_ucount. */
+extern unsigned long cb_max_user[CB_UC_NR];
+
+/**
  * struct cb_client - one open file of /dev/clientbuf
  * @ref: the file holds one reference, each request one more
  * @mm: the opener's mm, mmgrab()ed: the struct lives as long as the client,
@@ -105,11 +141,14 @@ extern unsigned int cb_max_completions;
  * @nr_buffers: registered buffers
  * @total_bytes: bytes registered
  * @pinned_pages: pages pinned by the client's CLIENTBUF_BUF_PIN buffers
- * @req_lock: protects @pending, @nr_pending, @completions, @next_req_id and
- *	the state of every request of this client
- * @pending: requests whose package has not completed them; the list
- *	holds a reference on each
- * @nr_pending: asynchronous requests on @pending
+ * @req_lock: protects @pending, @cancelled, @nr_pending, @completions,
+ *	@next_req_id and the state of every request of this client
+ * @pending: requests whose package has not completed them and which
+ *	nobody cancelled; the list holds a reference on each
+ * @cancelled: requests not completed yet whose package's ->cancel() was
+ *	called (client closed, or synchronous caller killed); the list holds
+ *	the reference @pending held
+ * @nr_pending: asynchronous requests on @pending and @cancelled
  * @completions: completed asynchronous requests not yet read(); the list
  *	holds a reference on each (the one @pending held)
  * @next_req_id: last request id handed out
@@ -133,6 +172,7 @@ struct cb_client {
 
 	spinlock_t req_lock;
 	struct list_head pending;
+	struct list_head cancelled;
 	unsigned int nr_pending;
 	struct list_head completions;
 	u64 next_req_id;
@@ -198,8 +238,8 @@ enum cb_request_state {
  *	or until it completes without a record; under the client's req_lock
  *	until it completes, then owned by whoever took it off the lists
  * @state: enum cb_request_state, under the client's req_lock
- * @node: in the client's pending list, then in its completions list, with
- *	a reference; under the client's req_lock
+ * @node: in the client's pending list (or its cancelled list), then in
+ *	its completions list, with a reference; under the client's req_lock
  * @done: completed when the package completes the request
  * @result: the completion record
  */
@@ -242,9 +282,10 @@ struct cb_buffer *cb_buffer_find_get(struct cb_client *client,
 				     unsigned long addr, u64 len, u32 access);
 void cb_buffer_put(struct cb_buffer *buf);
 ntstatus_t cb_buffer_check_alloc(struct cb_client *client, u32 id);
-ntstatus_t cb_buffer_alloc_block(struct cb_client *client, u32 id, u32 length,
-				 unsigned long *addr);
-ntstatus_t cb_buffer_free_block(struct cb_client *client, unsigned long addr);
+ntstatus_t cb_buffer_alloc_block(struct cb_client *client, u32 id, u64 owner,
+				 u32 length, unsigned long *addr);
+ntstatus_t cb_buffer_free_block(struct cb_client *client, u64 owner,
+				unsigned long addr);
 ntstatus_t cb_client_free_block(struct cb_client *client, u32 id,
 				unsigned long addr);
 
@@ -268,15 +309,19 @@ ntstatus_t cb_copy_iter(struct clientbuf_request *request,
 			bool write);
 ntstatus_t cb_copy_check(struct clientbuf_request *request,
 			 unsigned long client_addr, u32 length, bool write);
+ntstatus_t cb_free_own_block(struct clientbuf_request *request,
+			     void __user *client_base);
 extern const struct clientbuf_functions cb_functions;
 
 /* arena.c */
 struct cb_arena *cb_arena_create(unsigned long base, u64 size,
 				 struct mutex *lock);
 void cb_arena_destroy(struct cb_arena *arena);
-ntstatus_t cb_arena_alloc(struct cb_arena *arena, u32 length,
+unsigned int cb_arena_blocks(const struct cb_arena *arena);
+ntstatus_t cb_arena_alloc(struct cb_arena *arena, u32 length, u64 owner,
 			  unsigned long *addr);
-ntstatus_t cb_arena_free(struct cb_arena *arena, unsigned long addr);
+ntstatus_t cb_arena_free(struct cb_arena *arena, unsigned long addr,
+			 u64 owner);
 
 /* request.c */
 ntstatus_t cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call);
@@ -289,8 +334,12 @@ void cb_request_uncharge(struct clientbuf_request *request);
 /* user.c */
 struct cb_user *cb_user_get(void);
 void cb_user_put(struct cb_user *user);
-bool cb_user_charge_async(struct cb_user *user);
-void cb_user_uncharge_async(struct cb_user *user);
+unsigned long cb_user_max(enum cb_ucount type);
+bool cb_user_charge(struct cb_user *user, enum cb_ucount type,
+		    unsigned long n);
+void cb_user_uncharge(struct cb_user *user, enum cb_ucount type,
+		      unsigned long n);
+unsigned long cb_user_usage(struct cb_user *user, enum cb_ucount type);
 
 /* ioctl.c */
 
@@ -319,6 +368,10 @@ union cb_ioctl_buffer {
 /**
  * struct cb_ioctl_ctx - one ioctl on its way through cb_ioctl_dispatch()
  * @obj: the object of the file (struct cb_client or struct cb_server)
+ * @file: the file the ioctl was issued on
+ * @err: with a success status, an errno for the ioctl to fail with all the
+ *	same (the part of an op after its effect failed: SERVER_OP REPLY's
+ *	read of the next call); 0 otherwise
  * @new_file: a file the handler made for the caller, with @new_fd reserved
  *	by get_unused_fd_flags() and already written into the struct; the
  *	dispatcher installs it once the struct is written back, else puts
@@ -327,12 +380,14 @@ union cb_ioctl_buffer {
  */
 struct cb_ioctl_ctx {
 	void *obj;
+	struct file *file;
+	int err;
 	struct file *new_file;
 	int new_fd;
 };
 
 #define CB_IOCTL_NO_STATUS	0xffff
-#define CB_IOCTL_NR_RESERVED	2
+#define CB_IOCTL_NR_RESERVED	3
 
 /**
  * struct cb_ioctl_op - one ioctl
@@ -390,8 +445,8 @@ struct cb_ioctl_table {
 	bool (*is_owner)(void *obj);
 };
 
-long cb_ioctl_dispatch(const struct cb_ioctl_table *table, void *obj,
-		       unsigned int cmd, unsigned long arg);
+long cb_ioctl_dispatch(const struct cb_ioctl_table *table, struct file *file,
+		       void *obj, unsigned int cmd, unsigned long arg);
 
 /* server.c */
 ntstatus_t cb_ioctl_serve(struct cb_ioctl_ctx *ctx,
@@ -421,6 +476,7 @@ enum cb_stat {
 	CB_STAT_BYTES_BOUNCED,	/* always 0: no copy bounces any more */
 	CB_STAT_PAGES_REMOTE,
 	CB_STAT_BATCHES_REMOTE,
+	CB_STAT_VMA_WALKS,
 	CB_STAT_CALLS,
 	CB_STAT_FAILURES,
 	CB_STAT_NR,

@@ -26,19 +26,21 @@ static __u32 *cb_ioctl_field(union cb_ioctl_buffer *buf, u16 off)
 /**
  * cb_ioctl_dispatch() - run one ioctl of a table
  * @table: the file type's ioctls
+ * @file: the file
  * @obj: the file's object (struct cb_client, struct cb_server)
  * @cmd: the ioctl number
  * @arg: the user struct
  *
- * Return: 0, the errno of the status the handler returned, -ENOTTY for an
- * ioctl not in @table, -EINVAL, -E2BIG or -EFAULT for a struct that cannot
- * be read or written back.
+ * Return: 0, the errno of the status the handler returned (or the errno it
+ * left in ctx.err with a success status), -ENOTTY for an ioctl not in
+ * @table, -EINVAL, -E2BIG or -EFAULT for a struct that cannot be read or
+ * written back.
  */
-long cb_ioctl_dispatch(const struct cb_ioctl_table *table, void *obj,
-		       unsigned int cmd, unsigned long arg)
+long cb_ioctl_dispatch(const struct cb_ioctl_table *table, struct file *file,
+		       void *obj, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
-	struct cb_ioctl_ctx ctx = { .obj = obj, .new_fd = -1 };
+	struct cb_ioctl_ctx ctx = { .obj = obj, .file = file, .new_fd = -1 };
 	const struct cb_ioctl_op *op;
 	union cb_ioctl_buffer buf;
 	unsigned int i;
@@ -98,5 +100,7 @@ long cb_ioctl_dispatch(const struct cb_ioctl_table *table, void *obj,
 	}
 	if (ctx.new_file)
 		fd_install(ctx.new_fd, ctx.new_file);
+	if (st == CB_STATUS_SUCCESS && ctx.err)
+		return ctx.err;
 	return clientbuf_status_to_errno(st);
 }

@@ -148,10 +148,15 @@ EXPORT_SYMBOL_NS_GPL(copy_from_client_buffer, CLIENTBUF_NS);
  * none. The block's contents are whatever the client left there; fill it
  * with copy_to_client_buffer(). May sleep.
  *
+ * The block is tagged with @request: a package server's SERVER_OP FREE
+ * frees only the blocks of the call it names (cb_free_own_block()).
+ *
  * Return: CB_STATUS_SUCCESS; CB_STATUS_INVALID_PARAMETER for a NULL @request or
  * @client_base or a zero @length; CB_STATUS_INVALID_HANDLE for a completed
  * request or a closed client; CB_STATUS_NO_MEMORY when no ALLOC buffer has
- * room; CB_STATUS_INSUFFICIENT_RESOURCES.
+ * room; CB_STATUS_QUOTA_EXCEEDED at the client's user's max_user_allocs;
+ * CB_STATUS_CANCELLED if a fatal signal ended the wait for the client's
+ * registry; CB_STATUS_INSUFFICIENT_RESOURCES.
  */
 ntstatus_t allocate_client_buffer(struct clientbuf_request *request,
 				  u32 length, void __user **client_base)
@@ -168,24 +173,16 @@ ntstatus_t allocate_client_buffer(struct clientbuf_request *request,
 		return CB_STATUS_INVALID_PARAMETER;
 
 	st = cb_buffer_alloc_block(request->client, request->return_buf_id,
-				   length, &addr);
+				   request->id, length, &addr);
 	if (st == CB_STATUS_SUCCESS)
 		*client_base = (void __user *)addr;
 	return st;
 }
 EXPORT_SYMBOL_NS_GPL(allocate_client_buffer, CLIENTBUF_NS);
 
-/**
- * free_client_buffer() - FreeClientBuffer: release an allocated block
- * @request: the call
- * @client_base: a block from allocate_client_buffer(), or NULL
- *
- * Return: CB_STATUS_SUCCESS (also for NULL); CB_STATUS_INVALID_PARAMETER for a
- * NULL @request or an address that is not a live block;
- * CB_STATUS_INVALID_HANDLE for a completed request or a closed client.
- */
-ntstatus_t free_client_buffer(struct clientbuf_request *request,
-			      void __user *client_base)
+/* free_client_buffer() of a block tagged @owner, or of any for 0. */
+static ntstatus_t cb_free_block(struct clientbuf_request *request,
+				void __user *client_base, u64 owner)
 {
 	ntstatus_t st;
 
@@ -194,10 +191,49 @@ ntstatus_t free_client_buffer(struct clientbuf_request *request,
 	st = cb_request_check(request);
 	if (st != CB_STATUS_SUCCESS || !client_base)
 		return st;
-	return cb_buffer_free_block(request->client,
+	return cb_buffer_free_block(request->client, owner,
 				    (unsigned long)client_base);
 }
+
+/**
+ * free_client_buffer() - FreeClientBuffer: release an allocated block
+ * @request: the call
+ * @client_base: a block from allocate_client_buffer(), or NULL
+ *
+ * Any live block of the client may be freed, as FreeClientBuffer frees any
+ * buffer in the client process (a kernel package is trusted with it).
+ *
+ * Return: CB_STATUS_SUCCESS (also for NULL); CB_STATUS_INVALID_PARAMETER for a
+ * NULL @request or an address that is not a live block;
+ * CB_STATUS_INVALID_HANDLE for a completed request or a closed client;
+ * CB_STATUS_CANCELLED if a fatal signal ended the wait for the client's
+ * registry.
+ */
+ntstatus_t free_client_buffer(struct clientbuf_request *request,
+			      void __user *client_base)
+{
+	return cb_free_block(request, client_base, 0);
+}
 EXPORT_SYMBOL_NS_GPL(free_client_buffer, CLIENTBUF_NS);
+
+/**
+ * cb_free_own_block() - free_client_buffer() of a block of @request only
+ * @request: the call
+ * @client_base: a block allocate_client_buffer() gave through @request, or
+ *	NULL
+ *
+ * A package server's SERVER_OP FREE: a server answers calls of many
+ * clients, and a call must not free what another call of the same client
+ * was given (its answer, which the client may still be reading).
+ *
+ * Return: as free_client_buffer(); CB_STATUS_INVALID_PARAMETER also for a
+ * live block of another request.
+ */
+ntstatus_t cb_free_own_block(struct clientbuf_request *request,
+			     void __user *client_base)
+{
+	return cb_free_block(request, client_base, request ? request->id : 0);
+}
 
 /**
  * get_client_info() - GetClientInfo: who made the call

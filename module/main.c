@@ -48,6 +48,65 @@ module_param_named(max_completions, cb_max_completions, uint, 0644);
 MODULE_PARM_DESC(max_completions,
 		 "Asynchronous calls pending or unread per user (1024)");
 
+/*
+ * Per-user limits (user.c), by enum cb_ucount; max_completions above is
+ * the one of CB_UC_COMPLETIONS, RLIMIT_MEMLOCK the one of pinned pages.
+ */
+unsigned long cb_max_user[CB_UC_NR] = {
+	[CB_UC_CLIENTS] = 1024,
+	[CB_UC_BUFFERS] = 4096,
+	[CB_UC_BUFFER_BYTES] = 16UL << 30,
+	[CB_UC_ALLOCS] = 16384,
+	[CB_UC_CALLS] = 1024,
+	[CB_UC_SERVER_CALLS] = 128,
+};
+
+module_param_named(max_user_clients, cb_max_user[CB_UC_CLIENTS], ulong, 0644);
+MODULE_PARM_DESC(max_user_clients, "Open clients per user (1024)");
+module_param_named(max_user_buffers, cb_max_user[CB_UC_BUFFERS], ulong, 0644);
+MODULE_PARM_DESC(max_user_buffers, "Registered buffers per user (4096)");
+module_param_named(max_user_buffer_bytes, cb_max_user[CB_UC_BUFFER_BYTES],
+		   ulong, 0644);
+MODULE_PARM_DESC(max_user_buffer_bytes,
+		 "Registered bytes per user (16 GiB)");
+module_param_named(max_user_allocs, cb_max_user[CB_UC_ALLOCS], ulong, 0644);
+MODULE_PARM_DESC(max_user_allocs, "Live allocated blocks per user (16384)");
+module_param_named(max_user_calls, cb_max_user[CB_UC_CALLS], ulong, 0644);
+MODULE_PARM_DESC(max_user_calls,
+		 "Calls not completed per user, sync and async (1024)");
+module_param_named(max_user_server_calls, cb_max_user[CB_UC_SERVER_CALLS],
+		   ulong, 0644);
+MODULE_PARM_DESC(max_user_server_calls,
+		 "Calls per user held by userspace package servers (128)");
+
+static u32 cb_info_u32(unsigned long v)
+{
+	return min_t(unsigned long, v, U32_MAX);
+}
+
+/* The user_* fields of GET_INFO: usage and limit of the client's user. */
+static void cb_info_user(struct cb_user *user, struct clientbuf_info *info)
+{
+	info->user_clients = cb_info_u32(cb_user_usage(user, CB_UC_CLIENTS));
+	info->max_user_clients = cb_info_u32(cb_user_max(CB_UC_CLIENTS));
+	info->user_buffers = cb_info_u32(cb_user_usage(user, CB_UC_BUFFERS));
+	info->max_user_buffers = cb_info_u32(cb_user_max(CB_UC_BUFFERS));
+	info->user_buffer_bytes = cb_user_usage(user, CB_UC_BUFFER_BYTES);
+	info->max_user_buffer_bytes = cb_user_max(CB_UC_BUFFER_BYTES);
+	info->user_allocs = cb_info_u32(cb_user_usage(user, CB_UC_ALLOCS));
+	info->max_user_allocs = cb_info_u32(cb_user_max(CB_UC_ALLOCS));
+	info->user_calls = cb_info_u32(cb_user_usage(user, CB_UC_CALLS));
+	info->max_user_calls = cb_info_u32(cb_user_max(CB_UC_CALLS));
+	info->user_server_calls =
+		cb_info_u32(cb_user_usage(user, CB_UC_SERVER_CALLS));
+	info->max_user_server_calls =
+		cb_info_u32(cb_user_max(CB_UC_SERVER_CALLS));
+	info->user_completions =
+		cb_info_u32(cb_user_usage(user, CB_UC_COMPLETIONS));
+	info->reserved = 0;
+	info->user_pinned_pages = cb_user_usage(user, CB_UC_PINNED_PAGES);
+}
+
 /* The commands of a /dev/clientbuf fd: see cb_ioctl_dispatch(). */
 
 static ntstatus_t cb_ioctl_get_info(struct cb_ioctl_ctx *ctx,
@@ -60,14 +119,17 @@ static ntstatus_t cb_ioctl_get_info(struct cb_ioctl_ctx *ctx,
 	info->abi_version = CLIENTBUF_ABI_VERSION;
 	info->features = CLIENTBUF_FEAT_REGISTER | CLIENTBUF_FEAT_CALL_SYNC |
 			 CLIENTBUF_FEAT_CALL_ASYNC | CLIENTBUF_FEAT_ALLOC |
-			 CLIENTBUF_FEAT_SERVER | CLIENTBUF_FEAT_PIN;
+			 CLIENTBUF_FEAT_SERVER | CLIENTBUF_FEAT_PIN |
+			 CLIENTBUF_FEAT_REPLY |
+			 CLIENTBUF_FEAT_USER_LIMITS;
 	info->max_buffers = READ_ONCE(cb_max_buffers);
 	info->max_allocs = READ_ONCE(cb_max_allocs);
 	info->max_buffer_bytes = READ_ONCE(cb_max_buffer_bytes);
 	info->max_submit_len = READ_ONCE(cb_max_submit_len);
 	info->max_pending = READ_ONCE(cb_max_pending);
 
-	mutex_lock(&client->reg_lock);
+	if (mutex_lock_killable(&client->reg_lock))
+		return CB_STATUS_CANCELLED;
 	info->nr_buffers = client->nr_buffers;
 	info->buffer_bytes = client->total_bytes;
 	info->pinned_pages = client->pinned_pages;
@@ -78,6 +140,7 @@ static ntstatus_t cb_ioctl_get_info(struct cb_ioctl_ctx *ctx,
 	info->memlock_limit = memlock == RLIM_INFINITY ||
 			      cb_pin_unlimited() ? U64_MAX : memlock;
 	info->max_completions = READ_ONCE(cb_max_completions);
+	cb_info_user(client->user, info);
 	return CB_STATUS_SUCCESS;
 }
 
@@ -131,7 +194,7 @@ static bool cb_ioctl_client_owner(void *obj)
 static const struct cb_ioctl_op cb_client_ioctls[] = {
 	CB_IOCTL_OP(CLIENTBUF_IOC_GET_INFO, cb_ioctl_get_info,
 		    struct clientbuf_info, max_pending, CB_IOCTL_NO_STATUS,
-		    false),
+		    true),
 	CB_IOCTL_OP(CLIENTBUF_IOC_REGISTER, cb_ioctl_register,
 		    struct clientbuf_register, status,
 		    offsetof(struct clientbuf_register, status), true),
@@ -160,8 +223,8 @@ static const struct cb_ioctl_table cb_client_ioctl_table = {
 
 static long cb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	return cb_ioctl_dispatch(&cb_client_ioctl_table, file->private_data,
-				 cmd, arg);
+	return cb_ioctl_dispatch(&cb_client_ioctl_table, file,
+				 file->private_data, cmd, arg);
 }
 
 static int cb_open(struct inode *inode, struct file *file)
@@ -169,8 +232,8 @@ static int cb_open(struct inode *inode, struct file *file)
 	struct cb_client *client;
 
 	client = cb_client_create();
-	if (!client)
-		return -ENOMEM;
+	if (IS_ERR(client))
+		return PTR_ERR(client);
 	file->private_data = client;
 	return stream_open(inode, file);
 }

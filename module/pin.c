@@ -139,6 +139,9 @@ static void cb_pin_unaccount(struct cb_client *client, struct cb_buffer *buf,
  * @client: the client; current is its owner
  * @buf: the buffer, not yet visible
  *
+ * Called without reg_lock: the pin faults the range in, and the client
+ * controls how long a fault takes.
+ *
  * Return: CB_STATUS_SUCCESS; CB_STATUS_QUOTA_EXCEEDED past RLIMIT_MEMLOCK;
  * CB_STATUS_ACCESS_VIOLATION for an unmapped page, or one that is not
  * writable; CB_STATUS_NOT_SUPPORTED for memory other than anonymous, shmem or
@@ -202,6 +205,8 @@ ntstatus_t cb_pin_buffer(struct cb_client *client, struct cb_buffer *buf)
 		}
 	}
 	buf->nr_pages = nr;
+	/* GET_INFO's count; RLIMIT_MEMLOCK is the limit (no refusal here) */
+	cb_user_charge(client->user, CB_UC_PINNED_PAGES, nr);
 	cb_stat_add(CB_STAT_PINNED_PAGES, nr);
 	return CB_STATUS_SUCCESS;
 
@@ -229,6 +234,7 @@ void cb_unpin_buffer(struct cb_client *client, struct cb_buffer *buf)
 	unpin_user_pages_dirty_lock(buf->pages, buf->nr_pages,
 				    buf->flags & CLIENTBUF_BUF_WRITE);
 	cb_pin_unaccount(client, buf, buf->nr_pages);
+	cb_user_uncharge(client->user, CB_UC_PINNED_PAGES, buf->nr_pages);
 	cb_stat_add(CB_STAT_PINNED_PAGES, -(s64)buf->nr_pages);
 	kvfree(buf->pages);
 	buf->pages = NULL;

@@ -160,6 +160,7 @@ void clientbuf_complete_request(struct clientbuf_request *request,
 	list_del_init(&request->node);
 	if (request->async)
 		client->nr_pending--;
+	cb_user_uncharge(client->user, CB_UC_CALLS, 1);
 	request->result.request_id = request->id;
 	request->result.status = (__force __u32)status;
 	request->result.protocol_status = (__force __u32)protocol_status;
@@ -186,7 +187,7 @@ void clientbuf_complete_request(struct clientbuf_request *request,
 		list_add_tail(&request->node, &client->completions);
 	} else if (request->charged) {
 		request->charged = false;
-		cb_user_uncharge_async(client->user);
+		cb_user_uncharge(client->user, CB_UC_COMPLETIONS, 1);
 	}
 	spin_unlock(&client->req_lock);
 
@@ -203,44 +204,65 @@ void clientbuf_complete_request(struct clientbuf_request *request,
 }
 EXPORT_SYMBOL_NS_GPL(clientbuf_complete_request, CLIENTBUF_NS);
 
+/*
+ * Nobody waits for @req any more (its client is closing, or its
+ * synchronous caller was killed): mark it detached and, once, move it to
+ * the client's cancelled list and call its package's ->cancel(). Called
+ * with the client's req_lock held; drops it.
+ */
+static void cb_request_cancel(struct cb_client *client,
+			      struct clientbuf_request *req)
+	__releases(&client->req_lock)
+{
+	struct clientbuf_package *pkg;
+
+	lockdep_assert_held(&client->req_lock);
+	req->detached = true;
+	if (req->cancelled || req->state != CB_REQ_RUNNING) {
+		spin_unlock(&client->req_lock);
+		return;
+	}
+	req->cancelled = true;
+	list_move_tail(&req->node, &client->cancelled);
+	kref_get(&req->ref);
+	/*
+	 * The request is still running, so it holds its package; a hold of
+	 * our own keeps the package (and ->cancel's code) there even if the
+	 * request completes meanwhile.
+	 */
+	pkg = req->package;
+	cb_package_hold(pkg);
+	spin_unlock(&client->req_lock);
+
+	if (pkg->cancel)
+		pkg->cancel(req);
+	clientbuf_request_put(req);
+	cb_package_put(pkg);
+}
+
 /**
  * cb_requests_cancel() - the client is closing: cancel its pending calls
  * @client: the client, already marked dead
  *
- * Calls each package's ->cancel() once per request, also for the call of
- * a synchronous caller that was killed; packages complete the requests
- * when they can (copies through them already fail).
+ * Calls each package's ->cancel() once per request still pending; a
+ * killed synchronous caller's request had it called already (it is on
+ * the cancelled list). Packages complete the requests when they can
+ * (copies through them already fail). Each request leaves the pending
+ * list as it is cancelled, so the walk is linear in their number.
  */
 void cb_requests_cancel(struct cb_client *client)
 {
 	struct clientbuf_request *req;
-	struct clientbuf_package *pkg;
 
 	for (;;) {
 		spin_lock(&client->req_lock);
-		list_for_each_entry(req, &client->pending, node)
-			if (!req->cancelled)
-				break;
-		if (list_entry_is_head(req, &client->pending, node)) {
+		req = list_first_entry_or_null(&client->pending,
+					       struct clientbuf_request, node);
+		if (!req) {
 			spin_unlock(&client->req_lock);
 			return;
 		}
-		req->cancelled = true;
-		req->detached = true;
-		kref_get(&req->ref);
-		/*
-		 * The request is still running, so it holds its package; a
-		 * hold of our own keeps the package (and ->cancel's code)
-		 * there even if the request completes meanwhile.
-		 */
-		pkg = req->package;
-		cb_package_hold(pkg);
-		spin_unlock(&client->req_lock);
-
-		if (pkg->cancel)
-			pkg->cancel(req);
-		clientbuf_request_put(req);
-		cb_package_put(pkg);
+		cb_request_cancel(client, req);
 	}
 }
 
@@ -296,47 +318,55 @@ void cb_request_uncharge(struct clientbuf_request *request)
 {
 	if (request->charged) {
 		request->charged = false;
-		cb_user_uncharge_async(request->client->user);
+		cb_user_uncharge(request->client->user, CB_UC_COMPLETIONS, 1);
 	}
 }
 
 /*
  * Put @req on the client's pending list, which takes a reference, and give
- * it an id. An asynchronous
- * call needs room under max_pending (this client) and max_completions (its
- * user): its record is then sure to have a place when it completes, so no
- * completion is ever dropped.
+ * it an id. Every call counts against its user's max_user_calls until it
+ * completes; an asynchronous call also needs room under max_pending (this
+ * client) and max_completions (its user): its record is then sure to have
+ * a place when it completes, so no completion is ever dropped.
  */
 static ntstatus_t cb_request_start(struct cb_client *client,
 				   struct clientbuf_request *req)
 {
-	ntstatus_t st = CB_STATUS_SUCCESS;
+	struct cb_user *user = client->user;
 
+	if (!cb_user_charge(user, CB_UC_CALLS, 1))
+		return CB_STATUS_QUOTA_EXCEEDED;
 	spin_lock(&client->req_lock);
 	if (req->async && (client->nr_pending >= READ_ONCE(cb_max_pending) ||
-			   !cb_user_charge_async(client->user))) {
-		st = CB_STATUS_QUOTA_EXCEEDED;
-	} else {
-		req->charged = req->async;
-		req->id = ++client->next_req_id;
-		/* The list's reference, dropped when the request completes. */
-		kref_get(&req->ref);
-		list_add_tail(&req->node, &client->pending);
-		if (req->async)
-			client->nr_pending++;
+			   !cb_user_charge(user, CB_UC_COMPLETIONS, 1))) {
+		spin_unlock(&client->req_lock);
+		cb_user_uncharge(user, CB_UC_CALLS, 1);
+		return CB_STATUS_QUOTA_EXCEEDED;
 	}
+	req->charged = req->async;
+	req->id = ++client->next_req_id;
+	/* The list's reference, dropped when the request completes. */
+	kref_get(&req->ref);
+	list_add_tail(&req->node, &client->pending);
+	if (req->async)
+		client->nr_pending++;
 	spin_unlock(&client->req_lock);
-	return st;
+	return CB_STATUS_SUCCESS;
 }
 
-/* Run the package; returns its status once the call is complete or async. */
+/*
+ * Run the package; returns its status once the call is complete or async.
+ * Frees @submit once the package has returned (it is valid during the call
+ * only), so a synchronous caller's wait holds no copy of it.
+ */
 static ntstatus_t cb_request_run(struct clientbuf_request *req,
-				 const void *submit, u32 submit_len)
+				 void *submit, u32 submit_len)
 {
 	struct clientbuf_call_result res = { .protocol_status = CB_STATUS_SUCCESS };
 	ntstatus_t st;
 
 	st = req->package->call_package(req, submit, submit_len, &res);
+	kfree(submit);
 	if (st != CB_STATUS_PENDING) {
 		/* Answered at once: the ioctl reports it, no record. */
 		req->detached = true;
@@ -348,9 +378,9 @@ static ntstatus_t cb_request_run(struct clientbuf_request *req,
 	if (req->async)
 		return CB_STATUS_PENDING;
 	if (wait_for_completion_killable(&req->done)) {
+		/* Killed: the package may drop a call it has not started. */
 		spin_lock(&req->client->req_lock);
-		req->detached = true;
-		spin_unlock(&req->client->req_lock);
+		cb_request_cancel(req->client, req);
 		return CB_STATUS_CANCELLED;
 	}
 	return (__force ntstatus_t)req->result.status;
@@ -373,6 +403,16 @@ ntstatus_t cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call)
 	st = cb_call_check(client, call);
 	if (st != CB_STATUS_SUCCESS)
 		goto out;
+	if (call->flags & CLIENTBUF_CALL_FREE) {
+		/* the client's previous answer: its CLIENTBUF_IOC_FREE */
+		st = call->return_buf_id ?
+		     cb_client_free_block(client, call->return_buf_id,
+					  call->return_addr) :
+		     cb_buffer_free_block(client, 0, call->return_addr);
+		if (st != CB_STATUS_SUCCESS)
+			goto out;
+		call->return_addr = 0;
+	}
 	if (call->submit_len) {
 		submit = memdup_user(u64_to_user_ptr(call->submit_addr),
 				     call->submit_len);
@@ -403,6 +443,7 @@ ntstatus_t cb_ioctl_call(struct cb_client *client, struct clientbuf_call *call)
 					   req->async);
 		call->request_id = req->id;
 		st = cb_request_run(req, submit, call->submit_len);
+		submit = NULL;
 		if (st != CB_STATUS_PENDING) {
 			call->protocol_status = req->result.protocol_status;
 			call->return_addr = req->result.return_addr;

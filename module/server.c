@@ -24,9 +24,10 @@
  *
  * The package is the serving process's: it goes away (unregistered, every
  * call not completed failed with CB_STATUS_PORT_DISCONNECTED) when that
- * process exits or execs, or when the server fd is closed, whichever comes
- * first. A forked child or the program after execve() may still hold the
- * fd, but can never use it (the owner check: current->mm is the server's
+ * process exits or execs, or when it closes the server fd (->flush(), even
+ * while another process holds a copy), whichever comes first. A forked
+ * child or the program after execve() may still hold the fd, but can
+ * never use it (the owner check: current->mm is the server's
  * mm, which the server holds with mmgrab()), so waiting for the last close
  * would leave the package registered and its calls queued for nobody. A
  * module cannot hook exit or exec; it can watch the address space that
@@ -141,6 +142,7 @@ static void cb_server_call_finish(struct cb_server_call *call,
 				  ntstatus_t status, ntstatus_t protocol,
 				  void __user *ret, u32 ret_len)
 {
+	cb_user_uncharge(call->req->client->user, CB_UC_SERVER_CALLS, 1);
 	clientbuf_complete_request(call->req, status, protocol, ret, ret_len);
 	clientbuf_request_put(call->req);
 	kfree(call);
@@ -155,17 +157,27 @@ static void cb_server_call_take(struct cb_server *srv,
 	list_del_init(&call->node);
 }
 
+/*
+ * Queue a call. Each call on a server, with its copy of the submit buffer,
+ * counts against the calling user's max_user_server_calls until it is
+ * finished: a user cannot fill the queue of a package others use.
+ */
 static ntstatus_t cb_server_call_package(struct clientbuf_request *req,
 					 const void *submit, u32 submit_len,
 					 struct clientbuf_call_result *res)
 {
 	struct cb_server *srv = cb_pkg_server(req->package);
+	struct cb_user *user = req->client->user;
 	struct cb_server_call *call;
 
+	if (!cb_user_charge(user, CB_UC_SERVER_CALLS, 1))
+		return CB_STATUS_QUOTA_EXCEEDED;
 	call = kmalloc(struct_size(call, submit, submit_len),
 		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!call)
+	if (!call) {
+		cb_user_uncharge(user, CB_UC_SERVER_CALLS, 1);
 		return CB_STATUS_INSUFFICIENT_RESOURCES;
+	}
 	call->req = clientbuf_request_get(req);
 	call->submit_len = submit_len;
 	memcpy(call->submit, submit, submit_len);
@@ -173,6 +185,7 @@ static ntstatus_t cb_server_call_package(struct clientbuf_request *req,
 	spin_lock(&srv->lock);
 	if (srv->dead) {
 		spin_unlock(&srv->lock);
+		cb_user_uncharge(user, CB_UC_SERVER_CALLS, 1);
 		clientbuf_request_put(req);
 		kfree(call);
 		return CB_STATUS_PORT_DISCONNECTED;
@@ -264,6 +277,22 @@ static bool cb_server_is_owner(struct cb_server *srv)
 }
 
 /*
+ * close() of a server fd by the serving process ends the package at once,
+ * whoever else holds a copy of the file (a forked child, the receiver of
+ * SCM_RIGHTS): they can never use it, and the last close might come much
+ * later. A close by anyone else changes nothing. Closing a dup() of the
+ * fd in the serving process ends the package too.
+ */
+static int cb_server_flush(struct file *file, fl_owner_t id)
+{
+	struct cb_server *srv = file->private_data;
+
+	if (cb_server_is_owner(srv))
+		cb_server_disconnect(srv);
+	return 0;
+}
+
+/*
  * The server fd is closed: unregister the package and fail every call not
  * yet completed with CB_STATUS_PORT_DISCONNECTED, unless the serving process's
  * exit or exec did so already; mmu_notifier_unregister() runs ->release()
@@ -295,21 +324,19 @@ static void cb_server_header(struct cb_server_call *call,
 }
 
 /*
- * read() one call record from a server fd. Return: bytes read, -EPERM for
- * anyone but the serving process, -EMSGSIZE if @count cannot hold the next
- * record (it stays queued), -EAGAIN, -EINTR or -EFAULT.
+ * Read one call record into @buf (@count bytes), waiting for one unless
+ * @nonblock. Return: bytes read, -EMSGSIZE if @count cannot hold the next
+ * record (it stays queued), -EAGAIN, -ERESTARTSYS or -EFAULT (the call is
+ * queued again, first).
  */
-static ssize_t cb_server_read(struct file *file, char __user *buf,
-			      size_t count, loff_t *ppos)
+static ssize_t cb_server_recv(struct cb_server *srv, char __user *buf,
+			      size_t count, bool nonblock)
 {
-	struct cb_server *srv = file->private_data;
 	struct clientbuf_server_call hdr;
 	struct cb_server_call *call;
 	size_t len = 0;
 	int ret;
 
-	if (!cb_server_is_owner(srv))
-		return -EPERM;
 	for (;;) {
 		spin_lock(&srv->lock);
 		call = list_first_entry_or_null(&srv->queue,
@@ -326,7 +353,7 @@ static ssize_t cb_server_read(struct file *file, char __user *buf,
 		spin_unlock(&srv->lock);
 		if (call)
 			break;
-		if (file->f_flags & O_NONBLOCK)
+		if (nonblock)
 			return -EAGAIN;
 		ret = wait_event_interruptible(srv->wait,
 					       !list_empty(&srv->queue));
@@ -356,6 +383,20 @@ static ssize_t cb_server_read(struct file *file, char __user *buf,
 	}
 	spin_unlock(&srv->lock);
 	return ret ? ret : len;
+}
+
+/*
+ * read() one call record from a server fd. Return: bytes read, -EPERM for
+ * anyone but the serving process, else as cb_server_recv().
+ */
+static ssize_t cb_server_read(struct file *file, char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	struct cb_server *srv = file->private_data;
+
+	if (!cb_server_is_owner(srv))
+		return -EPERM;
+	return cb_server_recv(srv, buf, count, file->f_flags & O_NONBLOCK);
 }
 
 /* EPOLLIN | EPOLLRDNORM while a call is queued. */
@@ -412,6 +453,9 @@ static ntstatus_t cb_server_copy(struct clientbuf_request *req,
 				  op->len, op->op == CLIENTBUF_SRV_COPY_TO);
 }
 
+/* Segments of a vectored op kept on the stack (192 bytes), as UIO_FASTIOV */
+#define CB_SRV_VEC_STACK	8
+
 /*
  * A vectored copy: every segment checked first, then copied in order, each
  * its own copy with an ITER_UBUF over the segment's server memory (a
@@ -422,16 +466,19 @@ static ntstatus_t cb_server_copy_vec(struct clientbuf_request *req,
 				     struct clientbuf_server_op *op)
 {
 	bool write = op->op == CLIENTBUF_SRV_COPY_TO_VEC;
-	struct clientbuf_segment *seg;
+	struct clientbuf_segment stack[CB_SRV_VEC_STACK], *seg = stack;
 	ntstatus_t st = CB_STATUS_SUCCESS;
 	u32 i, n = op->len;
 
 	if (!n || n > CLIENTBUF_SRV_VEC_MAX)
 		return CB_STATUS_INVALID_PARAMETER;
-	seg = kvmalloc_array(n, sizeof(*seg), GFP_KERNEL_ACCOUNT |
-			     __GFP_NOWARN);
-	if (!seg)
-		return CB_STATUS_INSUFFICIENT_RESOURCES;
+	/* as process_vm_rw()'s UIO_FASTIOV: a small op allocates nothing */
+	if (n > CB_SRV_VEC_STACK) {
+		seg = kvmalloc_array(n, sizeof(*seg), GFP_KERNEL_ACCOUNT |
+				     __GFP_NOWARN);
+		if (!seg)
+			return CB_STATUS_INSUFFICIENT_RESOURCES;
+	}
 	if (copy_from_user(seg, u64_to_user_ptr(op->server_addr),
 			   array_size(n, sizeof(*seg)))) {
 		st = CB_STATUS_ACCESS_VIOLATION;
@@ -453,18 +500,56 @@ static ntstatus_t cb_server_copy_vec(struct clientbuf_request *req,
 fail:
 	op->result_addr = i;
 out:
-	kvfree(seg);
+	if (seg != stack)
+		kvfree(seg);
 	return st;
+}
+
+/*
+ * The return buffer of a COMPLETE must be client memory a package may
+ * write: inside one registered CLIENTBUF_BUF_WRITE buffer, with its
+ * length (with CB_STATUS_BUFFER_TOO_SMALL the length is the size needed,
+ * and only the address is checked). A call whose client is gone is not
+ * checked: nobody reads the answer, and the server must be able to free
+ * the call.
+ */
+static ntstatus_t cb_server_check_return(struct clientbuf_request *req,
+					 ntstatus_t status,
+					 struct clientbuf_server_op *op)
+{
+	u32 len = op->len;
+
+	if (!op->client_addr ||
+	    cb_request_check(req) != CB_STATUS_SUCCESS)
+		return CB_STATUS_SUCCESS;
+	if (status == CB_STATUS_BUFFER_TOO_SMALL || !len)
+		len = 1;
+	return cb_copy_client_check(req->client, op->client_addr, len, true);
 }
 
 static ntstatus_t cb_server_complete(struct cb_server *srv,
 				     struct clientbuf_server_op *op)
 {
 	ntstatus_t status = (__force ntstatus_t)op->call_status;
+	struct clientbuf_request *req = NULL;
 	struct cb_server_call *call;
+	ntstatus_t st;
 
 	if (status == CB_STATUS_PENDING)
 		return CB_STATUS_INVALID_PARAMETER;
+	spin_lock(&srv->lock);
+	call = cb_server_find(srv, op->call_id, false);
+	if (call)
+		req = clientbuf_request_get(call->req);
+	spin_unlock(&srv->lock);
+	if (!req)
+		return CB_STATUS_INVALID_HANDLE;
+	st = cb_server_check_return(req, status, op);
+	clientbuf_request_put(req);
+	if (st != CB_STATUS_SUCCESS)
+		return st;
+
+	/* Refused without effect above; taken now, unless another op was. */
 	spin_lock(&srv->lock);
 	call = cb_server_find(srv, op->call_id, true);
 	spin_unlock(&srv->lock);
@@ -474,6 +559,77 @@ static ntstatus_t cb_server_complete(struct cb_server *srv,
 			      (__force ntstatus_t)op->protocol_status,
 			      u64_to_user_ptr(op->client_addr), op->len);
 	return CB_STATUS_SUCCESS;
+}
+
+/*
+ * SERVER_OP REPLY: ALLOC (unless op->client_addr names the range), COPY_TO
+ * and COMPLETE of call @call_id, whose request @req the caller holds; on
+ * any failure the call is left as it was and a block allocated here is
+ * freed again (through the client: the request may have been completed
+ * by a disconnect meanwhile).
+ */
+static ntstatus_t cb_server_reply(struct cb_server *srv,
+				  struct clientbuf_request *req,
+				  struct clientbuf_server_op *op)
+{
+	void __user *block = u64_to_user_ptr(op->client_addr);
+	ntstatus_t status = (__force ntstatus_t)op->call_status;
+	struct cb_server_call *call;
+	bool alloc = false;
+	ntstatus_t st;
+
+	if (status == CB_STATUS_PENDING || (!op->len && block))
+		return CB_STATUS_INVALID_PARAMETER;
+	if (op->len && !block) {
+		st = allocate_client_buffer(req, op->len, &block);
+		if (st != CB_STATUS_SUCCESS)
+			return st;
+		alloc = true;
+	}
+	if (op->len) {
+		st = cb_server_copy_seg(req, (unsigned long)block,
+					op->server_addr, op->len, true);
+		if (st != CB_STATUS_SUCCESS)
+			goto undo;
+	}
+	spin_lock(&srv->lock);
+	call = cb_server_find(srv, op->call_id, true);
+	spin_unlock(&srv->lock);
+	if (!call) {
+		/* completed by another thread or failed by a disconnect */
+		st = CB_STATUS_INVALID_HANDLE;
+		goto undo;
+	}
+	cb_server_call_finish(call, status,
+			      (__force ntstatus_t)op->protocol_status,
+			      op->len ? block : NULL, op->len);
+	op->result_addr = (unsigned long)block;
+	return CB_STATUS_SUCCESS;
+
+undo:
+	if (alloc)
+		cb_buffer_free_block(req->client, req->id,
+				     (unsigned long)block);
+	return st;
+}
+
+/*
+ * The read of SERVER_OP REPLY, once the call is answered: the record's
+ * length in op->recv_len, or 0 and the errno in ctx->err (never a restart:
+ * the reply is done).
+ */
+static void cb_server_reply_recv(struct cb_ioctl_ctx *ctx,
+				 struct cb_server *srv,
+				 struct clientbuf_server_op *op, u32 len)
+{
+	ssize_t n;
+
+	n = cb_server_recv(srv, u64_to_user_ptr(op->recv_addr), len,
+			   ctx->file->f_flags & O_NONBLOCK);
+	op->recv_len = n < 0 ? 0 : n;
+	if (n == -ERESTARTSYS)
+		n = -EINTR;
+	ctx->err = n < 0 ? n : 0;
 }
 
 /*
@@ -488,12 +644,17 @@ static ntstatus_t cb_ioctl_server_op(struct cb_ioctl_ctx *ctx,
 	struct clientbuf_server_op *op = &buf->srv_op;
 	struct clientbuf_request *req = NULL;
 	struct cb_server *srv = ctx->obj;
+	u32 recv_len = op->recv_len;
 	struct cb_server_call *call;
 	void __user *block;
 	ntstatus_t st;
 
-	if (!op->op || op->op > CLIENTBUF_SRV_COPY_FROM_VEC)
+	if (!op->op || op->op > CLIENTBUF_SRV_REPLY)
 		return CB_STATUS_INVALID_PARAMETER;
+	if (op->op != CLIENTBUF_SRV_REPLY && (op->recv_addr || op->recv_len))
+		return CB_STATUS_INVALID_PARAMETER;
+	/* REPLY: 0 unless a record is read */
+	op->recv_len = 0;
 	if (op->op == CLIENTBUF_SRV_COMPLETE)
 		return cb_server_complete(srv, op);
 
@@ -519,10 +680,17 @@ static ntstatus_t cb_ioctl_server_op(struct cb_ioctl_ctx *ctx,
 		if (st == CB_STATUS_SUCCESS)
 			op->result_addr = (unsigned long)block;
 		break;
+	case CLIENTBUF_SRV_REPLY:
+		st = cb_server_reply(srv, req, op);
+		break;
 	default:
-		st = free_client_buffer(req, u64_to_user_ptr(op->client_addr));
+		/* only a block this call allocated */
+		st = cb_free_own_block(req, u64_to_user_ptr(op->client_addr));
 	}
 	clientbuf_request_put(req);
+	if (st == CB_STATUS_SUCCESS && op->op == CLIENTBUF_SRV_REPLY &&
+	    recv_len)
+		cb_server_reply_recv(ctx, srv, op, recv_len);
 	return st;
 }
 
@@ -536,7 +704,8 @@ static const struct cb_ioctl_op cb_server_ioctls[] = {
 		    struct clientbuf_server_op, reserved2,
 		    offsetof(struct clientbuf_server_op, status), true,
 		    offsetof(struct clientbuf_server_op, reserved),
-		    offsetof(struct clientbuf_server_op, reserved2)),
+		    offsetof(struct clientbuf_server_op, reserved2),
+		    offsetof(struct clientbuf_server_op, reserved3)),
 };
 
 static const struct cb_ioctl_table cb_server_ioctl_table = {
@@ -548,12 +717,13 @@ static const struct cb_ioctl_table cb_server_ioctl_table = {
 static long cb_server_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
-	return cb_ioctl_dispatch(&cb_server_ioctl_table, file->private_data,
-				 cmd, arg);
+	return cb_ioctl_dispatch(&cb_server_ioctl_table, file,
+				 file->private_data, cmd, arg);
 }
 
 static const struct file_operations cb_server_fops = {
 	.owner		= THIS_MODULE,
+	.flush		= cb_server_flush,
 	.release	= cb_server_release,
 	.read		= cb_server_read,
 	.poll		= cb_server_poll,

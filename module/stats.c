@@ -40,6 +40,7 @@ static const char * const cb_stat_names[CB_STAT_NR] = {
 	[CB_STAT_BYTES_BOUNCED]	 = "bytes_bounced",
 	[CB_STAT_PAGES_REMOTE]	 = "pages_remote",
 	[CB_STAT_BATCHES_REMOTE] = "batches_remote",
+	[CB_STAT_VMA_WALKS]	 = "vma_walks",
 	[CB_STAT_CALLS]		 = "calls",
 	[CB_STAT_FAILURES]	 = "failed_copies",
 };

@@ -75,7 +75,7 @@ f=$(grep -c '^not ok [0-9]' "$log" || true)
 if [ $rc != 0 ] && [ "$f" = 0 ]; then
 	f=1
 fi
-add_counts "pass=$p fail=$f skip=0" "dependencies" "log $log"
+add_counts "pass=$p fail=$f skip=0" "dependencies" "log $log, ${SECONDS}s"
 if [ "$f" != 0 ]; then
 	summary+=("    $(grep -a '^not ok' "$log" || echo "install-deps --simulate failed")")
 fi
@@ -83,21 +83,23 @@ if [ -f "$build/deps.env" ]; then
 	summary+=("    chosen: $(tr '\n' ' ' < "$build/deps.env")")
 fi
 
+t0=$SECONDS
 if [ "${LINT:-1}" != 0 ]; then
 	mkdir -p "$build"
 	log=$build/lint.log
 	"$top/scripts/lint.sh" "$@" 2>&1 | tee "$log" || true
 	res=$(grep -a '^CLIENTBUF-LINT:' "$log" | tail -n 1 || true)
-	add_counts "$res" "lint" "log $log"
+	add_counts "$res" "lint" "log $log, $((SECONDS - t0))s"
 	while IFS= read -r line; do
 		summary+=("    $line")
 	done < <(grep -aE '^not ok [0-9]+ ' "$log" || true)
 fi
 log=$build/host-tests.log
+t0=$SECONDS
 "$top/tools/tests/run.sh" "$build/tools" > "$log" 2>&1 || true
 grep -aE '^(not )?ok - host' "$log" || true
 res=$(grep -a '^CLIENTBUF-HOST:' "$log" | tail -n 1 || true)
-add_counts "$res" "host tests" "log $log"
+add_counts "$res" "host tests" "log $log, $((SECONDS - t0))s"
 while IFS= read -r line; do
 	summary+=("    $line")
 done < <(grep -aE '^(# )*not ok ' "$log" || true)
@@ -158,6 +160,7 @@ while IFS= read -r line; do
 done < "$log"
 # ---- end of the package author's path ----
 
+summary+=("check.sh took ${SECONDS}s (the builds before it are make's)")
 echo
 echo "==== clientbuf check summary ===="
 printf '%s\n' "${summary[@]}"

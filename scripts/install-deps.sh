@@ -41,15 +41,19 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 FLAVOUR=cloud-amd64
 SERIES="6.1 6.12"
-# busybox-static, keyutils, pamtester, libpam-wrapper: copied into the VM.
-# gcc-multilib: the 32-bit compat test. rsync: kselftest's "make install"
-# (the kselftest route, scripts/kselftest-route.sh). pkg-config, git: the
-# package template and the guide (Documentation/write-a-package.rst). The
-# rest builds and lints.
+# busybox-static, keyutils, pamtester, libpam-wrapper: copied into the VM,
+# and so are the login programs of clientbuf_login: util-linux (su),
+# login, openssh-server (sshd), openssh-client (ssh, ssh-keygen), sshpass,
+# libpam-modules (pam_unix.so). libssl-dev: OpenSSL's libcrypto for the
+# CLI. gcc-multilib: the 32-bit compat test. rsync: kselftest's "make
+# install" (the kselftest route, scripts/kselftest-route.sh). pkg-config,
+# git: the package template and the guide
+# (Documentation/write-a-package.rst). The rest builds and lints.
 BASE_PKGS="build-essential bc kmod cpio xz-utils busybox-static qemu-system-x86
 	sparse python3 python3-sphinx gnuplot-nox initramfs-tools debootstrap
 	gcc-multilib keyutils pamtester libpam0g-dev libpam-wrapper libpamtest0-dev
-	rsync pkg-config git
+	util-linux login openssh-server openssh-client sshpass libpam-modules
+	libssl-dev rsync pkg-config git
 	${EXTRA_PKGS:-}"
 
 

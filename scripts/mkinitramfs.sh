@@ -10,7 +10,11 @@
 # /lib/clientbuf/ (clientbuf.ko, clientbuf_test.ko, samples), the selftest
 # binaries in /selftests/clientbuf/ with the kselftest runner in /selftests,
 # the tools' binaries (if built) in /bin, and with pam_clientbuf.so built:
-# pamtester, keyctl, their libraries, the module and selftests/pam.d/.
+# pamtester, keyctl, their libraries, the module and selftests/pam.d/, and
+# the login programs of the clientbuf_login selftest: Debian's su (setuid),
+# login, sshd, ssh and sshpass with their libraries, PAM modules, a fresh
+# sshd host key (0600) and the accounts and configuration of
+# selftests/login/ (passwd, group, shadow, nsswitch.conf, sshd_config...).
 #
 # Environment:
 #   MODE=check|run|bench|probe   what /init does (default check); probe
@@ -41,16 +45,29 @@ root=$(mktemp -d "${TMPDIR:-/tmp}/clientbuf-initramfs.XXXXXX")
 chmod 0755 "$root"
 trap 'rm -rf "$root"' EXIT
 
-# Copy an executable and, if it is dynamically linked, the libraries and
-# loader it needs.
+# Copy an executable (mode 0755, or MODE) and, if it is dynamically linked,
+# the libraries and loader it needs.
 add_exe() {
-	local src=$1 dst=$2 lib
-	install -D -m 0755 "$src" "$root$dst"
+	local src=$1 dst=$2 mode=${3:-0755} lib
+	install -D -m "$mode" "$src" "$root$dst"
 	if ldd "$src" >/dev/null 2>&1; then
 		for lib in $(ldd "$src" | grep -oE '/[^ ]+'); do
 			[ -e "$root$lib" ] || install -D -m 0755 "$lib" "$root$lib"
 		done
 	fi
+}
+
+# A real program at its own path, as installed: its mode with a setuid bit
+# (the archive is made with -R 0:0, so root owns it, and the kernel's
+# unpacker keeps the mode), and its libraries. It is not shadowed by a
+# busybox applet: /init's "busybox --install" never replaces a file, and
+# /usr/bin, /usr/sbin come first in PATH.
+add_real() {
+	local src
+	for src in "$@"; do
+		[ -x "$src" ] || die "$src missing (scripts/install-deps.sh)"
+		add_exe "$src" "$src" "$(stat -L -c %a "$src")"
+	done
 }
 
 ldd "$busybox" >/dev/null 2>&1 &&
@@ -136,6 +153,31 @@ if [ "$mode" != probe ]; then
 		for f in "$top"/selftests/pam.d/*; do
 			install -D -m 0644 "$f" "$root/etc/pam.d/$(basename "$f")"
 		done
+
+		# login programs (selftests/clientbuf_login.c): the services
+		# su, su-l, login and sshd of selftests/pam.d/ name
+		# pam_clientbuf.so and pam_unix.so (session)
+		add_real /usr/bin/su /usr/bin/login /usr/sbin/sshd \
+			/usr/bin/ssh /usr/bin/sshpass
+		for m in pam_unix.so pam_permit.so pam_deny.so; do
+			add_exe "$(dirname "$libpam")/security/$m" \
+				"$(dirname "$libpam")/security/$m" 0644
+		done
+		login=$top/selftests/login
+		for f in passwd group nsswitch.conf shells hosts; do
+			install -D -m 0644 "$login/$f" "$root/etc/$f"
+		done
+		install -m 0600 "$login/shadow" "$root/etc/shadow"
+		[ -f /etc/login.defs ] &&
+			install -m 0644 /etc/login.defs "$root/etc/login.defs"
+		install -D -m 0644 "$login/sshd_config" \
+			"$root/etc/ssh/sshd_config"
+		ssh-keygen -q -t ed25519 -N '' -C clientbuf-vm \
+			-f "$root/etc/ssh/ssh_host_ed25519_key"
+		chmod 0600 "$root/etc/ssh/ssh_host_ed25519_key"
+		install -d -m 0755 "$root/run/sshd" "$root/home/alice" \
+			"$root/home/user1" "$root/home/bob"
+		chmod 0700 "$root/root"
 	fi
 
 	# default demo: the command-line client if built, else a selftest

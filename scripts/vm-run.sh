@@ -19,7 +19,11 @@
 #                       under TCG on a loaded 2-core machine passes 600)
 #   ACCEL="-accel ..."  QEMU accelerator/CPU arguments; default: detected
 #                       once (KVM if it boots, else TCG), cached in
-#                       build/accel
+#                       build/accel. An ACCEL given is used as is and not
+#                       cached: make bench boots with "-accel
+#                       tcg,thread=single -cpu max -icount shift=0,sleep=on"
+#                       (the guest clock counts instructions; see
+#                       Documentation/performance.rst)
 #   VM_MEM=2G VM_SMP=2  memory and CPUs
 #   VM_APPEND="..."     extra kernel command line
 #   RUN_SCRIPT, EXTRA_FILES, SELFTESTS: passed to scripts/mkinitramfs.sh

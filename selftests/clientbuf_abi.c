@@ -86,7 +86,9 @@ static const struct ioc_desc iocs[NR_COUNT] = {
 		       offsetof(struct clientbuf_serve, status) },
 	[NR_SERVER_OP] = { "SERVER_OP", CLIENTBUF_IOC_SERVER_OP,
 			   sizeof(struct clientbuf_server_op),
-			   offsetof(struct clientbuf_server_op, status) },
+			   offsetof(struct clientbuf_server_op, status),
+			   cb_offsetofend(struct clientbuf_server_op,
+					  reserved2) },
 };
 
 FIXTURE(abi) {
@@ -813,6 +815,7 @@ TEST_F(abi, reserved_fields)
 		SKIP(return, "SERVE and SERVER_OP need CAP_SYS_ADMIN");
 	RESERVED_CASE(NR_SERVER_OP, struct clientbuf_server_op, reserved);
 	RESERVED_CASE(NR_SERVER_OP, struct clientbuf_server_op, reserved2);
+	RESERVED_CASE(NR_SERVER_OP, struct clientbuf_server_op, reserved3);
 }
 
 TEST_F(abi, unknown_flags)

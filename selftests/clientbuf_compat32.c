@@ -18,7 +18,7 @@ CB_RELEASE_SLOTS_AT_EXIT
 #define INFO_STATUS	0x40000001U
 
 /* The layout both ABIs share (the sizes of the 64-bit build). */
-_Static_assert(sizeof(struct clientbuf_info) == 80, "clientbuf_info");
+_Static_assert(sizeof(struct clientbuf_info) == 152, "clientbuf_info");
 _Static_assert(sizeof(struct clientbuf_completion) == 32,
 	       "clientbuf_completion");
 _Static_assert(sizeof(struct cbtest_remote) == 56, "cbtest_remote");

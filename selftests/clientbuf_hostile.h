@@ -14,7 +14,9 @@
 #include "clientbuf_util.h"
 
 /* The highest CLIENTBUF_SRV_* op this uapi header knows. */
-#ifdef CLIENTBUF_SRV_COPY_FROM_VEC
+#if defined(CLIENTBUF_SRV_REPLY)
+#define HX_SRV_OP_MAX	CLIENTBUF_SRV_REPLY
+#elif defined(CLIENTBUF_SRV_COPY_FROM_VEC)
 #define HX_SRV_OP_MAX	CLIENTBUF_SRV_COPY_FROM_VEC
 #else
 #define HX_SRV_OP_MAX	CLIENTBUF_SRV_COMPLETE

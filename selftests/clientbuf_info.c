@@ -3,7 +3,8 @@
  * clientbuf_info - CLIENTBUF_IOC_GET_INFO against the module parameters.
  *
  * Every limit GET_INFO reports is the module parameter of the same name
- * (/sys/module/clientbuf/parameters/max_*); the parameters are writable at
+ * (/sys/module/clientbuf/parameters/max_*, the per-client and the per-user
+ * ones); the parameters are writable at
  * run time (root), and both GET_INFO and the limit a new operation meets
  * follow a write at once. Only limits above what a client holds are set
  * here. The values found at start are restored when the program exits,
@@ -17,7 +18,9 @@ CB_RELEASE_SLOTS_AT_EXIT
 
 static const char *const names[] = {
 	"max_buffers", "max_allocs", "max_buffer_bytes", "max_submit_len",
-	"max_pending",
+	"max_pending", "max_completions", "max_user_clients",
+	"max_user_buffers", "max_user_buffer_bytes", "max_user_allocs",
+	"max_user_calls", "max_user_server_calls",
 };
 
 #define NR_PARAMS	(sizeof(names) / sizeof(names[0]))
@@ -89,8 +92,15 @@ static unsigned long long info_field(const struct clientbuf_info *info,
 	case 1: return info->max_allocs;
 	case 2: return info->max_buffer_bytes;
 	case 3: return info->max_submit_len;
+	case 4: return info->max_pending;
+	case 5: return info->max_completions;
+	case 6: return info->max_user_clients;
+	case 7: return info->max_user_buffers;
+	case 8: return info->max_user_buffer_bytes;
+	case 9: return info->max_user_allocs;
+	case 10: return info->max_user_calls;
 	}
-	return info->max_pending;
+	return info->max_user_server_calls;
 }
 
 /* Every field of GET_INFO, each limit against its module parameter. */
@@ -109,7 +119,9 @@ TEST(fields_match_parameters)
 	ASSERT_EQ(CLIENTBUF_ABI_VERSION, info.abi_version);
 	ASSERT_EQ(CLIENTBUF_FEAT_REGISTER | CLIENTBUF_FEAT_CALL_SYNC |
 		  CLIENTBUF_FEAT_CALL_ASYNC | CLIENTBUF_FEAT_ALLOC |
-		  CLIENTBUF_FEAT_SERVER | CLIENTBUF_FEAT_PIN, info.features);
+		  CLIENTBUF_FEAT_SERVER | CLIENTBUF_FEAT_PIN |
+		  CLIENTBUF_FEAT_REPLY | CLIENTBUF_FEAT_USER_LIMITS,
+		  info.features);
 	for (i = 0; i < NR_PARAMS; i++) {
 		ASSERT_EQ(0, param_read(names[i], &v))
 			TH_LOG("%s%s unreadable", PARAMS, names[i]);
@@ -121,6 +133,14 @@ TEST(fields_match_parameters)
 	ASSERT_EQ(1ULL << 30, info.max_buffer_bytes);
 	ASSERT_EQ(64 * 1024, info.max_submit_len);
 	ASSERT_EQ(64, info.max_pending);
+	ASSERT_EQ(1024, info.max_completions);
+	ASSERT_EQ(1024, info.max_user_clients);
+	ASSERT_EQ(4096, info.max_user_buffers);
+	ASSERT_EQ(16ULL << 30, info.max_user_buffer_bytes);
+	ASSERT_EQ(16384, info.max_user_allocs);
+	ASSERT_EQ(1024, info.max_user_calls);
+	ASSERT_EQ(128, info.max_user_server_calls);
+	ASSERT_EQ(0, info.reserved);
 	close(fd);
 }
 

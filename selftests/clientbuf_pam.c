@@ -319,9 +319,16 @@ TEST_F(pam, unknown_user_revealed_is_user_unknown)
 	EXPECT_PAM(SERVICE, "alice", "x", "authenticate", 1, PAM_AUTH_ERR);
 }
 
-TEST_F(pam, disabled_account_is_acct_expired)
+/*
+ * auth answers authentication results only (sshd drops the connection on
+ * PAM_ACCT_EXPIRED from auth): a disabled account is refused there, and
+ * account says it expired, as pam_unix does.
+ */
+TEST_F(pam, disabled_account_is_auth_err_then_acct_expired)
 {
 	EXPECT_PAM(SERVICE, "bob", "bob-pw", "authenticate", 1,
+		   PAM_AUTH_ERR);
+	EXPECT_PAM(SERVICE, "bob", "bob-pw", "acct_mgmt", 1,
 		   PAM_ACCT_EXPIRED);
 	/* without the right password nothing tells it is disabled */
 	EXPECT_PAM(SERVICE, "bob", "bob-px", "authenticate", 1, PAM_AUTH_ERR);
@@ -641,6 +648,65 @@ TEST_F(pam, userspace_server_answers_pamtester)
 	/* the server is gone, and with it the package */
 	EXPECT_PAM(SERVICE "-srv", "sam", "sam-pw", "authenticate", 1,
 		   PAM_AUTHINFO_UNAVAIL);
+}
+
+/*
+ * A server that reads its calls and never answers, and closes after
+ * @linger_s seconds: the module gives the call up after timeout=2 with
+ * PAM_AUTHINFO_UNAVAIL (before, pamtester waited until the server went
+ * away and got PAM_SYSTEM_ERR from STATUS_PORT_DISCONNECTED).
+ */
+static int silent_server(int ready, int linger_s)
+{
+	struct {
+		struct clientbuf_server_call h;
+		char submit[256];
+	} rec;
+	struct cb_res r;
+	int fd = cb_open();
+
+	if (fd < 0)
+		return 20;
+	r = srv_serve(&fd, "test_silent_srv");
+	if (r.err || r.status)
+		return 21;
+	if (write(ready, "r", 1) != 1)
+		return 22;
+	if (read(fd, &rec, sizeof(rec)) <= 0)
+		return 23;
+	sleep(linger_s);
+	close(fd);
+	return 0;
+}
+
+TEST_F_TIMEOUT(pam, silent_server_times_out, 60)
+{
+	struct timespec t0, t1;
+	long ms;
+	int p[2];
+	char c;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(p[0]);
+		_exit(silent_server(p[1], 12));
+	}
+	close(p[1]);
+	ASSERT_EQ(1, read(p[0], &c, 1));
+	close(p[0]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_PAM(SERVICE "-timeout", "alice", "alice-pw", "authenticate", 1,
+		   PAM_AUTHINFO_UNAVAIL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	/* timeout=2: well before the server's 12 s */
+	EXPECT_LT(ms, 8000) TH_LOG("pamtester took %ld ms", ms);
+	EXPECT_GE(ms, 1900) TH_LOG("pamtester took %ld ms", ms);
+	cb_kill_child(pid);
 }
 
 TEST_HARNESS_MAIN

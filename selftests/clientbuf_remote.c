@@ -634,16 +634,16 @@ TEST_F(forked, read)
 	ASSERT_EQ(EPERM, res.err);
 }
 
-TEST_F(forked, get_info_allowed)
+TEST_F(forked, get_info_denied)
 {
 	struct clientbuf_info info;
 	pid_t pid = fork();
 
-	/* GET_INFO reaches nothing of the client: anyone may ask. */
+	/* GET_INFO tells what the client and its user hold: owner only. */
 	ASSERT_LE(0, pid);
 	if (!pid)
 		_exit(cb_get_info(self->fd, &info));
-	ASSERT_EQ(0, cb_wait_child(pid));
+	ASSERT_EQ(EPERM, cb_wait_child(pid));
 }
 
 /* ---- another process copies: it reaches the client, not itself ------- */

@@ -55,7 +55,9 @@ for t in "run:vm-run $kver run" "bench:bench $kver" "check:check $kver"; do
 	want=${t#*:}
 	n=$((n + 1))
 	: > "$rec"
-	fresh make -s -C "$tree" "$target" MAKE=: > "$work/out" 2>&1
+	# not the make or the KVER this test may run under
+	fresh env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u KVER -u KDIR \
+		make -s -C "$tree" "$target" MAKE=: > "$work/out" 2>&1
 	got=$(cat "$rec")
 	if [ "$got" = "$want" ]; then
 		echo "ok $n make $target as the first command uses the kernel deps installed"

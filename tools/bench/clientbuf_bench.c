@@ -32,10 +32,16 @@
  * every size once. Ratios are of medians; the worst repetition (the
  * smallest per-repetition ratio) decides a target.
  *
- * Usage: clientbuf-bench [-r REPS] [-t MS] [-q]
+ * Usage: clientbuf-bench [-r REPS] [-t MS] [-q] [-k CLOCK] [-s | -S]
  *   -r REPS  repetitions (default 7, at least 7 for the targets to count)
  *   -t MS    target time of one measurement (default 30 ms)
  *   -q       quick: -r 3 -t 4, fewer sizes in the work table
+ *   -k CLOCK what the guest clock counts, for the report: "insn" (QEMU's
+ *            -icount shift=0: one nanosecond is one guest instruction) or
+ *            "wall" (default)
+ *   -s       only 5 (many clients) and its traced run
+ *   -S       everything but 5 (bench.sh runs 5 on the wall clock alone:
+ *            -icount runs every vCPU on one host thread)
  *
  * Output: tables, "CBBENCH-<KIND>,..." CSV lines for bench.sh, and one
  * "CBBENCH-TARGET" line per target.
@@ -209,6 +215,8 @@ struct shared {
 static struct shared *sh;
 static int reps = 7;
 static bool quick;
+static const char *clock_name = "wall";
+static bool scale_only, no_scale;
 static double target_ns = 30e6;
 
 /* the client's state */
@@ -1087,38 +1095,42 @@ static void *server_thread(void *arg)
 	const struct logon_req *rq = (const void *)(&rec.hdr + 1);
 	uint8_t *out = malloc(CBBENCH_TOKEN_LEN + LOGON_LARGE);
 	uint32_t i, total;
+	ssize_t n;
 
 	if (!out)
 		return NULL;
 	memcpy(out, reply, CBBENCH_TOKEN_LEN + LOGON_LARGE);
+	n = read(fd, &rec, sizeof(rec));
 	for (;;) {
-		ssize_t n = read(fd, &rec, sizeof(rec));
-
 		if (n < (ssize_t)(sizeof(rec.hdr) + sizeof(*rq))) {
-			if (n < 0 && errno == EINTR)
+			if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+				n = read(fd, &rec, sizeof(rec));
 				continue;
+			}
 			break;
 		}
 		total = CBBENCH_TOKEN_LEN + rq->len;
 		for (i = 0; i < CBBENCH_TOKEN_LEN; i++)
 			out[i] = cbbench_token(rq->nonce, i);
+		/*
+		 * One syscall per call: allocate, copy, complete, and read
+		 * the next call into the same record buffer.
+		 */
 		memset(&op, 0, sizeof(op));
 		op.size = sizeof(op);
 		op.call_id = rec.hdr.call_id;
-		op.op = CLIENTBUF_SRV_ALLOC;
+		op.op = CLIENTBUF_SRV_REPLY;
 		op.len = total;
-		if (ioctl(fd, CLIENTBUF_IOC_SERVER_OP, &op) || op.status)
-			break;
-		op.client_addr = op.result_addr;
-		op.op = CLIENTBUF_SRV_COPY_TO;
 		op.server_addr = (uintptr_t)out;
-		if (ioctl(fd, CLIENTBUF_IOC_SERVER_OP, &op) || op.status)
-			break;
-		op.op = CLIENTBUF_SRV_COMPLETE;
-		op.call_status = 0;
-		op.protocol_status = 0;
-		if (ioctl(fd, CLIENTBUF_IOC_SERVER_OP, &op) || op.status)
-			break;
+		op.recv_addr = (uintptr_t)&rec;
+		op.recv_len = sizeof(rec);
+		if (ioctl(fd, CLIENTBUF_IOC_SERVER_OP, &op)) {
+			if (op.status)
+				break;
+			n = -1;		/* answered; errno is the read's */
+			continue;
+		}
+		n = op.recv_len;
 	}
 	free(out);
 	return NULL;
@@ -1188,6 +1200,7 @@ static void seqpacket_daemon(int fd)
  * @arena: its memory
  * @sock: the daemon's socket, or -1
  * @nonce: next nonce
+ * @prev: the previous answer, freed by the next call (CLIENTBUF_CALL_FREE)
  */
 struct logon_client {
 	int fd;
@@ -1195,6 +1208,7 @@ struct logon_client {
 	uint8_t *arena;
 	int sock;
 	uint64_t nonce;
+	uint64_t prev;
 };
 
 static void logon_client_init(struct logon_client *lc, bool pin)
@@ -1208,6 +1222,29 @@ static void logon_client_init(struct logon_client *lc, bool pin)
 			   (pin ? CLIENTBUF_BUF_PIN : 0));
 	lc->sock = -1;
 	lc->nonce = (uint64_t)getpid() << 32;
+	lc->prev = 0;
+}
+
+/*
+ * CLIENTBUF_IOC_CALL_PACKAGE into @lc's arena, freeing its previous answer
+ * first (CLIENTBUF_CALL_FREE): one syscall per call on the client's side.
+ */
+static uint32_t logon_call(struct logon_client *lc, const char *pkg,
+			   const void *submit, uint32_t len,
+			   struct clientbuf_call *c)
+{
+	*c = (struct clientbuf_call){
+		.size = sizeof(*c),
+		.flags = lc->prev ? CLIENTBUF_CALL_FREE : 0,
+		.submit_addr = (uintptr_t)submit, .submit_len = len,
+		.return_buf_id = lc->arena_id, .return_addr = lc->prev,
+	};
+	strncpy(c->package, pkg, sizeof(c->package) - 1);
+	lc->prev = 0;
+	if (ioctl(lc->fd, CLIENTBUF_IOC_CALL_PACKAGE, c) && !c->status)
+		return ~0U;
+	lc->prev = c->status ? 0 : c->return_addr;
+	return c->status;
 }
 
 /*
@@ -1220,7 +1257,6 @@ static int logon(struct logon_client *lc, int path, uint32_t len, bool check)
 	struct cbbench_cmd cmd = {
 		.op = CBBENCH_OP_LOGON, .len = len, .nonce = rq.nonce,
 	};
-	struct clientbuf_free fr = { .size = sizeof(fr) };
 	struct clientbuf_call c;
 	uint32_t st;
 
@@ -1236,19 +1272,14 @@ static int logon(struct logon_client *lc, int path, uint32_t len, bool check)
 		return check && !check_answer(lc->arena, rq.nonce, len) ? -1 : 0;
 	}
 	if (path == LG_KERN_U || path == LG_KERN_P)
-		st = call_full(lc->fd, CBBENCH_PACKAGE, &cmd, sizeof(cmd), 0,
-			       lc->arena_id, &c);
+		st = logon_call(lc, CBBENCH_PACKAGE, &cmd, sizeof(cmd), &c);
 	else
-		st = call_full(lc->fd, LOGON_PACKAGE, &rq, sizeof(rq), 0,
-			       lc->arena_id, &c);
+		st = logon_call(lc, LOGON_PACKAGE, &rq, sizeof(rq), &c);
 	if (st || c.return_len != CBBENCH_TOKEN_LEN + len || !c.return_addr)
 		return -1;
+	/* the answer stays until the next call frees it */
 	if (check && !check_answer((uint8_t *)(uintptr_t)c.return_addr,
 				   rq.nonce, len))
-		return -1;
-	fr.id = lc->arena_id;
-	fr.addr = c.return_addr;
-	if (ioctl(lc->fd, CLIENTBUF_IOC_FREE, &fr) || fr.status)
 		return -1;
 	return 0;
 }
@@ -1805,6 +1836,21 @@ static void print_work(void)
 	       "%d of %d lines above the anchor%s%s\n", over ? "NOT MET" : "met",
 	       over, lines_n, over ? ": " : "", over_at);
 	nmiss += (grows > 0) + (over > 0);
+	{
+		const struct work *u = &sh->logon_work[LG_SRV_U];
+		const struct work *p = &sh->logon_work[LG_SRV_P];
+		const struct work *k = &sh->logon_work[LG_SOCK];
+		double worst = u->syscalls > p->syscalls ? u->syscalls :
+			       p->syscalls;
+		bool ok = u->ok && p->ok && worst <= 3.01;
+
+		printf("CBBENCH-TARGET: 4c syscalls per served logon (client "
+		       "and server): %s - %.2f (unpinned arena %.2f, pinned "
+		       "%.2f); the SOCK_SEQPACKET daemon %.2f; want <= 3\n",
+		       ok ? "met" : "NOT MET", worst, u->syscalls,
+		       p->syscalls, k->syscalls);
+		nmiss += !ok;
+	}
 }
 
 static void print_logon(void)
@@ -1838,7 +1884,7 @@ static void print_logon(void)
 	 * copy_from_user() into a client page, like the socket's two.
 	 */
 	for (k = 0; k < 2; k++) {
-		double want = k ? 1.5 : 1.0, wu, mu;
+		double want = k ? 2.0 : 1.2, wu, mu;
 		bool ok;
 
 		for (i = 0; i < reps; i++)
@@ -1931,14 +1977,9 @@ static void print_results(void)
 	};
 	static const enum path t2pin[] = { C2_PKG_PIN, C2_PKG_PIN };
 	static const enum path t2pina[] = { A_PVW1, A_PROCMEM };
-	static const enum path t2k[] = {
-		L_KT_PKG, L_KT_PKG, L_WQ_PKG, L_WQ_PKG, L_PROC_PKG,
-		L_PROC_PKG_PIN,
-	};
-	static const enum path t2ka[] = {
-		L_KT_APVM, L_KT_BARE, L_WQ_APVM, L_WQ_BARE, L_PROC_APVM,
-		L_PROC_APVM,
-	};
+	/* judged against what f_fs does in the same context */
+	static const enum path t2k[] = { L_KT_PKG, L_WQ_PKG };
+	static const enum path t2ka[] = { L_KT_BARE, L_WQ_BARE };
 	static const enum path t3p[] = {
 		C3_TO_U, C3_TO_P, C3_FROM_U, C3_FROM_P,
 		C3_TOV_U, C3_TOV_P, C3_FROMV_U, C3_FROMV_P,
@@ -2016,7 +2057,11 @@ static void print_results(void)
 	       "memcpy -> %s\n", prim_insn(PR_CTU), prim_insn(PR_MEMCPY));
 
 	print_logon();
-	print_scale();
+	if (!no_scale)
+		print_scale();
+	else
+		printf("\n5. Many clients: not in this run (-S; bench.sh runs "
+		       "it on the wall clock in a VM of its own)\n");
 
 	for (p = 0; p < NPATHS; p++) {
 		if (sh->err[p][0])
@@ -2035,19 +2080,21 @@ static void print_results(void)
 		}
 	}
 
-	printf("\nTargets (a target is met when its worst repetition meets "
-	       "it)\n");
+	printf("\nTargets, on the %s clock (a target is met when its worst "
+	       "repetition meets it)\n", clock_name);
 	target("1", "caller ctx copy_to_client_buffer vs bare copy_to_user, "
-	       ">= 4 KiB", t1p, t1a, 1, ~0U, 4096, 0.9);
+	       "64 B", t1p, t1a, 1, 64, 64, 0.95);
+	target("1", "caller ctx copy_to_client_buffer vs bare copy_to_user, "
+	       ">= 4 KiB", t1p, t1a, 1, ~0U, 4096, 0.98);
 	printf("CBBENCH-TARGET: 1 fixed cost per call: %.0f ns at 64 B, %.0f "
 	       "ns at 4 KiB (median pkg - median bare)\n", fixed[0], fixed[2]);
 	target("2a", "other process vs process_vm_writev and /proc/PID/mem, "
 	       "every size", t2p, t2a, 4, ~0U, 0, 1.0);
 	target("2b", "other process pinned vs both, <= 4 KiB", t2pin, t2pina,
 	       2, 4096, 0, 1.5);
-	target("2c", "kthread, workqueue, other process (in-kernel loops) vs "
-	       "access_process_vm and kthread_use_mm+copy_to_user in that "
-	       "context, every size", t2k, t2ka, 6, ~0U, 0, 1.0);
+	target("2c", "kthread and workqueue copy_to_client_buffer (in-kernel "
+	       "loops) vs kthread_use_mm+copy_to_user in that context, every "
+	       "size", t2k, t2ka, 2, ~0U, 0, 1.0);
 	target("3a", "SERVER_OP vs process_vm_writev/readv, same iovecs, "
 	       "every size", t3p, t3a, 8, ~0U, 0, 1.0);
 	target("3b", "SERVER_OP pinned, <= 4 KiB", t3pin, t3pina, 4, 4096, 0,
@@ -2100,9 +2147,37 @@ static void print_machine(void)
 		fclose(f);
 	printf("CBBENCH-INFO: reps %d, %.0f ms per measurement, vectored "
 	       "paths %d segments\n", reps, target_ns / 1e6, VEC_SEGS);
+	printf("CBBENCH-INFO: clock: %s\n", !strcmp(clock_name, "insn") ?
+	       "insn - QEMU -icount shift=0: one guest nanosecond is one guest "
+	       "instruction; figures count instructions executed (exact and "
+	       "load-independent; blind to cache misses, memory bandwidth and "
+	       "real syscall entry costs; every vCPU on one host thread, so "
+	       "no parallelism)" :
+	       "wall - the host's time as the guest sees it (emulator speed "
+	       "and the host's other load included)");
 }
 
 /* ---- the client ----------------------------------------------------- */
+
+/* -s: 5 alone (bench.sh's wall-clock VM), with its traced run. */
+static int scale_main(uint64_t t0)
+{
+	scale_phase(false);
+	fprintf(stderr, "clientbuf-bench: many clients, %.0f s\n",
+		(now_ns() - t0) / 1e9);
+	trace_setup();
+	scale_phase(true);
+	trace_teardown();
+	print_scale();
+	printf("CBBENCH-INFO: run took %.1f s\n", (now_ns() - t0) / 1e9);
+	if (sh->fatal[0]) {
+		printf("CBBENCH-FAILED: %s\n", sh->fatal);
+		return 1;
+	}
+	printf("CBBENCH-TARGETS: many clients only (no numeric target), on "
+	       "the %s clock\n", clock_name);
+	return 0;
+}
 
 static void sync_peer(int to, int from, char c)
 {
@@ -2119,7 +2194,7 @@ int main(int argc, char **argv)
 	pid_t pid;
 	char c;
 
-	while ((opt = getopt(argc, argv, "r:t:q")) != -1) {
+	while ((opt = getopt(argc, argv, "r:t:qk:sS")) != -1) {
 		switch (opt) {
 		case 'r':
 			reps = atoi(optarg);
@@ -2132,11 +2207,24 @@ int main(int argc, char **argv)
 			reps = 3;
 			target_ns = 4e6;
 			break;
+		case 'k':
+			clock_name = optarg;
+			break;
+		case 's':
+			scale_only = true;
+			break;
+		case 'S':
+			no_scale = true;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-r REPS] [-t MS] [-q]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s [-r REPS] [-t MS] [-q] "
+				"[-k insn|wall] [-s | -S]\n", argv[0]);
 			return 2;
 		}
+	}
+	if (strcmp(clock_name, "insn") && strcmp(clock_name, "wall")) {
+		fprintf(stderr, "clientbuf-bench: -k insn or -k wall\n");
+		return 2;
 	}
 	if (reps < 1 || reps > MAXREPS || target_ns <= 0) {
 		fprintf(stderr, "clientbuf-bench: bad -r or -t\n");
@@ -2151,6 +2239,8 @@ int main(int argc, char **argv)
 		die("mmap");
 	reply = map_buf(CBBENCH_TOKEN_LEN + LOGON_LARGE, false);
 	fill_pattern(reply + CBBENCH_TOKEN_LEN, LOGON_LARGE);
+	if (scale_only)
+		return scale_main(t0);
 	client_pid = getpid();
 	cb_fd = open("/dev/clientbuf", O_RDWR | O_CLOEXEC);
 	if (cb_fd < 0)
@@ -2203,9 +2293,11 @@ int main(int argc, char **argv)
 	logon_phase(false);
 	fprintf(stderr, "clientbuf-bench: logons, %.0f s\n",
 		(now_ns() - t0) / 1e9);
-	scale_phase(false);
-	fprintf(stderr, "clientbuf-bench: many clients, %.0f s\n",
-		(now_ns() - t0) / 1e9);
+	if (!no_scale) {
+		scale_phase(false);
+		fprintf(stderr, "clientbuf-bench: many clients, %.0f s\n",
+			(now_ns() - t0) / 1e9);
+	}
 
 	/* the traced runs, after every timed one */
 	trace_setup();
@@ -2216,7 +2308,8 @@ int main(int argc, char **argv)
 		die("write");
 	waitpid(pid, NULL, 0);
 	logon_phase(true);
-	scale_phase(true);
+	if (!no_scale)
+		scale_phase(true);
 	trace_teardown();
 	fprintf(stderr, "clientbuf-bench: work per operation, %.0f s\n",
 		(now_ns() - t0) / 1e9);
@@ -2227,8 +2320,8 @@ int main(int argc, char **argv)
 		printf("CBBENCH-FAILED: %s\n", sh->fatal);
 		return 1;
 	}
-	printf("CBBENCH-TARGETS: %d not met, %d not judged\n", nmiss,
-	       nunjudged);
+	printf("CBBENCH-TARGETS: %d not met, %d not judged, on the %s clock\n",
+	       nmiss, nunjudged, clock_name);
 	close(cb_fd);
 	return 0;
 }

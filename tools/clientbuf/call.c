@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * clientbuf call [--async] PACKAGE DATA: call a security package; and the
- * return buffer and the wait for a completion, which "logon" uses too.
+ * clientbuf call [--async] [--data-hex | --data-file] [--answer-hex]
+ * PACKAGE DATA: call a security package with a text or binary submit
+ * buffer; and the return buffer and the wait for a completion, which
+ * "logon" uses too.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -10,8 +12,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+
+/* the largest submit buffer "call" reads (the module's limit is smaller) */
+#define CALL_DATA_MAX	(1024 * 1024)
 
 #include "cli.h"
 
@@ -134,11 +140,79 @@ void *map_return_buffer(int fd, __u32 *id)
 	return buf;
 }
 
+/*
+ * Hex digits (pairs; blanks, newlines and ':' between bytes allowed) into
+ * a new buffer. Return: 0, or -EINVAL for anything else.
+ */
+static int parse_hex_data(const char *s, unsigned char **out, size_t *len)
+{
+	size_t n = 0;
+	unsigned char *b = malloc(strlen(s) / 2 + 1);
+
+	if (!b)
+		return -ENOMEM;
+	while (*s) {
+		if (isspace((unsigned char)*s) || *s == ':') {
+			s++;
+			continue;
+		}
+		if (!isxdigit((unsigned char)s[0]) ||
+		    !isxdigit((unsigned char)s[1])) {
+			free(b);
+			return -EINVAL;
+		}
+		b[n++] = (unsigned char)((isdigit((unsigned char)s[0]) ?
+				s[0] - '0' : (tolower(s[0]) - 'a' + 10)) << 4 |
+				(isdigit((unsigned char)s[1]) ? s[1] - '0' :
+				 (tolower(s[1]) - 'a' + 10)));
+		s += 2;
+	}
+	*out = b;
+	*len = n;
+	return 0;
+}
+
+/* The bytes of file @path ("-": standard input) into a new buffer. */
+static int read_data_file(const char *path, unsigned char **out, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	unsigned char *b;
+	size_t n;
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	b = malloc(CALL_DATA_MAX + 1);
+	if (!b) {
+		err = -ENOMEM;
+		goto out;
+	}
+	n = fread(b, 1, CALL_DATA_MAX + 1, f);
+	if (ferror(f))
+		err = -EIO;
+	else if (n > CALL_DATA_MAX)
+		err = -EFBIG;
+	if (err) {
+		free(b);
+		goto out;
+	}
+	*out = b;
+	*len = n;
+out:
+	if (f != stdin)
+		fclose(f);
+	return err;
+}
+
 int cmd_call(int argc, char **argv)
 {
 	struct clientbuf_call call;
 	int timeout_ms = CALL_DEFAULT_TIMEOUT_MS;
 	const char *package, *data;
+	enum { DATA_TEXT, DATA_HEX, DATA_FILE } data_kind = DATA_TEXT;
+	bool answer_hex = false;
+	unsigned char *submit = NULL;
+	size_t submit_len = 0;
 	unsigned int flags = 0;
 	int fd, ret, rc = EXIT_FAIL;
 	__u32 id = 0, st, status, protocol_status, return_len;
@@ -153,6 +227,12 @@ int cmd_call(int argc, char **argv)
 			break;
 		} else if (!strcmp(argv[i], "--async")) {
 			flags |= CLIENTBUF_CALL_ASYNC;
+		} else if (!strcmp(argv[i], "--data-hex")) {
+			data_kind = DATA_HEX;
+		} else if (!strcmp(argv[i], "--data-file")) {
+			data_kind = DATA_FILE;
+		} else if (!strcmp(argv[i], "--answer-hex")) {
+			answer_hex = true;
 		} else if (!strncmp(argv[i], "--timeout=", 10)) {
 			if (parse_timeout(argv[i] + 10, &timeout_ms))
 				return usage_error("invalid timeout '%s'",
@@ -168,18 +248,43 @@ int cmd_call(int argc, char **argv)
 	data = argv[i + 1];
 	if (!*package || strlen(package) >= CLIENTBUF_PACKAGE_NAME_MAX)
 		return usage_error("invalid package name '%s'", package);
-	if (strlen(data) > UINT32_MAX)
+	if (data_kind == DATA_HEX) {
+		ret = parse_hex_data(data, &submit, &submit_len);
+		if (ret == -EINVAL)
+			return usage_error("DATA is not hex bytes: '%s'", data);
+	} else if (data_kind == DATA_FILE) {
+		ret = read_data_file(data, &submit, &submit_len);
+		if (ret) {
+			fprintf(stderr, "%s: reading the submit buffer from '%s': %s\n",
+				prog, data, ret == -EFBIG ?
+				"longer than 1 MiB" : strerror(-ret));
+			return EXIT_FAIL;
+		}
+	} else {
+		submit = (unsigned char *)strdup(data);
+		ret = submit ? 0 : -ENOMEM;
+		submit_len = submit ? strlen(data) : 0;
+	}
+	if (ret) {
+		fprintf(stderr, "%s: %s\n", prog, strerror(-ret));
+		return EXIT_FAIL;
+	}
+	if (submit_len > UINT32_MAX) {
+		free(submit);
 		return usage_error("DATA too long");
+	}
 
 	fd = open_device();
-	if (fd < 0)
+	if (fd < 0) {
+		free(submit);
 		return EXIT_FAIL;
+	}
 
 	buf = map_return_buffer(fd, &id);
 	if (!buf)
 		goto out_close;
 
-	ret = clientbuf_call(fd, package, data, (__u32)strlen(data), id, flags,
+	ret = clientbuf_call(fd, package, submit, (__u32)submit_len, id, flags,
 			     &call);
 	ret = finish_call(fd, &call, ret, timeout_ms, &done);
 	if (!done)
@@ -201,7 +306,13 @@ int cmd_call(int argc, char **argv)
 				(uint32_t)return_len);
 			goto out_unregister;
 		}
-		hexdump(buf + (return_addr - lo), return_len);
+		if (answer_hex) {
+			printf("answer:           ");
+			print_hex(buf + (return_addr - lo), return_len);
+			printf("\n");
+		} else {
+			hexdump(buf + (return_addr - lo), return_len);
+		}
 		if (clientbuf_free(fd, id, (void *)(uintptr_t)return_addr, &st))
 			fprintf(stderr,
 				"%s: warning: freeing the answer failed: %s\n",
@@ -229,5 +340,6 @@ out_unregister:
 	munmap(buf, CALL_RETURN_BUF_SIZE);
 out_close:
 	clientbuf_close(fd);
+	free(submit);
 	return rc;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * clientbuf CLI: what the commands share. One file a command (info.c,
- * status.c, call.c, serve.c, passwd.c; "logon", the client of the hmac
+ * status.c, call.c, serve.c with serve_passwd.c, passwd.c; "logon", the client of the hmac
  * sample, is samples/clientbuf_hmac_logon.c); main.c has the usage text
  * and the command table, common.c the helpers declared here.
  *
@@ -64,6 +64,10 @@ int cmd_status(int argc, char **argv);
 int cmd_call(int argc, char **argv);
 int cmd_logon(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+/* serve_passwd.c: "serve --passwd=DIR", the passwd_logon protocol */
+int serve_passwd_init(const char *dir);
+int serve_passwd_answer(int fd, const struct clientbuf_server_call *hdr,
+			const unsigned char *submit, const char *dir);
 int cmd_passwd(int argc, char **argv);
 
 #endif /* _CLIENTBUF_CLI_H */

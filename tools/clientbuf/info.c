@@ -21,6 +21,8 @@ static const struct {
 	{ CLIENTBUF_FEAT_ALLOC,		"alloc" },
 	{ CLIENTBUF_FEAT_SERVER,	"server" },
 	{ CLIENTBUF_FEAT_PIN,		"pin" },
+	{ CLIENTBUF_FEAT_REPLY,		"reply" },
+	{ CLIENTBUF_FEAT_USER_LIMITS,	"user-limits" },
 };
 
 int cmd_info(int argc, char **argv)
@@ -75,5 +77,27 @@ int cmd_info(int argc, char **argv)
 		       " pages)\n", (uint64_t)info.memlock_limit,
 		       (uint64_t)info.memlock_limit /
 		       (uint64_t)sysconf(_SC_PAGESIZE));
+	if (!(info.features & CLIENTBUF_FEAT_USER_LIMITS))
+		return EXIT_OK;
+	/* this fd's user (effective uid at open): usage / limit */
+	printf("user clients:      %" PRIu32 " / %" PRIu32 "\n",
+	       (uint32_t)info.user_clients, (uint32_t)info.max_user_clients);
+	printf("user buffers:      %" PRIu32 " / %" PRIu32 "\n",
+	       (uint32_t)info.user_buffers, (uint32_t)info.max_user_buffers);
+	printf("user buffer bytes: %" PRIu64 " / %" PRIu64 "\n",
+	       (uint64_t)info.user_buffer_bytes,
+	       (uint64_t)info.max_user_buffer_bytes);
+	printf("user allocs:       %" PRIu32 " / %" PRIu32 "\n",
+	       (uint32_t)info.user_allocs, (uint32_t)info.max_user_allocs);
+	printf("user calls:        %" PRIu32 " / %" PRIu32 "\n",
+	       (uint32_t)info.user_calls, (uint32_t)info.max_user_calls);
+	printf("user server calls: %" PRIu32 " / %" PRIu32 "\n",
+	       (uint32_t)info.user_server_calls,
+	       (uint32_t)info.max_user_server_calls);
+	printf("user completions:  %" PRIu32 " / %" PRIu32 "\n",
+	       (uint32_t)info.user_completions,
+	       (uint32_t)info.max_completions);
+	printf("user pinned pages: %" PRIu64 "\n",
+	       (uint64_t)info.user_pinned_pages);
 	return EXIT_OK;
 }

@@ -4,12 +4,15 @@
  *
  *   clientbuf info                       module ABI version, features, limits
  *   clientbuf status CODE                decode an NTSTATUS
- *   clientbuf call [--async] PKG DATA    call a security package
+ *   clientbuf call [--async] [--data-hex|--data-file] [--answer-hex]
+ *                  PKG DATA              call a security package
  *   clientbuf logon [OPTS] USER CHALLENGE
  *                                        log on through the hmac_logon
  *                                        sample package, check the token
- *   clientbuf serve [--count N] PKG      serve PKG from userspace (a toy
- *                                        package that greets its callers)
+ *   clientbuf serve [--count N] [--passwd=DIR] PKG
+ *                                        serve PKG from userspace (a toy
+ *                                        package that greets its callers,
+ *                                        or the passwd_logon protocol)
  *   clientbuf passwd [OPTS] USER         derive a verifier for the
  *                                        passwd_logon package and add it to
  *                                        the keyring "clientbuf:passwd"
@@ -39,6 +42,11 @@ static void usage(FILE *f)
 		"                           call PACKAGE with the string DATA as submit buffer;\n"
 		"                           the answer goes to a 64 KiB buffer registered with\n"
 		"                           ALLOC|WRITE|READ and is printed as hex and text\n"
+		"      --data-hex           DATA is the submit buffer in hex (\"01 00 0a ff\";\n"
+		"                           blanks and ':' between bytes allowed)\n"
+		"      --data-file          DATA names a file holding the submit buffer, \"-\"\n"
+		"                           standard input (at most 1 MiB)\n"
+		"      --answer-hex         print the answer as one line \"answer: HEX\"\n"
 		"      --async              make an asynchronous call and wait for its\n"
 		"                           completion with poll()/read()\n"
 		"      --timeout=MS         how long --async waits (default %d, -1 for ever)\n"
@@ -69,6 +77,12 @@ static void usage(FILE *f)
 		"                           allocated in the caller's ALLOC buffer; runs until\n"
 		"                           SIGINT or SIGTERM\n"
 		"      --count=N            exit after answering N calls\n"
+		"      --passwd=DIR         serve the passwd_logon protocol instead (what\n"
+		"                           pam_clientbuf.so speaks): DIR/USER holds USER's\n"
+		"                           verifier as \"passwd --payload USER\" writes it\n"
+		"                           (DIR and files root's, mode 0700/0600); callers\n"
+		"                           without CAP_SYS_ADMIN may check their own account\n"
+		"                           only\n"
 		"  passwd [OPTIONS] USER    read a password from the first line of standard\n"
 		"                           input, derive a verifier for the passwd_logon\n"
 		"                           package (clientbuf_passwd.ko: PBKDF2-HMAC-SHA256,\n"

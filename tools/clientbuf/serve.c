@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * clientbuf serve [--count N] PACKAGE: serve PACKAGE from userspace, a toy
- * package that greets its callers.
+ * clientbuf serve [--count N] [--passwd=DIR] PACKAGE: serve PACKAGE from
+ * userspace: a toy package that greets its callers, or with --passwd the
+ * passwd_logon protocol (serve_passwd.c).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,17 +45,21 @@ int parse_count(const char *s, unsigned long *count)
 }
 
 /*
- * Answer one call: allocate the greeting in the client's ALLOC buffer,
- * copy it there and complete the call with it. A step that fails
- * completes the call with that step's status.
+ * Answer one call: the greeting, allocated in the client's ALLOC buffer,
+ * copied there and the call completed with it, in one SERVER_OP REPLY that
+ * also reads the next call into @next (up to @next_len bytes) if one is
+ * queued. A REPLY that fails leaves the call as it was: it is then
+ * completed with the REPLY's status. Returns the length of the record read
+ * into @next, 0 if none, or -1 when the call could not be completed.
  */
-int serve_answer(int fd, const struct clientbuf_server_call *hdr,
-		 const unsigned char *submit)
+static ssize_t serve_answer(int fd, const struct clientbuf_server_call *hdr,
+			    const unsigned char *submit, void *next,
+			    size_t next_len)
 {
 	static char greeting[SERVE_GREETING_MAX];
-	__u32 st = CLIENTBUF_STATUS_SUCCESS, call_st, cst;
-	const char *what = NULL;
+	__u32 st = CLIENTBUF_STATUS_SUCCESS, cst;
 	__u64 block = 0;
+	ssize_t n;
 	int len, ret;
 
 	len = snprintf(greeting, sizeof(greeting),
@@ -64,32 +71,21 @@ int serve_answer(int fd, const struct clientbuf_server_call *hdr,
 	else if ((size_t)len >= sizeof(greeting))
 		len = sizeof(greeting) - 1;
 
-	ret = clientbuf_server_alloc(fd, hdr->call_id, (__u32)len, &block, &st);
-	if (ret) {
-		what = "ALLOC";
-	} else {
-		ret = clientbuf_server_copy_to(fd, hdr->call_id, block, greeting,
-					       (__u32)len, &st);
-		if (ret) {
-			what = "COPY_TO";
-			clientbuf_server_free(fd, hdr->call_id, block, NULL);
-			block = 0;
-		}
-	}
-	if (what) {
-		printf("  %s failed: ", what);
-		print_status_brief(stdout, st);
-		printf("\n");
-		call_st = st;
-		len = 0;
-	} else {
+	n = clientbuf_server_reply(fd, hdr->call_id, CLIENTBUF_STATUS_SUCCESS,
+				   CLIENTBUF_STATUS_SUCCESS, greeting,
+				   (__u32)len, &block, next, next_len, &st);
+	if (st == CLIENTBUF_STATUS_SUCCESS) {
 		printf("  answered %d bytes at 0x%" PRIx64 "\n", len,
 		       (uint64_t)block);
-		call_st = CLIENTBUF_STATUS_SUCCESS;
+		fflush(stdout);
+		/* the fd is O_NONBLOCK: no call queued is -EAGAIN */
+		return n < 0 ? 0 : n;
 	}
-	ret = clientbuf_server_complete(fd, hdr->call_id, call_st,
-					CLIENTBUF_STATUS_SUCCESS, block, (__u32)len,
-					&cst);
+	printf("  REPLY failed: ");
+	print_status_brief(stdout, st);
+	printf("\n");
+	ret = clientbuf_server_complete(fd, hdr->call_id, st,
+					CLIENTBUF_STATUS_SUCCESS, 0, 0, &cst);
 	if (ret) {
 		fprintf(stderr, "%s: completing call %" PRIu64 " failed: ",
 			prog, (uint64_t)hdr->call_id);
@@ -97,7 +93,19 @@ int serve_answer(int fd, const struct clientbuf_server_call *hdr,
 		fprintf(stderr, "\n");
 	}
 	fflush(stdout);
-	return ret;
+	return ret ? -1 : 0;
+}
+
+static void print_call(const struct clientbuf_server_call *hdr)
+{
+	printf("call %" PRIu64 ": pid %" PRId32 " tgid %" PRId32
+	       " uid %" PRIu32 " gid %" PRIu32 ", %" PRIu32
+	       " bytes: ", (uint64_t)hdr->call_id,
+	       (int32_t)hdr->pid, (int32_t)hdr->tgid,
+	       (uint32_t)hdr->uid, (uint32_t)hdr->gid,
+	       (uint32_t)hdr->submit_len);
+	print_quoted((const unsigned char *)(hdr + 1), hdr->submit_len);
+	printf("\n");
 }
 
 int cmd_serve(int argc, char **argv)
@@ -107,7 +115,7 @@ int cmd_serve(int argc, char **argv)
 	struct sigaction sa;
 	sigset_t block, orig;
 	unsigned long count = 0, served = 0;
-	const char *package;
+	const char *package, *passwd_dir = NULL;
 	size_t bufsize;
 	void *buf = NULL;
 	__u32 st;
@@ -126,6 +134,8 @@ int cmd_serve(int argc, char **argv)
 			if (i + 1 >= argc || parse_count(argv[i + 1], &count))
 				return usage_error("--count needs a positive number");
 			i++;
+		} else if (!strncmp(argv[i], "--passwd=", 9) && argv[i][9]) {
+			passwd_dir = argv[i] + 9;
 		} else {
 			return usage_error("unknown option '%s' for 'serve'",
 					   argv[i]);
@@ -137,6 +147,8 @@ int cmd_serve(int argc, char **argv)
 	if (!*package || strlen(package) >= CLIENTBUF_PACKAGE_NAME_MAX)
 		return usage_error("invalid package name '%s'", package);
 
+	if (passwd_dir && serve_passwd_init(passwd_dir))
+		return EXIT_FAIL;
 	fd = open_device();
 	if (fd < 0)
 		return EXIT_FAIL;
@@ -181,6 +193,11 @@ int cmd_serve(int argc, char **argv)
 	/* The loop needs only the server fd; the client fd may go. */
 	clientbuf_close(fd);
 	fd = ret;
+	/* serve_answer() reads the next call only if one is queued */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)) {
+		fprintf(stderr, "%s: fcntl: %s\n", prog, strerror(errno));
+		goto out_free;
+	}
 
 	/*
 	 * SIGINT and SIGTERM are blocked except inside ppoll(), so a signal
@@ -198,7 +215,9 @@ int cmd_serve(int argc, char **argv)
 	sigdelset(&orig, SIGINT);
 	sigdelset(&orig, SIGTERM);
 
-	printf("serving package '%s'%s\n", package,
+	printf("serving package '%s'%s%s%s%s\n", package,
+	       passwd_dir ? " (passwd_logon protocol, verifiers in " : "",
+	       passwd_dir ? passwd_dir : "", passwd_dir ? ")" : "",
 	       count ? "" : " (SIGINT or SIGTERM to stop)");
 	fflush(stdout);
 	rc = EXIT_OK;
@@ -230,17 +249,30 @@ int cmd_serve(int argc, char **argv)
 			rc = EXIT_FAIL;
 			break;
 		}
-		printf("call %" PRIu64 ": pid %" PRId32 " tgid %" PRId32
-		       " uid %" PRIu32 " gid %" PRIu32 ", %" PRIu32
-		       " bytes: ", (uint64_t)hdr->call_id,
-		       (int32_t)hdr->pid, (int32_t)hdr->tgid,
-		       (uint32_t)hdr->uid, (uint32_t)hdr->gid,
-		       (uint32_t)hdr->submit_len);
-		print_quoted((const unsigned char *)(hdr + 1),
-			     hdr->submit_len);
-		printf("\n");
-		serve_answer(fd, hdr, (const unsigned char *)(hdr + 1));
-		served++;
+		if (passwd_dir) {
+			serve_passwd_answer(fd, hdr,
+					    (const unsigned char *)(hdr + 1),
+					    passwd_dir);
+			served++;
+			continue;
+		}
+		/*
+		 * Each answer reads the next queued call in the same
+		 * syscall; back to ppoll() only when none is queued (or the
+		 * count is reached: then nothing more is read).
+		 */
+		do {
+			bool more = !count || served + 1 < count;
+
+			/* the next record may overwrite this one: the
+			 * greeting is made before the ioctl reads it
+			 */
+			print_call(hdr);
+			n = serve_answer(fd, hdr, (const unsigned char *)
+					 (hdr + 1), more ? buf : NULL,
+					 more ? bufsize : 0);
+			served++;
+		} while (n > 0 && !serve_stop);
 	}
 	if (serve_stop)
 		printf("%s: stopping\n", strsignal(serve_stop));

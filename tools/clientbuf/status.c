@@ -93,7 +93,8 @@ int cmd_status(int argc, char **argv)
 		       strerror(-err));
 	else
 		printf("  errno:      0 (none: a success status)\n");
-	printf("  Win32:      %" PRIu32 " %s\n", (uint32_t)win32,
-	       wname ? wname : "");
+	/* LsaNtStatusToWinError(): what Windows answers for any code */
+	printf("  Win32:      %" PRIu32 "%s%s\n", (uint32_t)win32,
+	       wname ? " " : "", wname ? wname : "");
 	return EXIT_OK;
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -114,9 +115,9 @@ int clientbuf_free(int fd, __u32 id, void *addr, __u32 *status)
 	return ret;
 }
 
-int clientbuf_call(int fd, const char *package, const void *submit,
+static int cb_call(int fd, const char *package, const void *submit,
 		   __u32 submit_len, __u32 return_buf_id, unsigned int flags,
-		   struct clientbuf_call *out)
+		   __u64 free_addr, struct clientbuf_call *out)
 {
 	size_t name_len;
 	int ret;
@@ -139,9 +140,30 @@ int clientbuf_call(int fd, const char *package, const void *submit,
 	out->submit_addr = cb_ptr(submit);
 	out->submit_len = submit_len;
 	out->return_buf_id = return_buf_id;
+	out->return_addr = free_addr;
 	ret = cb_ioctl(fd, CLIENTBUF_IOC_CALL_PACKAGE, out);
 	cb_fix_status(ret, &out->status);
 	return ret;
+}
+
+int clientbuf_call(int fd, const char *package, const void *submit,
+		   __u32 submit_len, __u32 return_buf_id, unsigned int flags,
+		   struct clientbuf_call *out)
+{
+	return cb_call(fd, package, submit, submit_len, return_buf_id, flags,
+		       0, out);
+}
+
+int clientbuf_call_free(int fd, const char *package, const void *submit,
+			__u32 submit_len, __u32 return_buf_id,
+			unsigned int flags, __u64 free_addr,
+			struct clientbuf_call *out)
+{
+	if (!free_addr)
+		return clientbuf_call(fd, package, submit, submit_len,
+				      return_buf_id, flags, out);
+	return cb_call(fd, package, submit, submit_len, return_buf_id,
+		       flags | CLIENTBUF_CALL_FREE, free_addr, out);
 }
 
 static long long cb_now_ms(void)
@@ -344,4 +366,41 @@ int clientbuf_server_complete(int fd, __u64 call_id, __u32 call_status,
 	op.client_addr = return_addr;
 	op.len = return_len;
 	return cb_server_run(fd, &op, status);
+}
+
+ssize_t clientbuf_server_reply(int fd, __u64 call_id, __u32 call_status,
+			       __u32 protocol_status, const void *answer,
+			       __u32 len, __u64 *client_addr, void *buf,
+			       size_t buf_len, __u32 *status)
+{
+	struct clientbuf_server_op op;
+	bool recv = buf && buf_len;
+	int ret;
+
+	cb_server_op_init(&op, CLIENTBUF_SRV_REPLY, call_id);
+	op.size = sizeof(op);
+	op.call_status = call_status;
+	op.protocol_status = protocol_status;
+	op.server_addr = cb_ptr(answer);
+	op.len = len;
+	if (recv) {
+		op.recv_addr = cb_ptr(buf);
+		op.recv_len = buf_len > UINT32_MAX ? UINT32_MAX :
+			      (__u32)buf_len;
+	}
+	ret = cb_ioctl(fd, CLIENTBUF_IOC_SERVER_OP, &op);
+	/*
+	 * The answer went through and the read failed: the module wrote
+	 * SUCCESS and a recv_len of 0. Else a failure without a status
+	 * written is UNSUCCESSFUL, as everywhere.
+	 */
+	if (!(ret < 0 && recv && op.status == CLIENTBUF_STATUS_SUCCESS &&
+	      !op.recv_len))
+		cb_fix_status(ret, &op.status);
+	if (status)
+		*status = op.status;
+	if (client_addr)
+		*client_addr = op.status == CLIENTBUF_STATUS_SUCCESS && len ?
+			       op.result_addr : 0;
+	return ret ? ret : (ssize_t)op.recv_len;
 }

@@ -170,6 +170,33 @@ int clientbuf_call(int fd, const char *package, const void *submit,
 		   struct clientbuf_call *out);
 
 /**
+ * clientbuf_call_free() - free the previous answer and call, in one ioctl
+ * @fd: descriptor from clientbuf_open()
+ * @package: as for clientbuf_call()
+ * @submit: as for clientbuf_call()
+ * @submit_len: as for clientbuf_call()
+ * @return_buf_id: as for clientbuf_call(); also the buffer @free_addr is
+ *	freed in (0: whichever ALLOC buffer holds it)
+ * @flags: as for clientbuf_call()
+ * @free_addr: a previous answer (clientbuf_call.return_addr) to free first,
+ *	or 0 to free nothing (then this is clientbuf_call())
+ * @out: as for clientbuf_call()
+ *
+ * CLIENTBUF_IOC_CALL_PACKAGE with CLIENTBUF_CALL_FREE (module feature
+ * CLIENTBUF_FEAT_REPLY): the block at @free_addr is freed as
+ * clientbuf_free() would, then the call is made, so a client that calls in
+ * a loop frees each answer without a syscall of its own. If the free fails,
+ * @out->status is its status and no call is made; once freed, the block
+ * stays freed whatever the call's outcome.
+ *
+ * Return: as for clientbuf_call().
+ */
+int clientbuf_call_free(int fd, const char *package, const void *submit,
+			__u32 submit_len, __u32 return_buf_id,
+			unsigned int flags, __u64 free_addr,
+			struct clientbuf_call *out);
+
+/**
  * clientbuf_wait_completion() - wait for and read one completion record
  * @fd: descriptor from clientbuf_open()
  * @c: receives the record
@@ -241,11 +268,16 @@ int clientbuf_status_to_errno(__u32 status);
  * clientbuf_status_to_win32() - LsaNtStatusToWinError() for an NTSTATUS
  * @status: an NTSTATUS
  *
- * The Win32 error that LsaNtStatusToWinError() (RtlNtStatusToDosError())
- * gives, e.g. 998 (ERROR_NOACCESS) for CLIENTBUF_STATUS_ACCESS_VIOLATION.
+ * The Win32 error that Windows's LsaNtStatusToWinError()
+ * (RtlNtStatusToDosError()) gives for any NTSTATUS, e.g. 998 (ERROR_NOACCESS)
+ * for CLIENTBUF_STATUS_ACCESS_VIOLATION, 1784 for STATUS_INVALID_BUFFER_SIZE
+ * (0xC0000206). STATUS_SUCCESS is 0 and a customer code (bit 29) comes back
+ * unchanged; 0xD... is read as 0xC...; 0x8007xxxx (HRESULT_FROM_WIN32),
+ * 0xC007xxxx and 0xC001xxxx give their low word; then Windows's table
+ * (Documentation/status-codes.rst).
  *
  * Return: the Win32 error; CLIENTBUF_WIN32_MR_MID_NOT_FOUND (317) for a status
- * outside the table.
+ * Windows does not map.
  */
 __u32 clientbuf_status_to_win32(__u32 status);
 
@@ -418,6 +450,38 @@ int clientbuf_server_free(int fd, __u64 call_id, __u64 client_addr,
 int clientbuf_server_complete(int fd, __u64 call_id, __u32 call_status,
 			      __u32 protocol_status, __u64 return_addr,
 			      __u32 return_len, __u32 *status);
+
+/**
+ * clientbuf_server_reply() - answer a call and read the next, in one ioctl
+ * @fd: the server fd
+ * @call_id: the call to answer
+ * @call_status: the call's NTSTATUS (not CLIENTBUF_STATUS_PENDING)
+ * @protocol_status: the package's own status
+ * @answer: @len bytes of answer in the server's memory (NULL if @len is 0)
+ * @len: answer bytes; 0 for none
+ * @client_addr: receives where the answer landed in the client (its arena),
+ *	0 on failure or without an answer; may be NULL
+ * @buf: where to read the next call record (as clientbuf_server_recv()),
+ *	or NULL to read none
+ * @buf_len: bytes at @buf
+ * @status: receives the NTSTATUS of the answer; may be NULL
+ *
+ * SERVER_OP CLIENTBUF_SRV_REPLY (module feature CLIENTBUF_FEAT_REPLY):
+ * allocates @len bytes in the client's arena, copies @answer there and
+ * completes the call with it, then (with @buf) blocks for the next call
+ * unless the fd is O_NONBLOCK - a served call costs the server one
+ * syscall. If the answer fails, @status says why and the call is as it
+ * was (complete it with clientbuf_server_complete()).
+ *
+ * Return: the length of the record read into @buf (0 without @buf), or a
+ * negative errno. With @status CLIENTBUF_STATUS_SUCCESS a negative errno
+ * is the read's (-EAGAIN, -EINTR, -EMSGSIZE, -EFAULT): the call was
+ * answered all the same.
+ */
+ssize_t clientbuf_server_reply(int fd, __u64 call_id, __u32 call_status,
+			       __u32 protocol_status, const void *answer,
+			       __u32 len, __u64 *client_addr, void *buf,
+			       size_t buf_len, __u32 *status);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,11 @@
  * Windows ones (ntstatus.h, winerror.h, as paired in Wine's
  * dlls/ntdll/error.c); the errno column is clientbuf's choice.
  * tools/tests/status_table.c checks it against an independent copy.
+ *
+ * The Win32 error of any NTSTATUS is what Windows's LsaNtStatusToWinError()
+ * (RtlNtStatusToDosError()) answers: its rules in clientbuf_status_to_win32(),
+ * its table in clientbuf_win32_table.h (scripts/win32-table.py);
+ * tools/tests/win32_map.c checks both against Wine's conformance test.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,10 +27,10 @@ struct cb_status_desc {
 	__u32 status;
 	const char *name;
 	int err;		/* positive errno, 0 for none */
-	__u32 win32;
 };
 
-#define S(sym, e, w)	{ CLIENTBUF_STATUS_##sym, "STATUS_" #sym, e, w }
+/* the Win32 column of status-codes.rst is clientbuf_status_to_win32()'s */
+#define S(sym, e, w)	{ CLIENTBUF_STATUS_##sym, "STATUS_" #sym, e }
 
 static const struct cb_status_desc cb_status_table[] = {
 	S(SUCCESS,			0,		0),
@@ -140,11 +145,47 @@ int clientbuf_status_to_errno(__u32 status)
 	return clientbuf_nt_success(status) ? 0 : -EIO;
 }
 
+struct cb_win32_map {
+	__u32 status;
+	__u32 win32;
+};
+
+/* { NTSTATUS, Win32 } of every code Windows maps, sorted by NTSTATUS */
+static const struct cb_win32_map cb_win32_map[] = {
+#include "clientbuf_win32_table.h"
+};
+
 __u32 clientbuf_status_to_win32(__u32 status)
 {
-	const struct cb_status_desc *d = cb_status_find(status);
+	size_t lo = 0, hi = ARRAY_SIZE(cb_win32_map);
+	__u32 high = status >> 16;
 
-	return d ? d->win32 : CLIENTBUF_WIN32_MR_MID_NOT_FOUND;
+	/* STATUS_SUCCESS, and customer codes (bit 29), come back unchanged */
+	if (!status || (status & 0x20000000U))
+		return status;
+	/* 0xD... is read as 0xC... */
+	if ((status & 0xF0000000U) == 0xD0000000U) {
+		status &= ~0x10000000U;
+		high = status >> 16;
+	}
+	/*
+	 * A Win32 error carried in an NTSTATUS (FACILITY_NTWIN32, 0xC007)
+	 * or an HRESULT (HRESULT_FROM_WIN32, 0x8007), and RPC's (0xC001):
+	 * the low word.
+	 */
+	if (high == 0xC001 || high == 0x8007 || high == 0xC007)
+		return status & 0xFFFF;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cb_win32_map[mid].status == status)
+			return cb_win32_map[mid].win32;
+		if (cb_win32_map[mid].status < status)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return CLIENTBUF_WIN32_MR_MID_NOT_FOUND;
 }
 
 const char *clientbuf_win32_name(__u32 win32)

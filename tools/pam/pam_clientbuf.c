@@ -2,29 +2,41 @@
 /*
  * pam_clientbuf.so: Linux-PAM logins through a clientbuf security package.
  *
- *   auth    required pam_clientbuf.so package=passwd_logon [device=PATH] [debug]
- *   account required pam_clientbuf.so package=passwd_logon [device=PATH] [debug]
+ *   auth    required pam_clientbuf.so package=passwd_logon [device=PATH]
+ *                    [timeout=SECONDS] [nullok] [debug]
+ *   account required pam_clientbuf.so package=passwd_logon [device=PATH]
+ *                    [timeout=SECONDS] [debug]
+ *
+ * libpam's own options of pam_get_authtok() (use_first_pass,
+ * try_first_pass, use_authtok, authtok_type=) are accepted quietly: libpam
+ * reads them from the module's arguments itself.
  *
  * auth gets the user and the password through the PAM conversation
  * (pam_get_user(), pam_get_authtok()), copies the password into a page of
  * its own (locked, left out of core dumps) that it registers with
  * /dev/clientbuf as CLIENTBUF_BUF_READ, and calls the package with
- * CLIENTBUF_IOC_CALL_PACKAGE and a struct passwd_logon_submit naming the
- * user and that page; the package (a kernel module, or a userspace
+ * CLIENTBUF_IOC_CALL_PACKAGE (asynchronous, so that a package that does not
+ * answer within timeout= seconds is given up: PAM_AUTHINFO_UNAVAIL) and a
+ * struct passwd_logon_submit naming the user and that page; the package (a kernel module, or a userspace
  * package server: the module cannot tell) reads the password with
  * copy_from_client_buffer(). The page is cleared with explicit_bzero()
  * before it is unregistered and unmapped; it is the module's only copy of
  * the password (libpam keeps and clears PAM_AUTHTOK itself). account sends
- * PASSWD_LOGON_OP_ACCOUNT with the user only.
+ * PASSWD_LOGON_OP_ACCOUNT with the user only. An empty password is refused
+ * (PAM_AUTH_ERR) without a call unless "nullok" is given, as pam_unix does.
  *
- * The call's NTSTATUS becomes the PAM result (Documentation/pam.rst):
+ * The call's NTSTATUS becomes the PAM result (Documentation/pam.rst); auth
+ * returns authentication results only (pam_sm_authenticate(3)), whether
+ * the account may be used is account's answer (as pam_unix's):
  *
- *   STATUS_SUCCESS                          PAM_SUCCESS
- *   STATUS_LOGON_FAILURE, WRONG_PASSWORD    PAM_AUTH_ERR
- *   STATUS_NO_SUCH_USER                     PAM_USER_UNKNOWN
- *   STATUS_ACCOUNT_DISABLED                 PAM_ACCT_EXPIRED
- *   STATUS_NO_SUCH_PACKAGE, no device       PAM_AUTHINFO_UNAVAIL
- *   anything else                           PAM_SYSTEM_ERR
+ *   NTSTATUS                              auth                 account
+ *   STATUS_SUCCESS                        PAM_SUCCESS          PAM_SUCCESS
+ *   STATUS_LOGON_FAILURE, WRONG_PASSWORD  PAM_AUTH_ERR         PAM_AUTH_ERR
+ *   STATUS_ACCOUNT_DISABLED               PAM_AUTH_ERR         PAM_ACCT_EXPIRED
+ *   STATUS_NO_SUCH_USER                   PAM_USER_UNKNOWN     PAM_USER_UNKNOWN
+ *   STATUS_NO_SUCH_PACKAGE, no device,
+ *   no answer within timeout=             PAM_AUTHINFO_UNAVAIL PAM_AUTHINFO_UNAVAIL
+ *   anything else                         PAM_AUTHINFO_UNAVAIL PAM_SYSTEM_ERR
  *
  * Every outcome is logged with pam_syslog() (LOG_AUTHPRIV facility as
  * libpam sets it); "debug" adds a LOG_DEBUG line per step.
@@ -32,6 +44,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -50,11 +64,42 @@
 /* The PAM entry points are the only symbols the module exports. */
 #define PCB_EXPORT	__attribute__((visibility("default")))
 
+/* timeout= default, in seconds; and its largest value */
+#define PCB_TIMEOUT_DEFAULT	30
+#define PCB_TIMEOUT_MAX		3600
+
 struct pcb_args {
 	const char *package;
 	const char *device;
+	int timeout_ms;		/* how long a package may take to answer */
+	bool nullok;		/* pass empty passwords to the package */
 	bool debug;
 };
+
+/* libpam's options: pam_get_authtok() reads them from argv itself */
+static bool pcb_libpam_option(const char *arg)
+{
+	return !strcmp(arg, "use_first_pass") ||
+	       !strcmp(arg, "try_first_pass") ||
+	       !strcmp(arg, "use_authtok") ||
+	       !strncmp(arg, "authtok_type=", 13);
+}
+
+/* timeout=SECONDS: 1..PCB_TIMEOUT_MAX */
+static int pcb_parse_timeout(const char *s, int *ms)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 1 || v > PCB_TIMEOUT_MAX)
+		return -1;
+	*ms = (int)v * 1000;
+	return 0;
+}
 
 /* Parse the module arguments; PAM_SERVICE_ERR for a bad service file. */
 static int pcb_parse(pam_handle_t *pamh, int argc, const char **argv,
@@ -64,17 +109,29 @@ static int pcb_parse(pam_handle_t *pamh, int argc, const char **argv,
 
 	a->package = NULL;
 	a->device = CLIENTBUF_DEVICE_PATH;
+	a->timeout_ms = PCB_TIMEOUT_DEFAULT * 1000;
+	a->nullok = false;
 	a->debug = false;
 	for (i = 0; i < argc; i++) {
-		if (!strncmp(argv[i], "package=", 8))
+		if (!strncmp(argv[i], "package=", 8)) {
 			a->package = argv[i] + 8;
-		else if (!strncmp(argv[i], "device=", 7))
+		} else if (!strncmp(argv[i], "device=", 7)) {
 			a->device = argv[i] + 7;
-		else if (!strcmp(argv[i], "debug"))
+		} else if (!strncmp(argv[i], "timeout=", 8)) {
+			if (pcb_parse_timeout(argv[i] + 8, &a->timeout_ms)) {
+				pam_syslog(pamh, LOG_ERR,
+					   "timeout=SECONDS (1..%d), not \"%s\"",
+					   PCB_TIMEOUT_MAX, argv[i] + 8);
+				return PAM_SERVICE_ERR;
+			}
+		} else if (!strcmp(argv[i], "nullok")) {
+			a->nullok = true;
+		} else if (!strcmp(argv[i], "debug")) {
 			a->debug = true;
-		else
+		} else if (!pcb_libpam_option(argv[i])) {
 			pam_syslog(pamh, LOG_ERR, "unknown option: %s",
 				   argv[i]);
+		}
 	}
 	if (!a->package || !*a->package ||
 	    strlen(a->package) >= CLIENTBUF_PACKAGE_NAME_MAX) {
@@ -90,8 +147,11 @@ static int pcb_parse(pam_handle_t *pamh, int argc, const char **argv,
 	return PAM_SUCCESS;
 }
 
-/* The PAM result of a package's answer: the table above. */
-static int pcb_status_to_pam(__u32 status)
+/*
+ * The PAM result of a package's answer: the table above. @auth: for
+ * pam_sm_authenticate(), which returns authentication results only.
+ */
+static int pcb_status_to_pam(__u32 status, bool auth)
 {
 	switch (status) {
 	case CLIENTBUF_STATUS_SUCCESS:
@@ -102,11 +162,12 @@ static int pcb_status_to_pam(__u32 status)
 	case CLIENTBUF_STATUS_NO_SUCH_USER:
 		return PAM_USER_UNKNOWN;
 	case CLIENTBUF_STATUS_ACCOUNT_DISABLED:
-		return PAM_ACCT_EXPIRED;
+		/* a disabled account is refused; account says why */
+		return auth ? PAM_AUTH_ERR : PAM_ACCT_EXPIRED;
 	case CLIENTBUF_STATUS_NO_SUCH_PACKAGE:
 		return PAM_AUTHINFO_UNAVAIL;
 	default:
-		return PAM_SYSTEM_ERR;
+		return auth ? PAM_AUTHINFO_UNAVAIL : PAM_SYSTEM_ERR;
 	}
 }
 
@@ -125,6 +186,12 @@ static const char *pcb_status_name(__u32 status)
  * @user: the user name
  * @password: the password (LOGON), or NULL
  * @status: the call's NTSTATUS, when the call was made
+ *
+ * The call is asynchronous: a package that answers at once (a kernel
+ * package, as a rule) does so in the ioctl; for one that answers later (a
+ * userspace package server) the completion record is awaited at most
+ * @a->timeout_ms. A call not answered by then is given up: closing the
+ * device cancels it, after the password page was cleared.
  *
  * Return: PAM_SUCCESS when the call was made (its answer is in @status),
  * else the PAM result of what stopped it.
@@ -183,8 +250,8 @@ static int pcb_call(pam_handle_t *pamh, const struct pcb_args *a, __u32 op,
 	if (a->debug)
 		pam_syslog(pamh, LOG_DEBUG, "calling package %s (op %u) for user %s",
 			   a->package, op, user);
-	ret = clientbuf_call(fd, a->package, &submit, sizeof(submit), 0, 0,
-			     &call);
+	ret = clientbuf_call(fd, a->package, &submit, sizeof(submit), 0,
+			     CLIENTBUF_CALL_ASYNC, &call);
 	*status = call.status;
 	pam_ret = PAM_SUCCESS;
 	if (ret && clientbuf_nt_success(call.status)) {
@@ -192,6 +259,25 @@ static int pcb_call(pam_handle_t *pamh, const struct pcb_args *a, __u32 op,
 		pam_syslog(pamh, LOG_ERR, "CLIENTBUF_IOC_CALL_PACKAGE on %s: %s",
 			   a->device, strerror(-ret));
 		pam_ret = PAM_SYSTEM_ERR;
+	} else if (!ret && call.status == CLIENTBUF_STATUS_PENDING) {
+		struct clientbuf_completion c;
+
+		do {
+			ret = clientbuf_wait_completion(fd, &c, a->timeout_ms);
+		} while (!ret && c.request_id != call.request_id);
+		if (ret == -ETIMEDOUT) {
+			pam_syslog(pamh, LOG_ERR,
+				   "package %s did not answer within %d s (user %s)",
+				   a->package, a->timeout_ms / 1000, user);
+			pam_ret = PAM_AUTHINFO_UNAVAIL;
+		} else if (ret) {
+			pam_syslog(pamh, LOG_ERR,
+				   "waiting for package %s: %s", a->package,
+				   strerror(-ret));
+			pam_ret = PAM_SYSTEM_ERR;
+		} else {
+			*status = c.status;
+		}
 	}
 
 	if (password) {
@@ -232,7 +318,7 @@ static int pcb_get_user(pam_handle_t *pamh, const char **user)
 static int pcb_result(pam_handle_t *pamh, const struct pcb_args *a,
 		      const char *what, const char *user, __u32 status)
 {
-	int ret = pcb_status_to_pam(status);
+	int ret = pcb_status_to_pam(status, !strcmp(what, "authentication"));
 
 	pam_syslog(pamh, ret == PAM_SUCCESS ? LOG_INFO : LOG_NOTICE,
 		   "%s %s for user %s: package %s answered %s (0x%08X)",
@@ -262,8 +348,18 @@ PCB_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 			   pam_strerror(pamh, ret));
 		return ret;
 	}
+	if (!password || (!*password && !a.nullok)) {
+		/* as pam_unix without nullok: no call, no login */
+		pam_syslog(pamh, LOG_NOTICE,
+			   "authentication failed for user %s: empty password (no nullok)",
+			   user);
+		return PAM_AUTH_ERR;
+	}
 	ret = pcb_call(pamh, &a, PASSWD_LOGON_OP_LOGON, user, password,
 		       &status);
+	/* a call that could not be made: an authentication result too */
+	if (ret == PAM_SYSTEM_ERR || ret == PAM_BUF_ERR)
+		return PAM_AUTHINFO_UNAVAIL;
 	if (ret != PAM_SUCCESS)
 		return ret;
 	return pcb_result(pamh, &a, "authentication", user, status);

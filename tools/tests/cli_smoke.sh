@@ -59,14 +59,31 @@ run 0 "status in decimal" status 3221225477 && grep_in "$out" "^STATUS_ACCESS_VI
 run 0 "status as negative decimal" status -1073741819 && grep_in "$out" "^STATUS_ACCESS_VIOLATION" "negative decimal parsed"
 run 0 "status by name" status STATUS_NO_SUCH_PACKAGE && grep_in "$out" "1364 ERROR_NO_SUCH_PACKAGE" "name parsed"
 run 0 "status 0 is success" status 0 && grep_in "$out" "ERROR_SUCCESS" "STATUS_SUCCESS decoded"
-run 0 "unknown status" status 0xC0000002 && grep_in "$out" "317 ERROR_MR_MID_NOT_FOUND" "unknown status is Win32 317"
-grep_in "$out" "EIO (5)" "unknown error status is EIO"
+run 0 "a status clientbuf does not return" status 0xC0000206 &&
+	grep_in "$out" "Win32:      1784$" "Win32 of STATUS_INVALID_BUFFER_SIZE is Windows's 1784"
+grep_in "$out" "EIO (5)" "a status outside clientbuf's table is EIO"
+run 0 "status 0xC0000010" status 0xC0000010 && grep_in "$out" "Win32:      1$" "STATUS_INVALID_DEVICE_REQUEST is Win32 1"
+run 0 "status 0xC0000095" status 0xC0000095 && grep_in "$out" "Win32:      534$" "STATUS_INTEGER_OVERFLOW is Win32 534"
+run 0 "status 0xC000000B" status 0xC000000B && grep_in "$out" "Win32:      87 ERROR_INVALID_PARAMETER" "STATUS_INVALID_CID is Win32 87"
+run 0 "an HRESULT_FROM_WIN32" status 0x8007052E && grep_in "$out" "Win32:      1326 ERROR_LOGON_FAILURE" "0x8007xxxx is its low word"
+run 0 "a customer code" status 0xE0001234 && grep_in "$out" "Win32:      3758101044$" "a customer code comes back unchanged"
+run 0 "0xD... as 0xC..." status 0xD0000005 && grep_in "$out" "Win32:      998 ERROR_NOACCESS" "0xD0000005 is read as 0xC0000005"
+run 0 "unknown status" status 0xC0FFFFFF && grep_in "$out" "317 ERROR_MR_MID_NOT_FOUND" "unknown status is Win32 317"
 run 2 "status with garbage" status 0xZZ && grep_in "$err" "invalid NTSTATUS" "bad input explained"
 run 2 "status out of range" status 0x100000000
 run 2 "status without argument" status
 run 2 "call without arguments" call
 run 2 "call with an unknown option" call --bogus pkg data
 run 2 "call with a too long package name" call aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa data
+run 2 "call --data-hex with a bad digit" call --data-hex pkg "01 0g" &&
+	grep_in "$err" "not hex bytes" "bad hex explained"
+run 2 "call --data-hex with half a byte" call --data-hex pkg "012"
+run 1 "call --data-file of a missing file" call --data-file pkg /nonexistent/submit &&
+	grep_in "$err" "No such file" "missing file explained"
+run 0 "--help documents the binary submit" --help &&
+	grep_in "$out" "--data-hex" "--help lists --data-hex" &&
+	grep_in "$out" "--data-file" "--help lists --data-file" &&
+	grep_in "$out" "--answer-hex" "--help lists --answer-hex"
 run 0 "--help lists serve" --help && grep_in "$out" "serve \[OPTIONS\] PACKAGE" "--help documents serve"
 run 2 "serve without arguments" serve
 run 2 "serve with a zero count" serve --count=0 pkg && grep_in "$err" "invalid count" "bad count explained"

@@ -112,7 +112,8 @@ int __wrap_ioctl(int fd, unsigned long cmd, ...)
 		struct clientbuf_call *c = arg;
 
 		if (c->size != sizeof(*c) || c->reserved || c->status ||
-		    c->request_id || c->return_addr || c->return_len ||
+		    c->request_id || c->return_len ||
+		    !(c->flags & CLIENTBUF_CALL_FREE) != !c->return_addr ||
 		    memchr(c->package, 0, sizeof(c->package)) == NULL)
 			break;
 		c->request_id = 99;
@@ -157,6 +158,19 @@ int __wrap_ioctl(int fd, unsigned long cmd, ...)
 		}
 		if (o->op == CLIENTBUF_SRV_ALLOC)
 			o->result_addr = 0x5000;
+		if (o->op != CLIENTBUF_SRV_REPLY && (o->recv_addr || o->recv_len))
+			break;
+		if (o->op == CLIENTBUF_SRV_REPLY) {
+			o->result_addr = o->len ? 0x6000 : 0;
+			if (o->recv_len && o->call_status == 0x1234) {
+				/* answered; the read found nothing */
+				o->recv_len = 0;
+				errno = EAGAIN;
+				return -1;
+			}
+			if (o->recv_len)
+				o->recv_len = 40;
+		}
 		if (o->op == CLIENTBUF_SRV_COMPLETE &&
 		    o->call_status == CLIENTBUF_STATUS_PENDING)
 			o->status = CLIENTBUF_STATUS_INVALID_PARAMETER;
@@ -249,6 +263,14 @@ static void test_ioctls(void)
 	check(ret == -ENAMETOOLONG && last_cmd == 0 &&
 	      call.status == CLIENTBUF_STATUS_INVALID_PARAMETER,
 	      "a longer package name is refused without an ioctl");
+	ret = clientbuf_call_free(FAKE_FD, "echo", data, 5, 3, 0, 0x7000,
+				  &call);
+	check(!ret && call.status == CLIENTBUF_STATUS_SUCCESS &&
+	      call.flags == CLIENTBUF_CALL_FREE,
+	      "clientbuf_call_free sends CLIENTBUF_CALL_FREE and the block");
+	ret = clientbuf_call_free(FAKE_FD, "echo", data, 5, 3, 0, 0, &call);
+	check(!ret && call.flags == 0,
+	      "clientbuf_call_free of no block is clientbuf_call");
 	check(clientbuf_call(FAKE_FD, NULL, data, 5, 0, 0, &call) == -EINVAL &&
 	      clientbuf_call(FAKE_FD, "echo", data, 5, 0, 0, NULL) == -EINVAL,
 	      "clientbuf_call refuses NULL package and out");
@@ -366,10 +388,41 @@ static void test_server(void)
 	op.call_id = FAKE_CALL;
 	op.reserved = 0;
 	op.reserved2 = 0;
+	op.recv_addr = 0;
+	op.recv_len = 0;
+	op.reserved3 = 0;
 	check(!clientbuf_server_op(FAKE_FD, &op) && op.size == sizeof(op) &&
 	      op.status == CLIENTBUF_STATUS_SUCCESS,
 	      "clientbuf_server_op sets size and clears the out fields");
 	check(clientbuf_server_op(FAKE_FD, NULL) == -EINVAL, "clientbuf_server_op(NULL)");
+
+	addr = 1;
+	check(clientbuf_server_reply(FAKE_FD, FAKE_CALL, 0, 5, data, 6, &addr,
+				     NULL, 0, &st) == 0 &&
+	      st == CLIENTBUF_STATUS_SUCCESS && addr == 0x6000 &&
+	      last_op.op == CLIENTBUF_SRV_REPLY && last_op.len == 6 &&
+	      last_op.server_addr == (uintptr_t)data &&
+	      last_op.protocol_status == 5 && !last_op.recv_addr &&
+	      !last_op.recv_len && !last_op.client_addr,
+	      "clientbuf_server_reply without a read fills the op");
+	check(clientbuf_server_reply(FAKE_FD, FAKE_CALL, 0, 0, data, 6, &addr,
+				     &rec, sizeof(rec), &st) == 40 &&
+	      st == CLIENTBUF_STATUS_SUCCESS && addr == 0x6000 &&
+	      last_op.recv_addr == (uintptr_t)&rec &&
+	      last_op.recv_len == sizeof(rec),
+	      "clientbuf_server_reply returns the next record's length");
+	check(clientbuf_server_reply(FAKE_FD, FAKE_CALL, 0x1234, 0, NULL, 0,
+				     &addr, &rec, sizeof(rec), &st) ==
+	      -EAGAIN && st == CLIENTBUF_STATUS_SUCCESS && addr == 0,
+	      "clientbuf_server_reply: answered, read failed: -EAGAIN, SUCCESS");
+	check(clientbuf_server_reply(FAKE_FD, FAKE_CALL + 1, 0, 0, data, 6,
+				     &addr, &rec, sizeof(rec), &st) ==
+	      -ENOENT && st == CLIENTBUF_STATUS_INVALID_HANDLE && addr == 0,
+	      "clientbuf_server_reply with a stale call: -ENOENT");
+	check(clientbuf_server_reply(FAKE_FD + 1, FAKE_CALL, 0, 0, data, 6,
+				     &addr, &rec, sizeof(rec), &st) ==
+	      -EBADF && st == CLIENTBUF_STATUS_UNSUCCESSFUL,
+	      "clientbuf_server_reply on a bad fd: -EBADF, UNSUCCESSFUL");
 
 	if (pipe(p)) {
 		check(0, "pipe: %s", strerror(errno));

@@ -11,7 +11,10 @@
  * the dlopen()ed module binds to it) to play clientbuf and the
  * passwd_logon package on that file. The fake checks what the module
  * sends (the password in a registered READ buffer, the submit layout) and
- * whether the password buffer is all zero when it is unregistered.
+ * whether the password buffer is all zero when it is unregistered. The
+ * module's pam_syslog() lines are what pam_wrapper prints on stderr
+ * (PAM_WRAPPER_DEBUGLEVEL=2: LOG_NOTICE and above); each test reads
+ * them back from a file.
  *
  * Usage: pam_test PATH/TO/pam_clientbuf.so
  */
@@ -38,6 +41,45 @@
 #include "tap.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* ---- what the module logs ---------------------------------------------- */
+
+static char logged[8192];
+
+static void log_reset(void)
+{
+	logged[0] = 0;
+}
+
+static int saved_stderr = -1;
+
+/* stderr into a temporary file until log_collect() */
+static void log_capture(void)
+{
+	FILE *f = tmpfile();
+
+	fflush(stderr);
+	saved_stderr = dup(2);
+	if (f) {
+		dup2(fileno(f), 2);
+		fclose(f);
+	}
+}
+
+/* what was written to stderr since log_capture(), into logged[] */
+static void log_collect(void)
+{
+	ssize_t n;
+
+	fflush(stderr);
+	n = pread(2, logged, sizeof(logged) - 1, 0);
+	logged[n > 0 ? n : 0] = 0;
+	if (saved_stderr >= 0) {
+		dup2(saved_stderr, 2);
+		close(saved_stderr);
+		saved_stderr = -1;
+	}
+}
 
 /* ---- the fake device -------------------------------------------------- */
 
@@ -244,6 +286,17 @@ static void write_services(const char *so)
 	write_file("pcb_noarg", "auth required %s device=%s/dev\n", so, dir);
 	write_file("pcb_notdev", "auth required %s package=passwd_logon device=/dev/null\n",
 		   so);
+	write_file("pcb_nullok", "auth required %s package=passwd_logon device=%s/dev nullok\n",
+		   so, dir);
+	/* every documented option, and libpam's own */
+	write_file("pcb_opts", "auth required %s package=passwd_logon device=%s/dev debug timeout=5 nullok try_first_pass\n"
+		   "auth required %s package=passwd_logon device=%s/dev use_first_pass use_authtok authtok_type=UNIX\n"
+		   "account required %s package=passwd_logon device=%s/dev timeout=1 debug\n",
+		   so, dir, so, dir, so, dir);
+	write_file("pcb_bogus", "auth required %s package=passwd_logon device=%s/dev bogus_option\n",
+		   so, dir);
+	write_file("pcb_badtimeout", "auth required %s package=passwd_logon device=%s/dev timeout=0\n",
+		   so, dir);
 	write_file("other", "");
 	write_file("dev", "not a device\n");
 }
@@ -252,6 +305,7 @@ static void remove_services(void)
 {
 	static const char *const names[] = {
 		"pcb", "pcb_nopkg", "pcb_nodev", "pcb_noarg", "pcb_notdev",
+		"pcb_nullok", "pcb_opts", "pcb_bogus", "pcb_badtimeout",
 		"other", "dev",
 	};
 	char path[512];
@@ -275,7 +329,10 @@ static int auth(const char *service, const char *user, const char *password,
 
 	tc[0].pam_operation = op;
 	fake_reset();
+	log_reset();
+	log_capture();
 	err = run_pamtest(service, user, &conv, tc, NULL);
+	log_collect();
 	if (err != PAMTEST_ERR_OK && err != PAMTEST_ERR_CASE) {
 		printf("# run_pamtest: %s\n", pamtest_strerror(err));
 		return -1;
@@ -369,6 +426,7 @@ int main(int argc, char **argv)
 		setenv("PAM_WRAPPER", "1", 1);
 		setenv("PAM_WRAPPER_SERVICE_DIR", dir, 1);
 		setenv("LD_PRELOAD", "libpam_wrapper.so", 1);
+		setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1);
 		fflush(stdout);
 		execv("/proc/self/exe", argv);
 		perror("execv");
@@ -387,15 +445,21 @@ int main(int argc, char **argv)
 	expect_auth("pcb", "alice", "alice-secret", PAM_SUCCESS,
 		    "right password");
 	expect_auth("pcb", "alice", "wrong", PAM_AUTH_ERR, "wrong password");
-	expect_auth("pcb", "alice", "", PAM_AUTH_ERR, "empty password");
+	expect_early("pcb", "alice", "", PAMTEST_AUTHENTICATE, PAM_AUTH_ERR,
+		     "empty password without nullok");
+	check(strstr(logged, "empty password (no nullok)") != NULL,
+	      "empty password without nullok: logged as such");
+	expect_auth("pcb_nullok", "alice", "", PAM_AUTH_ERR,
+		    "empty password with nullok (the package refuses it)");
 	expect_auth("pcb", "nobody-here", "x", PAM_USER_UNKNOWN,
 		    "STATUS_NO_SUCH_USER");
-	expect_auth("pcb", "bob", "bob-secret", PAM_ACCT_EXPIRED,
-		    "STATUS_ACCOUNT_DISABLED");
+	/* auth answers authentication results only; account tells expiry */
+	expect_auth("pcb", "bob", "bob-secret", PAM_AUTH_ERR,
+		    "STATUS_ACCOUNT_DISABLED (auth)");
 	expect_auth("pcb", "dave", "dave-secret", PAM_AUTH_ERR,
 		    "STATUS_WRONG_PASSWORD");
-	expect_auth("pcb", "carol", "carol-secret", PAM_SYSTEM_ERR,
-		    "another status (STATUS_QUOTA_EXCEEDED)");
+	expect_auth("pcb", "carol", "carol-secret", PAM_AUTHINFO_UNAVAIL,
+		    "another status (STATUS_QUOTA_EXCEEDED, auth)");
 	expect_auth("pcb_nopkg", "alice", "alice-secret", PAM_AUTHINFO_UNAVAIL,
 		    "STATUS_NO_SUCH_PACKAGE");
 
@@ -409,8 +473,34 @@ int main(int argc, char **argv)
 		     "no device (account)");
 	expect_early("pcb_noarg", "alice", "alice-secret", PAMTEST_AUTHENTICATE, PAM_SERVICE_ERR,
 		     "no package= argument");
-	expect_early("pcb_notdev", "alice", "alice-secret", PAMTEST_AUTHENTICATE, PAM_SYSTEM_ERR,
-		     "device= not a clientbuf device");
+	expect_early("pcb_notdev", "alice", "alice-secret", PAMTEST_AUTHENTICATE, PAM_AUTHINFO_UNAVAIL,
+		     "device= not a clientbuf device (auth)");
+	expect_early("pcb_badtimeout", "alice", "alice-secret", PAMTEST_AUTHENTICATE, PAM_SERVICE_ERR,
+		     "timeout=0");
+
+	/* options: the documented ones and libpam's, without a word */
+	{
+		int got = auth("pcb_opts", "alice", "alice-secret",
+			       PAMTEST_AUTHENTICATE);
+
+		check(got == PAM_SUCCESS && fake.calls == 2 &&
+		      !strstr(logged, "unknown option"),
+		      "debug timeout= nullok use_first_pass try_first_pass use_authtok authtok_type= accepted quietly (auth)");
+		if (got != PAM_SUCCESS || fake.calls != 2 ||
+		    strstr(logged, "unknown option"))
+			printf("#   got %d, calls %d, logged:\n%s", got,
+			       fake.calls, logged);
+		got = auth("pcb_opts", "alice", "x", PAMTEST_ACCOUNT);
+		check(got == PAM_SUCCESS && !strstr(logged, "unknown option"),
+		      "timeout= debug accepted quietly (account)");
+		got = auth("pcb_bogus", "alice", "alice-secret",
+			   PAMTEST_AUTHENTICATE);
+		check(got == PAM_SUCCESS &&
+		      strstr(logged, "unknown option: bogus_option"),
+		      "an unknown option is logged (and ignored)");
+		if (!strstr(logged, "unknown option: bogus_option"))
+			printf("#   logged:\n%s", logged);
+	}
 
 	{
 		char long_user[PASSWD_LOGON_USER_LEN + 1];

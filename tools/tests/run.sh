@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run the host tests of tools/ (no module needed: status_table, lib_ioctl,
-# sha256_test, pam_test under pam_wrapper, cli_smoke.sh, log_patterns.sh;
-# and of the Makefile, scripts/tests/first-command.sh)
+# sha256_test, win32_map, pam_test under pam_wrapper, cli_smoke.sh,
+# log_patterns.sh, doc_pam.sh; and of the Makefile,
+# scripts/tests/first-command.sh)
 # and count their TAP, checking each program's plan (scripts/tap-count.awk).
 # The last line is "CLIENTBUF-HOST: pass=N fail=N skip=N"; the exit status
 # is 1 if any check failed. make -C tools test and make check both run this.
@@ -42,9 +43,11 @@ one() {
 one status_table "$out/status_table" "$top/uapi/linux/clientbuf.h"
 one lib_ioctl "$out/lib_ioctl"
 one sha256_test "$out/sha256_test"
+one win32_map "$out/win32_map"
 one pam_test "$out/tests/pam_test" "$out/pam_clientbuf.so"
 one cli_smoke env CLIENTBUF="$out/clientbuf" "$tests/cli_smoke.sh"
 one log_patterns "$tests/log_patterns.sh"
+one doc_pam "$tests/doc_pam.sh"
 one first_command "$top/scripts/tests/first-command.sh"
 
 echo "CLIENTBUF-HOST: pass=$pass fail=$fail skip=$skip"

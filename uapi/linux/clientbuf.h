@@ -67,6 +67,10 @@
 #define CLIENTBUF_FEAT_ALLOC		(1ULL << 3)
 #define CLIENTBUF_FEAT_SERVER		(1ULL << 4)
 #define CLIENTBUF_FEAT_PIN		(1ULL << 5)
+/* CLIENTBUF_SRV_REPLY and CLIENTBUF_CALL_FREE (answer and free in one call) */
+#define CLIENTBUF_FEAT_REPLY		(1ULL << 6)
+/* per-user limits and clientbuf_info's user_* fields */
+#define CLIENTBUF_FEAT_USER_LIMITS	(1ULL << 7)
 
 /**
  * struct clientbuf_info - CLIENTBUF_IOC_GET_INFO argument
@@ -93,11 +97,40 @@
  *	without a charge (out)
  * @memlock_limit: the caller's RLIMIT_MEMLOCK in bytes, or ~0 when its pins
  *	are not limited (RLIM_INFINITY, or CAP_IPC_LOCK) (out)
+ * @user_clients: open clients of the client's user - the effective uid of
+ *	the process that opened the fd, in its user namespace, counted with
+ *	the users of the namespaces it created (out)
+ * @max_user_clients: the limit of @user_clients; past it open() fails with
+ *	EDQUOT (out)
+ * @user_buffers: buffers the user has registered (out)
+ * @max_user_buffers: the limit of @user_buffers (REGISTER:
+ *	CLIENTBUF_STATUS_QUOTA_EXCEEDED) (out)
+ * @user_buffer_bytes: bytes the user has registered (out)
+ * @max_user_buffer_bytes: the limit of @user_buffer_bytes (REGISTER:
+ *	CLIENTBUF_STATUS_QUOTA_EXCEEDED) (out)
+ * @user_allocs: live allocate_client_buffer() blocks of the user (out)
+ * @max_user_allocs: the limit of @user_allocs (the allocation:
+ *	CLIENTBUF_STATUS_QUOTA_EXCEEDED) (out)
+ * @user_calls: calls of the user not yet completed, synchronous and
+ *	asynchronous (out)
+ * @max_user_calls: the limit of @user_calls (CALL_PACKAGE:
+ *	CLIENTBUF_STATUS_QUOTA_EXCEEDED) (out)
+ * @user_server_calls: calls of the user held by userspace package servers,
+ *	read or not (out)
+ * @max_user_server_calls: the limit of @user_server_calls (CALL_PACKAGE to
+ *	a served package: CLIENTBUF_STATUS_QUOTA_EXCEEDED) (out)
+ * @user_completions: asynchronous calls of the user pending or with the
+ *	record not yet read, counted against @max_completions (out)
+ * @reserved: zero (out)
+ * @user_pinned_pages: pages the CLIENTBUF_BUF_PIN buffers of the user pin
+ *	(limited by RLIMIT_MEMLOCK, see @user_locked_pages) (out)
  *
- * All output fields are written; the struct is zeroed past what the module
- * knows up to @size. The fields from @nr_buffers on were added in ABI
- * version 1 after the first release: a caller built with the shorter struct
- * still gets its fields.
+ * Only the process that opened the fd may issue it (else EPERM). All output
+ * fields are written; the struct is zeroed past what the module knows up to
+ * @size. Counts larger than a __u32 field are reported as ~0U. The fields
+ * from @nr_buffers on were added in ABI version 1 after the first release,
+ * those from @user_clients on in ABI version 2 (CLIENTBUF_FEAT_USER_LIMITS):
+ * a caller built with a shorter struct still gets its fields.
  */
 struct clientbuf_info {
 	__u32 size;
@@ -114,6 +147,21 @@ struct clientbuf_info {
 	__u64 pinned_pages;
 	__u64 user_locked_pages;
 	__u64 memlock_limit;
+	__u32 user_clients;
+	__u32 max_user_clients;
+	__u32 user_buffers;
+	__u32 max_user_buffers;
+	__u64 user_buffer_bytes;
+	__u64 max_user_buffer_bytes;
+	__u32 user_allocs;
+	__u32 max_user_allocs;
+	__u32 user_calls;
+	__u32 max_user_calls;
+	__u32 user_server_calls;
+	__u32 max_user_server_calls;
+	__u32 user_completions;
+	__u32 reserved;
+	__u64 user_pinned_pages;
 };
 
 /* clientbuf_register.flags */
@@ -167,7 +215,8 @@ struct clientbuf_unregister {
 
 /* clientbuf_call.flags */
 #define CLIENTBUF_CALL_ASYNC	(1U << 0)	/* return at once if pending */
-#define CLIENTBUF_CALL_FLAGS	CLIENTBUF_CALL_ASYNC
+#define CLIENTBUF_CALL_FREE	(1U << 1)	/* free return_addr first */
+#define CLIENTBUF_CALL_FLAGS	(CLIENTBUF_CALL_ASYNC | CLIENTBUF_CALL_FREE)
 
 /**
  * struct clientbuf_call - CLIENTBUF_IOC_CALL_PACKAGE argument
@@ -183,7 +232,8 @@ struct clientbuf_unregister {
  *	asynchronous call still running (out)
  * @protocol_status: the package's own status (out)
  * @return_addr: where in the client's memory the package put its answer,
- *	0 if none (out)
+ *	0 if none (out); with CLIENTBUF_CALL_FREE also in: a block of an ALLOC
+ *	buffer (a previous answer) to free before the call
  * @return_len: length of that answer; with CLIENTBUF_STATUS_BUFFER_TOO_SMALL
  *	the length the package needs (out)
  * @reserved: must be zero
@@ -191,6 +241,15 @@ struct clientbuf_unregister {
  * The ioctl returns 0 when @status is a success code (including PENDING)
  * and the errno of the status otherwise; in both cases the out fields are
  * written back.
+ *
+ * CLIENTBUF_CALL_FREE (with CLIENTBUF_FEAT_REPLY) saves the client the
+ * CLIENTBUF_IOC_FREE of its previous answer: once the struct is checked,
+ * the block at @return_addr is freed as CLIENTBUF_IOC_FREE would free it
+ * (in buffer @return_buf_id, or in whichever ALLOC buffer holds it when
+ * @return_buf_id is 0), and then the call is made. If the free fails,
+ * @status is its status (CLIENTBUF_STATUS_INVALID_HANDLE,
+ * CLIENTBUF_STATUS_INVALID_PARAMETER) and no call is made; once freed, the
+ * block stays freed whatever the call's outcome.
  */
 struct clientbuf_call {
 	__u32 size;
@@ -260,9 +319,9 @@ struct clientbuf_free {
  * records and which answers them with CLIENTBUF_IOC_SERVER_OP. The
  * /dev/clientbuf fd the ioctl ran on is not changed: it stays a client,
  * and closing it does not end the server. Each SERVE gives a server fd of
- * its own, so one client fd may serve several packages. When the server
- * fd is closed, or the serving process exits or execs (even if another
- * process still holds the server fd), the package is gone and its
+ * its own, so one client fd may serve several packages. When the serving
+ * process closes the server fd, or exits or execs (even if another process
+ * still holds a copy of the server fd), the package is gone and its
  * unanswered calls fail with CLIENTBUF_STATUS_PORT_DISCONNECTED.
  */
 struct clientbuf_serve {
@@ -305,6 +364,7 @@ struct clientbuf_server_call {
 #define CLIENTBUF_SRV_COMPLETE	5	/* clientbuf_complete_request() */
 #define CLIENTBUF_SRV_COPY_TO_VEC   6	/* COPY_TO for each segment */
 #define CLIENTBUF_SRV_COPY_FROM_VEC 7	/* COPY_FROM for each segment */
+#define CLIENTBUF_SRV_REPLY	8	/* ALLOC + COPY_TO + COMPLETE [+ read] */
 #define CLIENTBUF_SRV_VEC_MAX	1024	/* segments in one vectored op */
 
 /**
@@ -334,22 +394,45 @@ struct clientbuf_segment {
  * @size: size of this struct as the caller knows it (in)
  * @op: CLIENTBUF_SRV_* (in)
  * @call_id: a call read from this server fd, not yet completed (in)
- * @client_addr: address in the client (COPY_TO, COPY_FROM, FREE; COMPLETE:
- *	return buffer) (in)
+ * @client_addr: address in the client (COPY_TO, COPY_FROM, FREE: a block
+ *	this call allocated; COMPLETE: return buffer, 0 or inside a buffer
+ *	the client registered with CLIENTBUF_BUF_WRITE) (in)
  * @server_addr: address in the server's own memory (COPY_TO: source,
  *	COPY_FROM: destination; *_VEC: the struct clientbuf_segment array) (in)
  * @len: bytes (COPY_TO, COPY_FROM, ALLOC; COMPLETE: return length;
  *	*_VEC: number of segments) (in)
  * @call_status: COMPLETE: the call's NTSTATUS (in)
  * @protocol_status: COMPLETE: the package's own status (in)
- * @result_addr: ALLOC: the block's client address; *_VEC: on failure the
- *	index of the failing segment (out)
+ * @result_addr: ALLOC, REPLY: the block's client address; *_VEC: on
+ *	failure the index of the failing segment (out)
  * @status: NTSTATUS of this operation (out)
  * @reserved: must be zero
  * @reserved2: must be zero
+ * @recv_addr: REPLY: where to read the next call record, or 0 (in)
+ * @recv_len: REPLY: bytes at @recv_addr, 0 to read nothing (in); the
+ *	record's length, 0 when REPLY ran and read none (out). Zero (and
+ *	@recv_addr too) for other ops, else CLIENTBUF_STATUS_INVALID_PARAMETER.
+ * @reserved3: must be zero
  *
  * Issued on a server fd (from CLIENTBUF_IOC_SERVE); on a /dev/clientbuf fd
  * the ioctl is -ENOTTY, as every client ioctl is on a server fd.
+ *
+ * CLIENTBUF_SRV_REPLY (with CLIENTBUF_FEAT_REPLY) answers a call in one
+ * syscall: it allocates @len bytes in the client's arena as ALLOC does
+ * (or, with a non-zero @client_addr, uses that client range, which must be
+ * writable by the package), copies @len bytes from @server_addr there as
+ * COPY_TO does, and completes the call as COMPLETE does with @call_status,
+ * @protocol_status and that block as the answer (no answer when @len is 0;
+ * @client_addr must then be 0). @result_addr is the block. If any step
+ * fails, @status is its status, the call stays as it was (a block the op
+ * allocated is freed again) and nothing is read. Once the call is
+ * completed, a non-zero @recv_len reads the next call record into
+ * @recv_addr as read() on the server fd would (blocking unless the fd is
+ * O_NONBLOCK): @status stays CLIENTBUF_STATUS_SUCCESS (the call is
+ * answered) and the ioctl fails with read()'s errno when the read does:
+ * EAGAIN, EINTR (never restarted), EMSGSIZE or EFAULT, @recv_len 0.
+ * The struct grew @recv_addr, @recv_len and @reserved3 with REPLY; the
+ * shorter struct is still accepted.
  */
 struct clientbuf_server_op {
 	__u32 size;
@@ -364,6 +447,9 @@ struct clientbuf_server_op {
 	__aligned_u64 result_addr;
 	__u32 reserved;
 	__u32 reserved2;
+	__aligned_u64 recv_addr;
+	__u32 recv_len;
+	__u32 reserved3;
 };
 
 #define CLIENTBUF_IOC_GET_INFO	_IOWR(CLIENTBUF_IOC_MAGIC, 0x00, struct clientbuf_info)

@@ -274,7 +274,7 @@ struct clientbuf_call_result {
  *	the call is completed
  * @call_package: LsaApCallPackage: handle one call. @submit is a kernel
  *	copy of the client's submit buffer (@submit_length bytes, NULL when
- *	0), freed when the ioctl returns: valid during the call only.
+ *	0), freed when ->call_package() returns: valid during the call only.
  *	Answer at once by returning the call's NTSTATUS and filling @result
  *	(see struct clientbuf_call_result), or answer later: take a reference
  *	(clientbuf_request_get()) if the package will use the request after
@@ -283,24 +283,27 @@ struct clientbuf_call_result {
  *	calling client's ioctl (current is the client thread, its mm the
  *	client's registered mm), no clientbuf lock held, may sleep; calls run
  *	concurrently, for the same or different clients.
- * @cancel: optional: the client closed the device (or its process exited)
- *	while the call was pending, or a synchronous caller was killed and
- *	the device is now closed. Called at most once per request, from the
+ * @cancel: optional: nobody waits for a pending call any more. Either its
+ *	client closed the device (or its process exited): called from the
  *	release of the client's file (any process context, often the exiting
- *	client's), with a reference to the request and a pin on the package
- *	held for the duration, no clientbuf lock held; may sleep. The client
- *	is already marked dead: copies through the request now fail, and a
- *	completion record would be dropped. The package must still complete
- *	the request (clientbuf_complete_request(), from ->cancel() itself or
- *	from its own work): it stays pending, and the module pinned, until it
- *	is. ->cancel() races with the package's own completion: the request
- *	may be completed by the package's work item before, during or after
- *	->cancel() runs (even between clientbuf deciding to cancel and the
- *	call), so it must not assume the request is still pending, and must
- *	make sure it is completed once: a second completion is ignored with a
- *	warning, and only safe while the request is still referenced.
- *	Releasing the file waits for ->cancel() to return, not for the
- *	completion.
+ *	client's), the client already marked dead, so copies through the
+ *	request now fail and a completion record would be dropped; or its
+ *	synchronous caller was killed: called in that caller's context as
+ *	its ioctl gives up with CB_STATUS_CANCELLED, the client alive (copies
+ *	may still succeed) but the result discarded. Called at most once per
+ *	request, not for one already completed when clientbuf decides to
+ *	cancel it, with a reference to the request and a pin on the package
+ *	held for the duration, no clientbuf lock held; may sleep. The package
+ *	must still complete the request (clientbuf_complete_request(), from
+ *	->cancel() itself or from its own work; it may drop work it has not
+ *	started): it stays pending, and the module pinned, until it is.
+ *	->cancel() races with the package's own completion: the package's
+ *	work item may complete the request just before or while ->cancel()
+ *	runs, so ->cancel() must not assume the request is still pending,
+ *	and the package must make sure it is completed once: a second
+ *	completion is ignored with a warning, and only safe while the request
+ *	is still referenced. Releasing the file waits for ->cancel() to
+ *	return, not for the completion.
  * @functions: set by clientbuf_register_package() (SpInitialize)
  * @list: private to clientbuf
  * @server_get: private to clientbuf: set by clientbuf for a
