@@ -30,9 +30,12 @@ mkdir -p "$dest"
 (cd "$top/selftests" && find . -path ./module -prune -o -type f -print0 |
 	xargs -0 cp --parents -t "$dest")
 src=$dest/clientbuf-src
-for f in uapi/linux/clientbuf.h tools/lib/clientbuf.h \
-	 tools/lib/clientbuf_status.c tools/sha256.c tools/sha256.h \
-	 samples/clientbuf_hmac.h samples/clientbuf_passwd.h; do
+# what the tests include or link: the uapi header, libclientbuf's sources
+# (its header and NTSTATUS tables), the SHA-256 code, the samples' protocol
+# headers; whole directories' sources, so a new file there comes along
+for f in uapi/linux/clientbuf.h tools/lib/*.[ch] tools/sha256.[ch] \
+	 samples/*.h; do
+	[ -f "$top/$f" ] || die "$top/$f missing"
 	install -D -m 0644 "$top/$f" "$src/$f"
 done
 echo "$dest"
