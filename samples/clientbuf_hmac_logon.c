@@ -3,7 +3,8 @@
  * clientbuf logon [OPTIONS] USER CHALLENGE: the client of the hmac_logon
  * sample package (clientbuf_hmac.c beside it). It logs USER on with
  * CHALLENGE, prints the call's statuses and the token, and with
- * --verify-key checks the token with an HMAC-SHA256 computed here.
+ * --verify-key checks the token with an HMAC-SHA256 computed here, with
+ * OpenSSL's libcrypto (independent of the kernel's crypto API).
  *
  * Userspace: built into the clientbuf CLI (tools/Makefile) as its "logon"
  * command, not by Kbuild.
@@ -22,7 +23,7 @@
 
 #include "cli.h"
 #include "clientbuf_hmac.h"
-#include "sha256.h"
+#include "crypto.h"
 
 #define LOGON_OUT_MAX		4096
 
@@ -36,20 +37,20 @@ struct logon_opts {
 };
 
 /*
- * HMAC-SHA256(@key, user field || challenge) computed here, independently
- * of the kernel's crypto API, and compared with @token.
+ * HMAC-SHA256(@key, user field || challenge) computed here with libcrypto,
+ * independently of the kernel's crypto API, and compared with @token.
  */
 int logon_verify(const char *key, const struct hmac_logon_submit *s,
 		 const unsigned char *challenge,
 		 const unsigned char *token)
 {
-	uint8_t mac[SHA256_DIGEST_SIZE];
-	struct hmac_sha256_ctx ctx;
+	uint8_t mac[CB_SHA256_DIGEST_SIZE];
 
-	hmac_sha256_init(&ctx, key, strlen(key));
-	hmac_sha256_update(&ctx, s->user, sizeof(s->user));
-	hmac_sha256_update(&ctx, challenge, s->challenge_len);
-	hmac_sha256_final(&ctx, mac);
+	if (cb_hmac_sha256(key, strlen(key), s->user, sizeof(s->user),
+			   challenge, s->challenge_len, mac)) {
+		fprintf(stderr, "%s: HMAC-SHA256 (libcrypto) failed\n", prog);
+		return EXIT_FAIL;
+	}
 	printf("expected:         ");
 	print_hex(mac, sizeof(mac));
 	printf(" (HMAC-SHA256 in userspace, key \"%s\")\n", key);

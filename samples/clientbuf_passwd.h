@@ -14,20 +14,34 @@
  *  - STATUS_SUCCESS: the password is right.
  *  - STATUS_LOGON_FAILURE: the password is wrong, or the user has no
  *    verifier (the same work and the same answer for both), or the
- *    verifier is malformed.
+ *    verifier is malformed, or the account is locked out after too many
+ *    failures (whatever the password).
  *  - STATUS_NO_SUCH_USER: the user has no verifier, only when the module
  *    parameter reveal_unknown_user is set.
- *  - STATUS_ACCOUNT_DISABLED: the password is right but the verifier has
- *    PASSWD_VERIFIER_F_DISABLED.
+ *  - STATUS_ACCOUNT_DISABLED: the verifier has PASSWD_VERIFIER_F_DISABLED,
+ *    whatever the password (after the same derivation and delay).
+ *  - STATUS_ACCESS_DENIED: the caller may not check this user: it lacks
+ *    CAP_DAC_READ_SEARCH and its real or effective uid is not the owner of
+ *    the user's verifier key (also for a user without a verifier, so that
+ *    the answer tells nothing about who exists). Answered at once.
  *  - STATUS_INVALID_PARAMETER: a malformed submit buffer.
- *  - STATUS_ACCESS_DENIED: ACCOUNT by a caller without CAP_SYS_ADMIN.
+ *  - STATUS_INSUFFICIENT_RESOURCES: out of memory.
  *  - whatever copy_from_client_buffer() answered for the password (e.g.
  *    STATUS_ACCESS_VIOLATION when it is not in a READ buffer).
  *
+ * LOGON_FAILURE, NO_SUCH_USER and ACCOUNT_DISABLED come back fail_delay_ms
+ * (module parameter) after the check: the call is pending meanwhile (a
+ * timer, no thread is held). Every check costs dummy_iterations PBKDF2
+ * iterations, known user or not. Failures are counted per user name and
+ * lock the name out as pam_faillock does (parameters deny, fail_interval,
+ * unlock_time; unlock by writing the name, or "*", to the parameter
+ * unlock). Documentation/pam.rst has the details.
+ *
  * PASSWD_LOGON_OP_ACCOUNT (pam_sm_acct_mgmt) submits a user and no
  * password and answers STATUS_SUCCESS, STATUS_ACCOUNT_DISABLED or
- * STATUS_NO_SUCH_USER; it tells whether a user exists, so it needs
- * CAP_SYS_ADMIN (a login service runs as root).
+ * STATUS_NO_SUCH_USER; it tells whether a user exists, so it needs the
+ * same right as a logon: CAP_DAC_READ_SEARCH, or the caller's own account
+ * (STATUS_ACCESS_DENIED otherwise).
  *
  * A submit buffer is malformed if submit_len is not sizeof(struct
  * passwd_logon_submit), op or a flag is unknown, a reserved field is not
@@ -39,7 +53,10 @@
  * which the module creates when it loads (owner root; root may view, read,
  * write, search and link it, nobody else anything) and invalidates when it
  * unloads. The key of user U has the description "clientbuf:passwd:U" and
- * a payload of exactly sizeof(struct passwd_logon_verifier) bytes.
+ * a payload of exactly sizeof(struct passwd_logon_verifier) bytes; the
+ * key's owner (keyctl chown; "clientbuf passwd" sets it) is the account's
+ * uid. A key root still owns is an account of uid 0: only callers with
+ * CAP_DAC_READ_SEARCH, or uid 0, check it.
  */
 #ifndef _CLIENTBUF_PASSWD_H
 #define _CLIENTBUF_PASSWD_H

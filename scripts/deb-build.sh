@@ -21,7 +21,7 @@ out=$top/build/deb
 . "$top/scripts/lib.sh"
 
 "$top/scripts/need-pkg.sh" debhelper dh-dkms dkms lintian dpkg-dev fakeroot \
-	python3-sphinx libpam0g-dev
+	python3-sphinx libpam0g-dev libssl-dev
 
 version=$(cat "$top/VERSION")
 dversion=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)

@@ -5,7 +5,7 @@
 # targets: selftests/ (without the test module) copied to
 # KERNEL-TREE/tools/testing/selftests/clientbuf/, with the clientbuf
 # sources the tests include or link (the uapi header, libclientbuf's
-# header and NTSTATUS table, the SHA-256 code, the samples' protocol
+# header and NTSTATUS tables, the crypto helpers, the samples' protocol
 # headers) in its clientbuf-src/. Then, as for the kernel's own targets:
 #
 #   make -C KERNEL-TREE/tools/testing/selftests TARGETS=clientbuf O=DIR
@@ -31,9 +31,10 @@ mkdir -p "$dest"
 	xargs -0 cp --parents -t "$dest")
 src=$dest/clientbuf-src
 # what the tests include or link: the uapi header, libclientbuf's sources
-# (its header and NTSTATUS tables), the SHA-256 code, the samples' protocol
-# headers; whole directories' sources, so a new file there comes along
-for f in uapi/linux/clientbuf.h tools/lib/*.[ch] tools/sha256.[ch] \
+# (its header and NTSTATUS tables), the tools' own sources (the crypto
+# helpers on OpenSSL's libcrypto), the samples' protocol headers; whole
+# directories' sources, so a new file there comes along
+for f in uapi/linux/clientbuf.h tools/lib/*.[ch] tools/*.[ch] \
 	 samples/*.h; do
 	[ -f "$top/$f" ] || die "$top/$f missing"
 	install -D -m 0644 "$top/$f" "$src/$f"

@@ -95,7 +95,7 @@ section "(b) A client logs on through the kernel package hmac_logon (sync)"
 echo "The client registers a 64 KiB ALLOC|WRITE|READ buffer and submits"
 echo "user \"alice\" and a challenge; hmac_logon (samples/clientbuf_hmac.c)"
 echo "answers HMAC-SHA256(key, user || challenge) in a block it allocates in"
-echo "that buffer. The CLI recomputes the HMAC in userspace (tools/sha256.c)."
+echo "that buffer. The CLI recomputes the HMAC in userspace (OpenSSL libcrypto)."
 ch=$(challenge)
 step clientbuf logon --verify-key "$KEY" alice "$ch"
 echo
@@ -168,7 +168,7 @@ if command -v pamtester >/dev/null 2>&1 && [ -f /etc/pam.d/clientbuf-test ]; the
 	# pam_syslog() goes to /dev/log: a syslogd to show what was logged
 	syslogd -O /tmp/auth.log 2>/dev/null
 	step cat /etc/pam.d/clientbuf-test
-	step_sh "echo 'correct horse' | clientbuf passwd alice"
+	step_sh "echo 'correct horse' | clientbuf passwd --uid=1000 alice"
 	step_sh "keyctl show %:clientbuf:passwd"
 	step_sh "echo 'correct horse' | pamtester -v clientbuf-test alice authenticate"
 	step_sh ! "echo 'wrong horse' | pamtester -v clientbuf-test alice authenticate"

@@ -134,5 +134,40 @@ else
 	run 1 "logon without the module" logon alice ch
 fi
 
+# passwd: the uid rule and the verifier, cross-checked with the openssl
+# command when there is one
+pw=$(mktemp) || exit 1
+printf 'pw\n' >"$pw"
+run 2 "passwd with a bad --uid" passwd --uid=abc carol <"$pw"
+run 1 "passwd for a name not in /etc/passwd, no --uid" \
+	passwd --keyring=1 no-such-user-clientbuf <"$pw" &&
+	grep_in "$err" "give its uid with --uid=UID" "passwd asks for --uid"
+if run 0 "passwd --payload" passwd --payload --iterations=3 carol <"$pw"; then
+	hex=$(od -An -v -tx1 "$out" | tr -d ' \n')
+	n=$((n + 1))
+	if [ ${#hex} -eq 128 ] &&
+	   [ "$(printf %s "$hex" | cut -c1-32)" = 01000000000000000300000000000000 ]; then
+		echo "ok $n - passwd --payload: 64 bytes, version 1, 3 iterations"
+	else
+		echo "not ok $n - passwd --payload: 64 bytes, version 1, 3 iterations"
+		echo "# $hex"
+		failed=$((failed + 1))
+	fi
+	n=$((n + 1))
+	salt=$(printf %s "$hex" | cut -c33-64)
+	dk=$(printf %s "$hex" | cut -c65-128)
+	if ! command -v openssl >/dev/null 2>&1; then
+		echo "ok $n - passwd --payload dk is PBKDF2 of its salt # SKIP no openssl command"
+	elif [ "$(openssl kdf -keylen 32 -kdfopt digest:SHA256 -kdfopt pass:pw \
+		-kdfopt hexsalt:"$salt" -kdfopt iter:3 PBKDF2 2>&1 |
+		tr -d ':\n' | tr 'A-F' 'a-f')" = "$dk" ]; then
+		echo "ok $n - passwd --payload dk is PBKDF2 of its salt (openssl kdf)"
+	else
+		echo "not ok $n - passwd --payload dk is PBKDF2 of its salt (openssl kdf)"
+		failed=$((failed + 1))
+	fi
+fi
+rm -f "$pw"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

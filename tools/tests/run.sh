@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run the host tests of tools/ (no module needed: status_table, lib_ioctl,
-# sha256_test, win32_map, pam_test under pam_wrapper, cli_smoke.sh,
+# crypto_test, win32_map, pam_test under pam_wrapper, cli_smoke.sh,
 # log_patterns.sh, doc_pam.sh; and of the Makefile,
 # scripts/tests/first-command.sh)
 # and count their TAP, checking each program's plan (scripts/tap-count.awk).
@@ -42,7 +42,7 @@ one() {
 
 one status_table "$out/status_table" "$top/uapi/linux/clientbuf.h"
 one lib_ioctl "$out/lib_ioctl"
-one sha256_test "$out/sha256_test"
+one crypto_test "$out/crypto_test"
 one win32_map "$out/win32_map"
 one pam_test "$out/tests/pam_test" "$out/pam_clientbuf.so"
 one cli_smoke env CLIENTBUF="$out/clientbuf" "$tests/cli_smoke.sh"
