@@ -9,6 +9,11 @@
 #   make run          boot the 6.12 test kernel (KVER=7: the newest) and
 #                     run the demo
 #                     (scripts/run-demo.sh; RUN_SCRIPT=FILE for another)
+#                     EXTRA_FILES="SRC[:DST] ..." (run and check): one's
+#                     own files or directories packed into the VM (DST
+#                     absolute, not /tmp); a .ko put in /lib/clientbuf/
+#                     is loaded after clientbuf.ko; link programs -static
+#                     (Documentation/write-a-package.rst)
 #   make bench        boot the 6.12 test kernel and run the benchmark:
 #                     clientbuf against bare copy_to_user, process_vm_writev,
 #                     /proc/PID/mem and a Unix-socket daemon (tools/bench/;
@@ -23,7 +28,8 @@
 #                     (DKMS module for both test kernels, pkg-config, man
 #                     pages), purge them (root)
 #   make modules KVER=$(uname -r)   build for the running kernel
-#   make install      clientbuf.ko into /lib/modules/KVER/extra, depmod
+#   make install      clientbuf.ko into /lib/modules/KVER/extra, depmod;
+#                     its Module.symvers and headers into extra/clientbuf/
 #                     (KVER defaults to the running kernel; INSTALL_MOD_PATH)
 #   make install-user uapi header, libclientbuf, clientbuf CLI, and
 #                     pam_clientbuf.so into libpam's directory (PAMDIR)
@@ -184,6 +190,14 @@ install:
 	$(MAKE) -C "$$kdir" M="$$km" CLIENTBUF_MODULE_ONLY=y modules; \
 	$(MAKE) -C "$$kdir" M="$$km" CLIENTBUF_MODULE_ONLY=y \
 		INSTALL_MOD_DIR=extra modules_install
+	@# for package modules built outside the tree (templates/package,
+	@# CLIENTBUF_DIR=extra/clientbuf): clientbuf's Module.symvers, the
+	@# headers and package.kbuild, laid out as in the tree
+	@d='$(INSTALL_MOD_PATH)/lib/modules/$(INSTALL_KVER)/extra/clientbuf'; \
+	install -D -m 0644 '$(INSTALL_KM)/Module.symvers' "$$d/Module.symvers"; \
+	install -D -m 0644 -t "$$d/module/include/clientbuf" \
+		$(top)/module/include/clientbuf/*; \
+	install -D -m 0644 -t "$$d/uapi/linux" $(top)/uapi/linux/clientbuf.h
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(INSTALL_KVER)
 
 install-user:

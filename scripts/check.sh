@@ -19,7 +19,10 @@
 #    unload/reload, kernel log, taint). A binary that should have run
 #    (selftests/*.c, or those in SELFTESTS) and printed no result is one
 #    failure; a kernel run that crashes, times out or prints no result
-#    counts as one failure.
+#    counts as one failure;
+#  - the package author's path (scripts/package-tests.sh): the C examples
+#    of Documentation/, the package template on each kernel, the
+#    kselftest route, the commands of Documentation/write-a-package.rst.
 # The summary names the kernels and linux-source versions chosen
 # (build/deps.env); the last line is "N passed, N failed[, N skipped]".
 set -euo pipefail
@@ -143,6 +146,19 @@ for kver in "$@"; do
 	done < <(grep -aE '^# # .*(distinct clientbuf sites|distinct sites unknown)' \
 		"$log" || true)
 done
+
+# ---- the package author's path (scripts/package-tests.sh) ----
+log=$build/package-tests.log
+"$top/scripts/package-tests.sh" "$@" > "$log" 2>&1 || true
+while IFS= read -r line; do
+	if [[ $line == "CLIENTBUF-PKGTEST "* ]]; then
+		line=${line#CLIENTBUF-PKGTEST }
+		add_counts "${line#*: }" "${line%%: *}" "log $build/package-tests/"
+	else
+		summary+=("$line")
+	fi
+done < "$log"
+# ---- end of the package author's path ----
 
 summary+=("check.sh took ${SECONDS}s (the builds before it are make's)")
 echo

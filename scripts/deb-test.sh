@@ -18,7 +18,9 @@
 #   4. pam_clientbuf.so is in the system's PAM module directory and
 #      exports pam_sm_authenticate (SKIP when make deb left libpam-clientbuf
 #      out);
-#   5. the manual pages open with man (by name and with man -l);
+#   5. the manual pages open with man (by name and with man -l); then
+#      the package template built against the installed packages and
+#      installed with DKMS for each kernel (scripts/deb-test-template.sh);
 #   6. apt-get purge of every package step 1 installed, then nothing of
 #      clientbuf is left (DKMS tree, /usr/src, modules, libraries).
 # Step 6 also runs on failure. Needs root. Prints TAP and a summary line;
@@ -195,6 +197,11 @@ for page in "${pages[@]}"; do
 	done
 	ok $rc "man $sec $pg and man -l $file open"
 done
+
+# 5b. the package template against the installed packages
+# (scripts/deb-test-template.sh, Documentation/write-a-package.rst)
+. "$top/scripts/deb-test-template.sh"
+template_installed_test "${kvers[@]}"
 
 # 6. purge and look for leftovers
 purge

@@ -45,12 +45,15 @@ SERIES="6.1 6.12"
 # and so are the login programs of clientbuf_login: util-linux (su),
 # login, openssh-server (sshd), openssh-client (ssh, ssh-keygen), sshpass,
 # libpam-modules (pam_unix.so). libssl-dev: OpenSSL's libcrypto for the
-# CLI. gcc-multilib: the 32-bit compat test. The rest builds and lints.
+# CLI. gcc-multilib: the 32-bit compat test. rsync: kselftest's "make
+# install" (the kselftest route, scripts/kselftest-route.sh). pkg-config,
+# git: the package template and the guide
+# (Documentation/write-a-package.rst). The rest builds and lints.
 BASE_PKGS="build-essential bc kmod cpio xz-utils busybox-static qemu-system-x86
 	sparse python3 python3-sphinx gnuplot-nox initramfs-tools debootstrap
 	gcc-multilib keyutils pamtester libpam0g-dev libpam-wrapper libpamtest0-dev
 	util-linux login openssh-server openssh-client sshpass libpam-modules
-	libssl-dev
+	libssl-dev rsync pkg-config git
 	${EXTRA_PKGS:-}"
 
 

@@ -6,7 +6,8 @@
 # what landed:
 #   - lib/modules/KVER/extra/clientbuf.ko[.xz|.zst] alone (no test module,
 #     no sample), its vermagic is KVER, its version is VERSION, and
-#     modules.dep lists it;
+#     modules.dep lists it; extra/clientbuf/ holds Module.symvers and the
+#     package headers, and the package template builds against them;
 #   - PREFIX/include/linux/clientbuf.h (identical to uapi/), the library
 #     header, libclientbuf.a, libclientbuf.so.1 (its soname) with its
 #     links, clientbuf.pc and the clientbuf CLI; a program built against
@@ -31,6 +32,14 @@ tmp=$(mktemp -d /tmp/clientbuf-install.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 tap_prefix=install
 
+# template_build KVER DIR: templates/package built against the clientbuf
+# installed in DIR; its module depends on clientbuf
+template_build() {
+	make -C "$tmp/mypkg" KVER="$1" CLIENTBUF_DIR="$2" \
+		CLIENTBUF_SYMVERS="$2/Module.symvers" &&
+		modinfo -F depends "$tmp/mypkg/mypkg.ko" | grep -qx clientbuf
+}
+
 echo "TAP version 13"
 for kver in "$@"; do
 	mp=$tmp/mod
@@ -54,6 +63,15 @@ for kver in "$@"; do
 			{ echo "# not in $dir/modules.dep"; rc=1; }
 	fi
 	ok $rc "$kver: extra/clientbuf.ko alone, vermagic, version, modules.dep"
+
+	# a package built against what was installed (extra/clientbuf/:
+	# Module.symvers, the headers, package.kbuild), as the template's
+	# Makefile finds it in /lib/modules/KVER/extra/clientbuf
+	cbd=$dir/extra/clientbuf
+	rm -rf "$tmp/mypkg"
+	cp -r "$top/templates/package" "$tmp/mypkg"
+	run "$kver: the package template builds against extra/clientbuf/" \
+		template_build "$kver" "$cbd"
 done
 
 dest=$tmp/root

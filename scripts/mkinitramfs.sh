@@ -21,7 +21,9 @@
 #                                packs only busybox, /init and vm-exit
 #   RUN_SCRIPT=FILE    installed as /bin/run-demo (MODE=run) or
 #                      /bin/run-$MODE (other modes)
-#   EXTRA_FILES="SRC:DST ..."    more files to pack (DST absolute)
+#   EXTRA_FILES="SRC[:DST] ..."  more files or directories to pack (DST
+#                                absolute, not under /tmp; see
+#                                scripts/extra-files.sh)
 #   SELFTESTS="NAME ..."         pack only these selftest binaries (for
 #                                work on one test; make check packs all)
 #   BUILD=DIR          build directory (default: <repo>/build)
@@ -199,16 +201,10 @@ if [ -n "${RUN_SCRIPT:-}" ]; then
 	[ "$mode" = run ] && name=run-demo
 	install -m 0755 "$RUN_SCRIPT" "$root/bin/$name"
 fi
-for pair in ${EXTRA_FILES:-}; do
-	src=${pair%%:*}
-	dst=${pair#*:}
-	[ -e "$src" ] || die "EXTRA_FILES: $src missing"
-	if [ -x "$src" ] && [ -f "$src" ]; then
-		add_exe "$src" "$dst"
-	else
-		install -D -m 0644 "$src" "$root$dst"
-	fi
-done
+# one's own files (scripts/extra-files.sh)
+# shellcheck source=scripts/extra-files.sh
+. "$top/scripts/extra-files.sh"
+add_extra_files "${EXTRA_FILES:-}"
 
 mkdir -p "$(dirname "$out")"
 (cd "$root" && find . -print0 | LC_ALL=C sort -z |

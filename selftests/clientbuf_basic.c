@@ -16,6 +16,7 @@
 #include <linux/clientbuf.h>
 
 #include "kselftest_harness.h"
+#include "clientbuf_skip.h"
 
 #define DEV_PATH "/dev/" CLIENTBUF_DEVICE_NAME
 

@@ -34,6 +34,7 @@
 #include "../samples/clientbuf_hmac.h"
 #include "../tools/crypto.h"
 #include "kselftest_harness.h"
+#include "clientbuf_skip.h"
 
 #define CB_DEV		"/dev/" CLIENTBUF_DEVICE_NAME
 #define HMAC_MODULE	"clientbuf_hmac"

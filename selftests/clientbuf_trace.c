@@ -36,6 +36,7 @@
 
 #include "clientbuf_test_abi.h"
 #include "kselftest_harness.h"
+#include "clientbuf_skip.h"
 
 #define TRACEFS		"/sys/kernel/tracing"
 #define EVENTS		TRACEFS "/events/clientbuf"

@@ -45,6 +45,7 @@
 #include "clientbuf.h"
 #include "clientbuf_test_abi.h"
 #include "kselftest_harness.h"
+#include "clientbuf_skip.h"
 
 /*
  * Debug kernels (make check-debug: KASAN, KCSAN, lockdep) run every

@@ -319,7 +319,7 @@ const char *clientbuf_win32_name(__u32 win32);
  *
  * Issues CLIENTBUF_IOC_SERVE, which makes a new server descriptor
  * (close-on-exec): read() on it returns calls (use clientbuf_server_recv()), and
- * the cb_server_*() operations take it. @fd does not change: it stays a
+ * the clientbuf_server_*() operations take it. @fd does not change: it stays a
  * client, closing it does not end the server, and it may serve further
  * packages, each with a server descriptor of its own. A @package that is NULL, empty or too long is refused here
  * with -EINVAL or -ENAMETOOLONG and CLIENTBUF_STATUS_INVALID_PARAMETER,
