@@ -196,36 +196,7 @@ static void plain_run(char *const argv[], int timeout_s, struct login_run *r)
 static int run_input(const char *input, char *out, size_t size,
 		     char *const argv[])
 {
-	int in[2], res[2], status;
-	size_t n = 0;
-	ssize_t got;
-	pid_t pid;
-
-	out[0] = 0;
-	if (pipe2(in, O_CLOEXEC) || pipe2(res, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		dup2(in[0], 0);
-		dup2(res[1], 1);
-		dup2(res[1], 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(res[1]);
-	if (input && write(in[1], input, strlen(input)) < 0)
-		n = 0;
-	close(in[1]);
-	while (n < size - 1 && (got = read(res[0], out + n, size - 1 - n)) > 0)
-		n += got;
-	out[n] = 0;
-	close(res[0]);
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return cb_run_cmd(input, input ? strlen(input) : 0, out, size, argv);
 }
 
 static int write_param(const char *name, const char *value)

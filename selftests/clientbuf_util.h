@@ -801,4 +801,43 @@ static inline int cb_server_stop(struct cb_server *s)
 	return ret;
 }
 
+/*
+ * Run @argv with @in_len bytes of @input on stdin, its stdout and stderr
+ * into @out (@size bytes, NUL-terminated); the exit status, or -1.
+ */
+static inline int cb_run_cmd(const void *input, size_t in_len, char *out,
+			     size_t size, char *const argv[])
+{
+	int in[2], res[2], status;
+	size_t n = 0;
+	ssize_t got;
+	pid_t pid;
+
+	out[0] = 0;
+	if (pipe2(in, O_CLOEXEC) || pipe2(res, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		dup2(in[0], 0);
+		dup2(res[1], 1);
+		dup2(res[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(res[1]);
+	if (in_len && write(in[1], input, in_len) != (ssize_t)in_len)
+		n = 0;
+	close(in[1]);
+	while (n < size - 1 && (got = read(res[0], out + n, size - 1 - n)) > 0)
+		n += got;
+	out[n] = 0;
+	close(res[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 #endif /* _CLIENTBUF_UTIL_H */
