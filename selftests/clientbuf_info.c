@@ -12,7 +12,6 @@
  */
 #include "clientbuf_util.h"
 
-#define PARAMS	"/sys/module/clientbuf/parameters/"
 
 CB_RELEASE_SLOTS_AT_EXIT
 
@@ -29,46 +28,13 @@ static unsigned long long saved[NR_PARAMS];
 static bool have_saved;
 static pid_t main_pid;
 
-static int param_read(const char *name, unsigned long long *v)
-{
-	char path[96], b[32] = "";
-	int fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, b, sizeof(b) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	*v = strtoull(b, NULL, 10);
-	return 0;
-}
-
-static int param_write(const char *name, unsigned long long v)
-{
-	char path[96], b[32];
-	int fd, len = snprintf(b, sizeof(b), "%llu", v);
-	ssize_t n;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, b, (size_t)len);
-	close(fd);
-	return n == len ? 0 : -EIO;
-}
-
 static void __attribute__((constructor)) params_save(void)
 {
 	size_t i;
 
 	main_pid = getpid();
 	for (i = 0; i < NR_PARAMS; i++)
-		if (param_read(names[i], &saved[i]))
+		if (cb_param_read(names[i], &saved[i]))
 			return;
 	have_saved = true;
 }
@@ -80,7 +46,7 @@ static void __attribute__((destructor)) params_restore(void)
 	if (getpid() != main_pid || !have_saved)
 		return;
 	for (i = 0; i < NR_PARAMS; i++)
-		param_write(names[i], saved[i]);
+		cb_param_write(names[i], saved[i]);
 }
 
 /* GET_INFO's field of the parameter @i. */
@@ -123,8 +89,8 @@ TEST(fields_match_parameters)
 		  CLIENTBUF_FEAT_REPLY | CLIENTBUF_FEAT_USER_LIMITS,
 		  info.features);
 	for (i = 0; i < NR_PARAMS; i++) {
-		ASSERT_EQ(0, param_read(names[i], &v))
-			TH_LOG("%s%s unreadable", PARAMS, names[i]);
+		ASSERT_EQ(0, cb_param_read(names[i], &v))
+			TH_LOG("%s%s unreadable", CB_PARAMS, names[i]);
 		ASSERT_EQ(v, info_field(&info, i)) TH_LOG("%s", names[i]);
 	}
 	/* the documented defaults, as loaded by the test VM */
@@ -157,15 +123,15 @@ TEST(parameters_writable)
 	ASSERT_TRUE(have_saved);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < NR_PARAMS; i++) {
-		ASSERT_EQ(0, param_read(names[i], &orig));
-		ASSERT_EQ(0, param_write(names[i], orig + 7)) TH_LOG("%s",
+		ASSERT_EQ(0, cb_param_read(names[i], &orig));
+		ASSERT_EQ(0, cb_param_write(names[i], orig + 7)) TH_LOG("%s",
 								   names[i]);
-		ASSERT_EQ(0, param_read(names[i], &v));
+		ASSERT_EQ(0, cb_param_read(names[i], &v));
 		ASSERT_EQ(orig + 7, v);
 		ASSERT_EQ(0, cb_get_info(fd, &info));
 		ASSERT_EQ(orig + 7, info_field(&info, i)) TH_LOG("%s",
 								names[i]);
-		ASSERT_EQ(0, param_write(names[i], orig));
+		ASSERT_EQ(0, cb_param_write(names[i], orig));
 		ASSERT_EQ(0, cb_get_info(fd, &info));
 		ASSERT_EQ(orig, info_field(&info, i)) TH_LOG("%s", names[i]);
 	}
@@ -195,24 +161,24 @@ TEST(limits_follow_parameters)
 	memcpy(submit, &cmd, sizeof(cmd));
 
 	/* max_buffers */
-	ASSERT_EQ(0, param_write("max_buffers", 2));
+	ASSERT_EQ(0, cb_param_write("max_buffers", 2));
 	test_register(fd, CLIENTBUF_BUF_WRITE, buf, page, &id);
 	test_register(fd, CLIENTBUF_BUF_WRITE, buf + page, page, &id);
 	test_err_register(EDQUOT, CLIENTBUF_STATUS_QUOTA_EXCEEDED, fd,
 			  CLIENTBUF_BUF_WRITE, buf + 2 * page, page);
-	ASSERT_EQ(0, param_write("max_buffers", saved[0]));
+	ASSERT_EQ(0, cb_param_write("max_buffers", saved[0]));
 	test_register(fd, CLIENTBUF_BUF_WRITE, buf + 2 * page, page, &id);
 	ASSERT_EQ(3, id);
 
 	/* max_buffer_bytes: 3 pages are registered */
-	ASSERT_EQ(0, param_write("max_buffer_bytes", 4 * page));
+	ASSERT_EQ(0, cb_param_write("max_buffer_bytes", 4 * page));
 	test_err_register(EDQUOT, CLIENTBUF_STATUS_QUOTA_EXCEEDED, fd,
 			  CLIENTBUF_BUF_WRITE, buf + 3 * page, page + 1);
 	test_register(fd, CLIENTBUF_BUF_WRITE, buf + 3 * page, page, &id);
-	ASSERT_EQ(0, param_write("max_buffer_bytes", saved[2]));
+	ASSERT_EQ(0, cb_param_write("max_buffer_bytes", saved[2]));
 
 	/* max_allocs: one block per ALLOC buffer */
-	ASSERT_EQ(0, param_write("max_allocs", 1));
+	ASSERT_EQ(0, cb_param_write("max_allocs", 1));
 	test_register(fd, CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_ALLOC,
 		      buf + 4 * page, page, &id);
 	r = cbt_op(fd, CBTEST_OP_ALLOC, CBTEST_CTX_CALLER, NULL, 16, 0, 0);
@@ -220,25 +186,25 @@ TEST(limits_follow_parameters)
 	ASSERT_RES(ENOMEM, CLIENTBUF_STATUS_NO_MEMORY,
 		   cbt_op(fd, CBTEST_OP_ALLOC, CBTEST_CTX_CALLER, NULL, 16, 0,
 			  0));
-	ASSERT_EQ(0, param_write("max_allocs", saved[1]));
+	ASSERT_EQ(0, cb_param_write("max_allocs", saved[1]));
 	ASSERT_OK(cbt_op(fd, CBTEST_OP_ALLOC, CBTEST_CTX_CALLER, NULL, 16, 0,
 			 0));
 
 	/* max_submit_len */
-	ASSERT_EQ(0, param_write("max_submit_len", sizeof(submit) - 1));
+	ASSERT_EQ(0, cb_param_write("max_submit_len", sizeof(submit) - 1));
 	ASSERT_RES(EINVAL, CLIENTBUF_STATUS_INVALID_PARAMETER,
 		   _cb_call(fd, CBTEST_PACKAGE, submit, sizeof(submit), 0, 0));
 	ASSERT_OK(_cb_call(fd, CBTEST_PACKAGE, submit, sizeof(submit) - 1, 0,
 			   0));
-	ASSERT_EQ(0, param_write("max_submit_len", saved[3]));
+	ASSERT_EQ(0, cb_param_write("max_submit_len", saved[3]));
 	ASSERT_OK(_cb_call(fd, CBTEST_PACKAGE, submit, sizeof(submit), 0, 0));
 
 	/* max_pending */
 	cbt_release_slots();
-	ASSERT_EQ(0, param_write("max_pending", 1));
+	ASSERT_EQ(0, cb_param_write("max_pending", 1));
 	test_hold(fd, 0);
 	ASSERT_RES(EDQUOT, CLIENTBUF_STATUS_QUOTA_EXCEEDED, cbt_hold(fd, 1));
-	ASSERT_EQ(0, param_write("max_pending", saved[4]));
+	ASSERT_EQ(0, cb_param_write("max_pending", saved[4]));
 	test_hold(fd, 1);
 	cbt_release_slots();
 	close(fd);

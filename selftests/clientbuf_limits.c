@@ -268,42 +268,6 @@ TEST(memlock_cap_ipc_lock_info)
 
 /* ---- limits lowered at run time ------------------------------------------ */
 
-#define PARAMS	"/sys/module/clientbuf/parameters/"
-
-static int param_read(const char *name, unsigned long long *v)
-{
-	char path[128], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = 0;
-	*v = strtoull(buf, NULL, 0);
-	return 0;
-}
-
-static int param_write(const char *name, unsigned long long v)
-{
-	char path[128], buf[64];
-	int fd, n, ret = 0;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%llu\n", v);
-	if (write(fd, buf, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
 
 /*
  * The values at start, read by the harness's main process before any test
@@ -328,7 +292,7 @@ static void restore_params(void)
 
 	for (i = 0; i < sizeof(saved_params) / sizeof(saved_params[0]); i++)
 		if (saved_params[i].ok)
-			param_write(saved_params[i].name, saved_params[i].v);
+			cb_param_write(saved_params[i].name, saved_params[i].v);
 }
 
 static void __attribute__((constructor)) params_save(void)
@@ -337,7 +301,7 @@ static void __attribute__((constructor)) params_save(void)
 
 	params_pid = getpid();
 	for (i = 0; i < sizeof(saved_params) / sizeof(saved_params[0]); i++)
-		saved_params[i].ok = !param_read(saved_params[i].name,
+		saved_params[i].ok = !cb_param_read(saved_params[i].name,
 						 &saved_params[i].v);
 }
 
@@ -378,11 +342,11 @@ FIXTURE_SETUP(param)
 	self->name = variant->name;
 	self->fd = -1;
 	self->tfd = -1;
-	ret = param_read(self->name, &self->saved);
+	ret = cb_param_read(self->name, &self->saved);
 	if (ret)
-		SKIP(return, "%s%s: %s", PARAMS, self->name, strerror(-ret));
+		SKIP(return, "%s%s: %s", CB_PARAMS, self->name, strerror(-ret));
 	if (geteuid())
-		SKIP(return, "writing %s%s needs root", PARAMS, self->name);
+		SKIP(return, "writing %s%s needs root", CB_PARAMS, self->name);
 	self->fd = cb_open();
 	ASSERT_LE(0, self->fd);
 	self->tfd = cbt_open();
@@ -397,7 +361,7 @@ FIXTURE_TEARDOWN(param)
 	if (self->tfd >= 0)
 		close(self->tfd);
 	if (self->set)
-		param_write(self->name, self->saved);
+		cb_param_write(self->name, self->saved);
 	cbt_release_slots();
 }
 
@@ -405,7 +369,7 @@ FIXTURE_TEARDOWN(param)
 #define SET_PARAM(_v) do {						\
 	struct clientbuf_info __i;					\
 	self->set = true;						\
-	ASSERT_EQ(0, param_write(self->name, (_v)));			\
+	ASSERT_EQ(0, cb_param_write(self->name, (_v)));			\
 	ASSERT_EQ(0, cb_get_info(self->fd, &__i));			\
 	self->info = __i;						\
 } while (0)

@@ -55,7 +55,6 @@
 #define OTHER		65533
 #define FRESH		65532
 #define WAIT_MS		5000
-#define PARAMS		"/sys/module/clientbuf/parameters/"
 #define NR_CALLERS	16
 
 CB_RELEASE_SLOTS_AT_EXIT
@@ -78,48 +77,13 @@ static struct {
 
 static pid_t main_pid;
 
-static int param_read(const char *name, unsigned long long *v)
-{
-	char path[128], b[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, b, sizeof(b) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	b[n] = 0;
-	*v = strtoull(b, NULL, 0);
-	return 0;
-}
-
-static int param_write(const char *name, unsigned long long v)
-{
-	char path[128], b[64];
-	int fd, n, ret = 0;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(b, sizeof(b), "%llu\n", v);
-	if (write(fd, b, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static void params_restore(void)
 {
 	size_t i;
 
 	for (i = 0; i < NR_SAVED; i++)
 		if (saved[i].ok)
-			param_write(saved[i].name, saved[i].v);
+			cb_param_write(saved[i].name, saved[i].v);
 }
 
 static void __attribute__((constructor)) params_save(void)
@@ -128,7 +92,7 @@ static void __attribute__((constructor)) params_save(void)
 
 	main_pid = getpid();
 	for (i = 0; i < NR_SAVED; i++)
-		saved[i].ok = !param_read(saved[i].name, &saved[i].v);
+		saved[i].ok = !cb_param_read(saved[i].name, &saved[i].v);
 }
 
 static void __attribute__((destructor)) params_restore_at_exit(void)
@@ -138,8 +102,8 @@ static void __attribute__((destructor)) params_restore_at_exit(void)
 }
 
 #define SET_PARAM(_name, _v) do {					\
-	int __e = param_write(_name, _v);				\
-	ASSERT_EQ(0, __e) TH_LOG("%s%s: %s", PARAMS, _name,		\
+	int __e = cb_param_write(_name, _v);				\
+	ASSERT_EQ(0, __e) TH_LOG("%s%s: %s", CB_PARAMS, _name,		\
 				 strerror(-__e));			\
 } while (0)
 
@@ -1317,7 +1281,7 @@ TEST_F(mu, worst_case_bytes)
 
 	ASSERT_LE(0, slab_bytes()) TH_LOG("/proc/slabinfo unreadable");
 	/* absent on a module without per-user limits: measured all the same */
-	param_write("max_user_server_calls", MEASURE_CALLS);
+	cb_param_write("max_user_server_calls", MEASURE_CALLS);
 	ASSERT_EQ(0, kid_start(&self->k[0], FRESH, FRESH, measure_kid,
 			       self->name));
 	d = measure_step(&self->k[0], false);

@@ -840,4 +840,44 @@ static inline int cb_run_cmd(const void *input, size_t in_len, char *out,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* clientbuf.ko's module parameters, for the tests that change them. */
+#define CB_PARAMS	"/sys/module/clientbuf/parameters/"
+
+/* Read clientbuf's module parameter @name into @v; 0 or -errno. */
+static inline int cb_param_read(const char *name, unsigned long long *v)
+{
+	char path[128], b[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), CB_PARAMS "%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, b, sizeof(b) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	b[n] = 0;
+	*v = strtoull(b, NULL, 0);
+	return 0;
+}
+
+/* Write @v to clientbuf's module parameter @name; 0 or -errno. */
+static inline int cb_param_write(const char *name, unsigned long long v)
+{
+	char path[128], b[64];
+	int fd, n, ret = 0;
+
+	snprintf(path, sizeof(path), CB_PARAMS "%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(b, sizeof(b), "%llu\n", v);
+	if (write(fd, b, n) != n)
+		ret = errno ? -errno : -EIO;
+	close(fd);
+	return ret;
+}
+
 #endif /* _CLIENTBUF_UTIL_H */
