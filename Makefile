@@ -155,7 +155,7 @@ check-debug: deps
 	KERNEL_IMAGE="$$tree/arch/x86/boot/bzImage" \
 	KERNEL_CONFIG="$$tree/.config" VM_MEM=4G \
 	VM_TIMEOUT=$${VM_TIMEOUT:-5400} VM_APPEND="$(DEBUG_APPEND)" \
-	LINT=0 $(top)/scripts/check.sh "$$kver"
+	LINT=0 PACKAGE_TESTS=0 $(top)/scripts/check.sh "$$kver"
 
 lint: deps
 	@$(top)/scripts/lint.sh $(KVERS)
