@@ -517,7 +517,7 @@ FIXTURE_TEARDOWN(fnth)
  * @cleanup: release everything, nothing armed
  * @min_alloc: allocation sites that must fail cleanly (0 or 1), or
  *	NO_ALLOC: the operation allocates nothing at all (a SERVER_OP copy of
- *	one segment: no bounce buffer, no segment array)
+ *	up to 8 segments: no bounce buffer, the segment array on the stack)
  */
 struct walk {
 	const char *name;
@@ -1890,16 +1890,16 @@ TEST_F(fnth, server)
 		  check_server_copy_from, cleanup_all, NO_ALLOC },
 		{ "SERVER_OP COPY_TO_VEC", prep_server_op_rw,
 		  run_server_copy_to_vec, CLIENTBUF_STATUS_SUCCESS, {},
-		  check_server_copy_to_vec, cleanup_all, 1 },
+		  check_server_copy_to_vec, cleanup_all, NO_ALLOC },
 		{ "SERVER_OP COPY_FROM_VEC", prep_server_op_rw,
 		  run_server_copy_from_vec, CLIENTBUF_STATUS_SUCCESS, {},
-		  check_server_copy_from_vec, cleanup_all, 1 },
+		  check_server_copy_from_vec, cleanup_all, NO_ALLOC },
 		{ "SERVER_OP COPY_TO_VEC, pinned", prep_server_op_pin,
 		  run_server_copy_to_vec, CLIENTBUF_STATUS_SUCCESS, {},
-		  check_server_copy_to_vec, cleanup_all, 1 },
+		  check_server_copy_to_vec, cleanup_all, NO_ALLOC },
 		{ "SERVER_OP COPY_FROM_VEC, pinned", prep_server_op_pin,
 		  run_server_copy_from_vec, CLIENTBUF_STATUS_SUCCESS, {},
-		  check_server_copy_from_vec, cleanup_all, 1 },
+		  check_server_copy_from_vec, cleanup_all, NO_ALLOC },
 		{ "SERVER_OP ALLOC", prep_server_op_alloc, run_server_alloc,
 		  CLIENTBUF_STATUS_SUCCESS, { .allocations = 1 },
 		  check_server_alloc, cleanup_all, 1 },

@@ -505,6 +505,20 @@ TEST_F_TIMEOUT(login, login_program, 180)
 	EXPECT_EQ(NULL, strstr(r.out, "\nalice"));
 }
 
+/*
+ * sshd listens on 127.0.0.1: a kernel without IPv4 (the debug kernels of
+ * make check-debug are built without CONFIG_INET) cannot run those tests.
+ */
+static bool have_ipv4(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return errno != EAFNOSUPPORT;
+	close(fd);
+	return true;
+}
+
 static void start_sshd(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(login) *self)
 {
@@ -569,6 +583,8 @@ TEST_F_TIMEOUT(login, sshd_use_pam, 240)
 {
 	struct login_run r;
 
+	if (!have_ipv4())
+		SKIP(return, "no IPv4 in this kernel (CONFIG_INET is off)");
 	start_sshd(_metadata, self);
 	ssh_login("alice", "alice-pw", &r);
 	print_transcript("ssh alice@127.0.0.1, right password", &r);
@@ -602,6 +618,8 @@ TEST_F_TIMEOUT(login, sshd_keyboard_interactive, 240)
 {
 	struct login_run r;
 
+	if (!have_ipv4())
+		SKIP(return, "no IPv4 in this kernel (CONFIG_INET is off)");
 	start_sshd(_metadata, self);
 	ssh_login_method("alice", "alice-pw", "keyboard-interactive", &r);
 	print_transcript("ssh (keyboard-interactive) alice, right password",
@@ -636,6 +654,8 @@ TEST_F_TIMEOUT(login, sshd_four_at_once, 240)
 	r = mmap(NULL, sizeof(*r) * 4, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, r);
+	if (!have_ipv4())
+		SKIP(return, "no IPv4 in this kernel (CONFIG_INET is off)");
 	start_sshd(_metadata, self);
 	for (i = 0; i < 4; i++) {
 		pids[i] = fork();
