@@ -25,7 +25,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tree=$work/tree
 mkdir -p "$tree"
-if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+# a checkout of its own (a source package's copy may sit inside another)
+if [ "$(git -C "$top" rev-parse --show-toplevel 2>/dev/null)" = "$top" ]; then
 	(cd "$top" && git ls-files -co --exclude-standard -z |
 		grep -zv '^build/' | xargs -0 cp --parents -a -t "$tree" 2>/dev/null)
 else
