@@ -62,8 +62,8 @@ for t in "run:vm-run $kver run" "bench:bench $kver" "check:check $kver"; do
 	want=${t#*:}
 	n=$((n + 1))
 	: > "$rec"
-	# not the make or the KVER this test may run under
-	fresh env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u KVER -u KDIR \
+	# not the make, KVER or NO_DEPS this test may run under
+	fresh env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u KVER -u KDIR -u NO_DEPS \
 		make -s -C "$tree" "$target" MAKE=: > "$work/out" 2>&1
 	got=$(cat "$rec")
 	if [ "$got" = "$want" ]; then
