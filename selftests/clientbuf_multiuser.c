@@ -342,25 +342,6 @@ static void callers_kid(void *arg, int rd, int wr)
 	_exit(0);
 }
 
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 /* Wait up to @ms for @pid to be in one of the states @want; its state. */
 static char wait_state(pid_t pid, const char *want, int ms)
 {
@@ -368,7 +349,7 @@ static char wait_state(pid_t pid, const char *want, int ms)
 	int i;
 
 	for (i = 0; i < ms; i++) {
-		s = proc_state(pid);
+		s = cb_proc_state(pid);
 		if (s && strchr(want, s))
 			break;
 		cb_msleep(1);

@@ -140,26 +140,6 @@ static int fd_of(pid_t pid, int fd)
 	return ret;
 }
 
-/* State letter of /proc/@pid/stat ('R', 'S', 'D', 'Z', ...), or 0. */
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 /* Wait up to @ms for @pid to sleep uninterruptibly ('D'); its state. */
 static char wait_state_d(pid_t pid, int ms)
 {
@@ -167,7 +147,7 @@ static char wait_state_d(pid_t pid, int ms)
 	int i;
 
 	for (i = 0; i < ms; i++) {
-		s = proc_state(pid);
+		s = cb_proc_state(pid);
 		if (s == 'D' || s == 'Z' || !s)
 			break;
 		cb_msleep(1);

@@ -880,4 +880,24 @@ static inline int cb_param_write(const char *name, unsigned long long v)
 	return ret;
 }
 
+/* State letter of /proc/@pid/stat ('R', 'S', 'D', 'Z', ...), or 0. */
+static inline char cb_proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
 #endif /* _CLIENTBUF_UTIL_H */
