@@ -479,6 +479,7 @@ enum cb_stat {
 	CB_STAT_VMA_WALKS,
 	CB_STAT_CALLS,
 	CB_STAT_FAILURES,
+	CB_STAT_CANCEL_STEPS,	/* requests the close-time cancel walk visited */
 	CB_STAT_NR,
 };
 

@@ -248,11 +248,13 @@ static void cb_request_cancel(struct cb_client *client,
  * killed synchronous caller's request had it called already (it is on
  * the cancelled list). Packages complete the requests when they can
  * (copies through them already fail). Each request leaves the pending
- * list as it is cancelled, so the walk is linear in their number.
+ * list as it is cancelled, so the walk is linear in their number: it
+ * adds one to the cancel_walk_steps counter per request it visits.
  */
 void cb_requests_cancel(struct cb_client *client)
 {
 	struct clientbuf_request *req;
+	s64 steps = 0;
 
 	for (;;) {
 		spin_lock(&client->req_lock);
@@ -260,10 +262,13 @@ void cb_requests_cancel(struct cb_client *client)
 					       struct clientbuf_request, node);
 		if (!req) {
 			spin_unlock(&client->req_lock);
-			return;
+			break;
 		}
+		steps++;
 		cb_request_cancel(client, req);
 	}
+	/* the work of the walk: one step per request it visited */
+	cb_stat_add(CB_STAT_CANCEL_STEPS, steps);
 }
 
 /**

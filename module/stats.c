@@ -13,7 +13,10 @@
  * unpinned page loop took from the registered mm with
  * pin_user_pages_remote(), batches_remote the batches (at most
  * CB_WALK_BATCH pages each, one mmap_read_lock() each) it took them in;
- * both are added once per copy.
+ * both are added once per copy. cancel_walk_steps counts the requests
+ * cb_requests_cancel() visited when clients closed, one per turn of its
+ * loop (also a turn that skips a request), so its growth at one close
+ * shows that the walk is linear in the calls the client left pending.
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
@@ -43,6 +46,7 @@ static const char * const cb_stat_names[CB_STAT_NR] = {
 	[CB_STAT_VMA_WALKS]	 = "vma_walks",
 	[CB_STAT_CALLS]		 = "calls",
 	[CB_STAT_FAILURES]	 = "failed_copies",
+	[CB_STAT_CANCEL_STEPS]	 = "cancel_walk_steps",
 };
 
 /**

@@ -13,6 +13,15 @@
  *                         does not read: the calls are gone from the
  *                         server's queue at once and no request is left,
  *                         while the client stays open.
+ *   close_cancel_walk_linear  One client closes with 200 asynchronous calls
+ *                         pending (150 read by a server that holds them,
+ *                         50 unread) and 16 killed synchronous callers'
+ *                         calls held by the server: the cancel walk at
+ *                         close visits each pending call once (the debugfs
+ *                         counter cancel_walk_steps grows by exactly 200;
+ *                         a walk that rescans from the head takes about
+ *                         N*N/2), the unread calls are freed at close, the
+ *                         held ones when the server completes them.
  *   per-user limits       max_user_clients, max_user_buffers,
  *                         max_user_buffer_bytes, max_user_allocs,
  *                         max_user_calls, max_user_server_calls, each set
@@ -70,7 +79,7 @@ static struct {
 	{ "max_user_buffer_bytes", 0, false },
 	{ "max_user_allocs", 0, false }, { "max_user_calls", 0, false },
 	{ "max_user_server_calls", 0, false },
-	{ "max_completions", 0, false },
+	{ "max_completions", 0, false }, { "max_pending", 0, false },
 };
 
 #define NR_SAVED	(sizeof(saved) / sizeof(saved[0]))
@@ -395,6 +404,119 @@ TEST_F(mu, killed_sync_callers)
 		cb_msleep(1);
 	}
 	ASSERT_EQ(self->base.requests, req);
+	kid_end(&self->k[0]);
+}
+
+/*
+ * Closing a client with many pending calls: the cancel walk is linear.
+ * The calls: NR_CALLERS synchronous callers (killed, their calls read and
+ * held by the server: cancelled when they were killed, so no longer
+ * pending), then NR_WALK asynchronous calls of which the server reads and
+ * holds NR_WALK_HELD (->cancel() leaves them running) and leaves the rest
+ * queued (->cancel() drops them at once).
+ */
+#define NR_WALK		200
+#define NR_WALK_HELD	150
+#define NR_HELD		(NR_CALLERS + NR_WALK_HELD)
+
+struct walk_arg {
+	const char *pkg;
+	int fd;
+};
+
+static void walk_kid(void *p, int rd, int wr)
+{
+	struct walk_arg *w = p;
+	struct caller_arg a = { .pkg = w->pkg };
+	pid_t pids[NR_CALLERS];
+	int i;
+
+	a.fd = cb_open();
+	CHK(a.fd >= 0);
+	for (i = 0; i < NR_CALLERS; i++) {
+		pids[i] = clone(caller_fn, caller_stacks[i] +
+				sizeof(caller_stacks[i]), CLONE_VM | SIGCHLD,
+				&a);
+		CHK(pids[i] > 0);
+	}
+	CHK(!cb_write_full(wr, pids, sizeof(pids)));
+	/* the callers are killed: now the asynchronous calls */
+	CHK(!sig_wait(rd, 60000));
+	for (i = 0; i < NR_WALK; i++)
+		PENDING_RES(async_call(a.fd, a.pkg, 0));
+	CHK(!sig_send(wr));
+	/* the server has read some: close the client */
+	CHK(!sig_wait(rd, 60000));
+	CHK(!close(a.fd));
+	CHK(!sig_send(wr));
+	sig_wait(rd, 60000);
+}
+
+TEST_F(mu, close_cancel_walk_linear)
+{
+	struct walk_arg w = { .pkg = self->name };
+	long long steps0, steps;
+	__u64 ids[NR_HELD];
+	pid_t pids[NR_CALLERS];
+	struct cb_live now;
+	ssize_t n;
+	int i;
+
+	steps0 = cb_stat("cancel_walk_steps");
+	ASSERT_LE(0, steps0) TH_LOG("no cancel_walk_steps counter");
+	SET_PARAM("max_pending", NR_WALK);
+	SET_PARAM("max_user_server_calls", NR_CALLERS + NR_WALK);
+	ASSERT_EQ(0, kid_start(&self->k[0], NOBODY, NOBODY, walk_kid, &w));
+	ASSERT_EQ(0, cb_read_timed(self->k[0].from, pids, sizeof(pids),
+				   WAIT_MS))
+		TH_LOG("child: exit %d", kid_exit(&self->k[0]));
+	for (i = 0; i < NR_CALLERS; i++)
+		ASSERT_EQ('D', wait_state(pids[i], "D", WAIT_MS))
+			TH_LOG("caller %d", pids[i]);
+	/* the server reads and holds every caller's call */
+	for (i = 0; i < NR_CALLERS; i++) {
+		ids[i] = srv_next(self->sfd, WAIT_MS);
+		ASSERT_NE(0, ids[i]) TH_LOG("caller call %d", i);
+	}
+	for (i = 0; i < NR_CALLERS; i++) {
+		ASSERT_EQ(0, kill(pids[i], SIGKILL));
+		ASSERT_EQ('Z', wait_state(pids[i], "Z", WAIT_MS))
+			TH_LOG("caller %d", pids[i]);
+	}
+	ASSERT_EQ(0, sig_send(self->k[0].to));
+	ASSERT_EQ(0, sig_wait(self->k[0].from, 60000))
+		TH_LOG("child: exit %d", kid_exit(&self->k[0]));
+	for (i = NR_CALLERS; i < NR_HELD; i++) {
+		ids[i] = srv_next(self->sfd, WAIT_MS);
+		ASSERT_NE(0, ids[i]) TH_LOG("async call %d", i - NR_CALLERS);
+	}
+	ASSERT_EQ(self->base.requests + NR_CALLERS + NR_WALK,
+		  cb_stat("requests"));
+	/* no other client closes meanwhile: the test process holds none */
+	ASSERT_EQ(steps0, cb_stat("cancel_walk_steps"));
+	ASSERT_EQ(0, sig_send(self->k[0].to));
+	ASSERT_EQ(0, sig_wait(self->k[0].from, 60000))
+		TH_LOG("child: exit %d", kid_exit(&self->k[0]));
+	steps = cb_stat("cancel_walk_steps") - steps0;
+	TH_LOG("close with %d pending calls: %lld walk steps", NR_WALK,
+	       steps);
+	ASSERT_EQ(NR_WALK, steps);
+	/* the unread calls were dropped at close, the held ones stay */
+	n = srv_try_read(self->sfd);
+	ASSERT_EQ(-EAGAIN, n) TH_LOG("an unread call is still queued");
+	ASSERT_EQ(self->base.requests + NR_HELD, cb_stat("requests"));
+	for (i = 0; i < NR_HELD; i++)
+		ASSERT_OK(srv_complete(self->sfd, ids[i],
+				       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
+	/* every request and the closed client's struct are freed */
+	ASSERT_EQ(0, cb_live_wait(&now, &self->base, true));
+	EXPECT_EQ(self->base.clients, now.clients);
+	EXPECT_EQ(self->base.buffers, now.buffers);
+	EXPECT_EQ(self->base.allocations, now.allocations);
+	EXPECT_EQ(self->base.pinned_pages, now.pinned_pages);
+	ASSERT_EQ(self->base.requests, now.requests);
+	/* completing the held calls walked nothing */
+	ASSERT_EQ(steps0 + NR_WALK, cb_stat("cancel_walk_steps"));
 	kid_end(&self->k[0]);
 }
 
