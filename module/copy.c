@@ -21,7 +21,7 @@
  *                                                 KTHREAD (cb_copy_use_mm())
  *   KTHREAD     a kernel thread, no mm            pages of the registered
  *   REMOTE      anything else (another process,   mm, CB_WALK_BATCH at a
- *               any package server)               time (cb_copy_take())
+ *               any package server)               time (cb_copy_walk())
  *   PINNED      a CLIENTBUF_BUF_PIN buffer,       the pages pinned at
  *               any context                       registration (pin.c)
  *
@@ -40,28 +40,34 @@
  * Outside the client's context (a kernel thread, a workqueue worker,
  * another process) nothing goes through the copier's own mm: the pages are
  * taken from the registered mm itself, in batches, with
- * pin_user_pages_remote() under mmap_read_lock() and no @locked, after
- * checking under that same lock that every VMA of the batch is anonymous,
+ * pin_user_pages_remote() under one mmap_read_lock() and no @locked, after
+ * checking under that same lock that every VMA of the range is anonymous,
  * shmem or hugetlb memory that no userfaultfd watches. GUP then cannot
  * drop the lock, so no remap can slip in between the check and the fault,
  * and no fault can wait on the client: a FUSE file or a userfaultfd the
  * client controls would otherwise stall a worker that other clients' calls
  * share. Such ranges are CB_STATUS_NOT_SUPPORTED from these contexts (a
  * pinned buffer, or a copy in the client's own context, reaches them).
- * The bytes then move with the mmap_lock dropped, so a fault on the
- * server's side never runs under the client's mmap_lock.
+ * One walk covers the range for as long as the lock is held.
+ *
+ * The bytes move under that lock with page faults disabled, so nothing
+ * ever faults under the client's mmap_lock: a server's page that is not
+ * present makes the batch short (as in process_vm_rw_pages(), each byte
+ * moves once, and the bytes before it have landed). Only then does the
+ * copy let go of the client, fault the server's side in with nothing of
+ * the client's held, and walk the rest again - so that a server whose
+ * memory waits (a userfaultfd of its own) holds only the buffer's use
+ * count meanwhile, and the client's exit or close is seen by the walk that
+ * follows. A walk holds the client's teardown lock for read and a user
+ * reference on its mm while it touches the client's pages. Lock order:
+ * teardown -> mmap_lock.
  *
  * Writing into the registered mm, never into a task's current mm, is also
  * the exec guard: after execve() the old mm has no users, mmget_not_zero()
  * fails, and a copy that won the race lands in the orphaned old mm, never
  * in the new program. It does not depend on any one thread of the client
  * being alive (the thread-group leader may be a zombie after its
- * pthread_exit()). A batch holds the client's teardown lock for read and
- * a user reference on its mm while it touches the client's pages; before
- * it takes them, the server's side of the batch is faulted in, so that a
- * server whose memory waits (a userfaultfd of its own) holds only the
- * buffer's use count meanwhile: the client's exit or close is then seen
- * by the batch that follows. Lock order: teardown -> mmap_lock.
+ * pthread_exit()).
  *
  * Whatever the path, the whole range is checked first: it must lie in one
  * registered buffer that allows the direction, and (unpinned) every page
@@ -373,11 +379,12 @@ static size_t cb_copy_pages(struct page **pages, unsigned long off,
 }
 
 /*
- * Fault in the server's side of the next @span bytes before the batch takes
- * anything of the client's (see the top of this file). Returns the bytes
- * that are there now: 0 if the first one is not.
+ * Fault in the other side's next @span bytes (the rest of the copy: one
+ * fault-in for a server's buffer that was never touched), with nothing of
+ * the client's held (see the top of this file). Returns the bytes that are
+ * there now: 0 if the first one is not.
  */
-static size_t cb_copy_prefault(struct cb_copy *c, size_t span)
+static size_t cb_copy_fault_in(struct cb_copy *c, size_t span)
 {
 	if (!user_backed_iter(c->iter))
 		return span;
@@ -386,143 +393,149 @@ static size_t cb_copy_prefault(struct cb_copy *c, size_t span)
 	return span - fault_in_iov_iter_writeable(c->iter, span);
 }
 
-/**
- * cb_copy_take() - take the next batch of the client's pages
- * @c: the copy
- * @addr: client address of the batch's first byte
- * @span: in: bytes wanted, at most CB_WALK_BATCH pages; out: bytes the
- *	pages taken cover
- * @pages: CB_WALK_BATCH entries
- * @nr: out: pages taken
- *
- * Under one mmap_read_lock(), the batch's VMAs are checked
- * (cb_check_vmas_locked() with @outside) and its pages pinned with
- * pin_user_pages_remote() and no @locked. On success the client is held
- * (cb_copy_enter()) until cb_copy_give().
- *
- * Return: CB_STATUS_SUCCESS; the batch's cb_check_vmas_locked() status;
- * CB_STATUS_ACCESS_VIOLATION if GUP took no page; CB_STATUS_CANCELLED on a
- * fatal signal; the cb_copy_enter() statuses.
- */
-static ntstatus_t cb_copy_take(struct cb_copy *c, unsigned long addr,
-			       size_t *span, struct page **pages, long *nr)
+/* Why pin_user_pages_remote() took no page of a range the walk passed. */
+static ntstatus_t cb_copy_pin_failed(struct cb_copy *c)
 {
-	struct mm_struct *mm = c->client->mm;
-	unsigned long off = offset_in_page(addr);
-	ntstatus_t st;
-	long got = 0;
-
 	if (fatal_signal_pending(current))
 		return CB_STATUS_CANCELLED;
+	if (cb_client_exited(c->client))
+		return CB_STATUS_PROCESS_IS_TERMINATING;
+	return CB_STATUS_ACCESS_VIOLATION;
+}
+
+/*
+ * One batch, under the client's mmap_read_lock(): pin the client's pages
+ * of the next at most CB_WALK_BATCH pages (no @locked: GUP keeps the lock)
+ * and move their bytes with page faults disabled. Sets *@span to the
+ * bytes the batch covered and returns the bytes that moved; fewer than
+ * *@span means the other side needs a fault.
+ */
+static ntstatus_t cb_copy_batch(struct cb_copy *c, size_t *span, size_t *n)
+{
+	unsigned long addr = c->addr + c->done;
+	unsigned long off = offset_in_page(addr);
+	struct page *batch[CB_WALK_BATCH];
+	long nr;
+
+	*span = min_t(size_t, c->len - c->done,
+		      CB_WALK_BATCH * PAGE_SIZE - off);
+	if (fatal_signal_pending(current))
+		return CB_STATUS_CANCELLED;
+	nr = cb_pin_user_pages_remote(c->client->mm, addr & PAGE_MASK,
+				      DIV_ROUND_UP(off + *span, PAGE_SIZE),
+				      c->write ? FOLL_WRITE : 0, batch);
+	if (nr <= 0)
+		return cb_copy_pin_failed(c);
+	*span = min_t(size_t, *span, nr * PAGE_SIZE - off);
+	c->pages += nr;
+	c->batches++;
+	pagefault_disable();
+	*n = cb_copy_pages(batch, off, *span, c->iter, c->write);
+	pagefault_enable();
+	unpin_user_pages_dirty_lock(batch, nr, c->write);
+	return CB_STATUS_SUCCESS;
+}
+
+/**
+ * cb_copy_walk() - copy what can be copied in one hold of the client
+ * @c: the copy, from @c->done on
+ * @faulted: out: stopped because the other side needs a fault
+ *
+ * Holds the client (cb_copy_enter()) and its mmap_read_lock() once,
+ * checks every VMA of the rest of the range once (cb_check_vmas_locked()
+ * with @outside), then copies it batch by batch (cb_copy_batch()) until
+ * it is done or a batch comes up short.
+ *
+ * Return: CB_STATUS_SUCCESS (with *@faulted if a batch came up short); the
+ * walk's status; CB_STATUS_CANCELLED on a fatal signal; the
+ * cb_copy_enter() statuses; as cb_copy_pin_failed().
+ */
+static ntstatus_t cb_copy_walk(struct cb_copy *c, bool *faulted)
+{
+	struct mm_struct *mm = c->client->mm;
+	size_t span, n;
+	ntstatus_t st;
+
+	*faulted = false;
 	st = cb_copy_enter(c->client);
 	if (st != CB_STATUS_SUCCESS)
 		return st;
 	if (mmap_read_lock_killable(mm)) {
 		st = CB_STATUS_CANCELLED;
-		goto out;
+		goto leave;
 	}
-	st = cb_check_vmas_locked(mm, addr, *span, c->write, true);
-	if (st == CB_STATUS_SUCCESS)
-		got = cb_pin_user_pages_remote(mm, addr & PAGE_MASK,
-					       DIV_ROUND_UP(off + *span,
-							    PAGE_SIZE),
-					       c->write ? FOLL_WRITE : 0, pages);
+	st = cb_check_vmas_locked(mm, c->addr + c->done, c->len - c->done,
+				  c->write, true);
+	while (st == CB_STATUS_SUCCESS && c->done < c->len) {
+		st = cb_copy_batch(c, &span, &n);
+		if (st != CB_STATUS_SUCCESS)
+			break;
+		c->done += n;
+		if (n < span) {
+			*faulted = true;
+			break;
+		}
+	}
 	mmap_read_unlock(mm);
-	if (st == CB_STATUS_SUCCESS && got <= 0)
-		st = fatal_signal_pending(current) ? CB_STATUS_CANCELLED :
-		     cb_client_exited(c->client) ?
-		     CB_STATUS_PROCESS_IS_TERMINATING : CB_STATUS_ACCESS_VIOLATION;
-	if (st != CB_STATUS_SUCCESS)
-		goto out;
-	*nr = got;
-	*span = min_t(size_t, *span, got * PAGE_SIZE - off);
-	c->pages += got;
-	c->batches++;
-	return CB_STATUS_SUCCESS;
-out:
+leave:
 	cb_copy_leave(c->client);
 	return st;
 }
 
-/* Release a batch of cb_copy_take(), dirtying the pages written. */
-static void cb_copy_give(struct cb_copy *c, struct page **pages, long nr)
+/* PINNED: the pages pinned at registration, the client's use count held. */
+static void cb_copy_pinned(struct cb_copy *c)
 {
-	unpin_user_pages_dirty_lock(pages, nr, c->write);
-	cb_copy_leave(c->client);
-}
+	struct cb_buffer *buf = c->buf;
+	unsigned long addr = c->addr + c->done;
+	struct page **pages;
 
-/* The whole range, between enter and leave (see cb_copy_run()). */
-static ntstatus_t cb_copy_check_all(struct cb_copy *c)
-{
-	ntstatus_t st;
-
-	st = cb_copy_enter(c->client);
-	if (st != CB_STATUS_SUCCESS)
-		return st;
-	st = cb_copy_check_range(c);
-	cb_copy_leave(c->client);
-	return st;
+	pages = buf->pages + ((addr - (buf->addr & PAGE_MASK)) >> PAGE_SHIFT);
+	c->done += cb_copy_pages(pages, offset_in_page(addr),
+				 c->len - c->done, c->iter, c->write);
 }
 
 /*
- * KTHREAD, REMOTE and PINNED: the page loop. The client's side is the
- * pinned pages, or batches of cb_copy_take(); the other side is the iter.
- *
- * Before any byte moves, the whole range is checked, so that a hole or a
- * read-only page is "nothing written", not a partial copy. A copy whose
- * first batch is the whole range needs no check of its own: that batch's
- * check, under the lock it pins with, is it (one mmap_lock cycle and one
- * VMA walk less on the common small copy).
+ * KTHREAD and REMOTE: batches of the registered mm (cb_copy_walk()). The
+ * walk checks the whole rest of the range before any byte moves, so that
+ * a hole or a read-only page is "nothing written", not a partial copy,
+ * and the bytes move with page faults disabled. Only a copy that came up
+ * short on the other side (a server's page not present) lets go of the
+ * client, faults the rest of that side in and walks the rest again; if
+ * the fault-in fails, or the walk after it moves nothing, the copy stops
+ * there.
+ */
+static ntstatus_t cb_copy_unpinned(struct cb_copy *c)
+{
+	bool faulted, retry = false;
+	ntstatus_t st;
+	u32 before;
+
+	for (;;) {
+		before = c->done;
+		st = cb_copy_walk(c, &faulted);
+		if (st != CB_STATUS_SUCCESS || !faulted ||
+		    (retry && c->done == before))
+			return st;
+		if (!cb_copy_fault_in(c, c->len - c->done))
+			return st;
+		retry = true;
+	}
+}
+
+/*
+ * KTHREAD, REMOTE and PINNED: the page loop. The client's side is its
+ * pages, the other side the iter.
  */
 static ntstatus_t cb_copy_run(struct cb_copy *c)
 {
-	struct page *batch[CB_WALK_BATCH], **pages;
-	struct cb_buffer *buf = c->buf;
-	bool checked = buf->pages ||
-		       c->len > CB_WALK_BATCH * PAGE_SIZE - offset_in_page(c->addr);
 	ntstatus_t st;
-	size_t span, n;
-	long nr;
 
-	if (buf->pages)
+	if (c->buf->pages) {
 		st = cb_copy_client_gone(c->client);
-	else if (checked)
-		st = cb_copy_check_all(c);
-	else
-		st = CB_STATUS_SUCCESS;
-	if (st != CB_STATUS_SUCCESS)
-		return st;
-	while (c->done < c->len) {
-		unsigned long addr = c->addr + c->done;
-		unsigned long off = offset_in_page(addr);
-
-		span = c->len - c->done;
-		if (buf->pages) {
-			pages = buf->pages +
-				((addr - (buf->addr & PAGE_MASK)) >> PAGE_SHIFT);
-			n = cb_copy_pages(pages, off, span, c->iter, c->write);
-		} else {
-			span = min_t(size_t, span,
-				     CB_WALK_BATCH * PAGE_SIZE - off);
-			span = cb_copy_prefault(c, span);
-			if (!span)
-				break;
-			/* The other side cut the batch short: check it all. */
-			if (!checked && span < c->len) {
-				checked = true;
-				st = cb_copy_check_all(c);
-				if (st != CB_STATUS_SUCCESS)
-					break;
-			}
-			st = cb_copy_take(c, addr, &span, batch, &nr);
-			if (st != CB_STATUS_SUCCESS)
-				break;
-			n = cb_copy_pages(batch, off, span, c->iter, c->write);
-			cb_copy_give(c, batch, nr);
-		}
-		c->done += n;
-		if (n < span)
-			break;
+		if (st == CB_STATUS_SUCCESS)
+			cb_copy_pinned(c);
+	} else {
+		st = cb_copy_unpinned(c);
 	}
 	cb_copy_account(c);
 	if (c->done == c->len)

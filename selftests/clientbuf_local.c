@@ -10,8 +10,13 @@
  * walked: none inside one page, one per copy across pages. The refusals
  * (read-only, PROT_NONE, unmapped) are the same on both sides of the
  * page boundary: CLIENTBUF_STATUS_ACCESS_VIOLATION and nothing written.
+ *
+ * A package server's copies (SERVER_OP, the REMOTE path) walk once per
+ * range and move the bytes with page faults disabled, faulting the
+ * server's side in only after a batch came up short.
  */
 #include "clientbuf_util.h"
+#include "clientbuf_srv_util.h"
 
 static const char *const walk_names[] = {
 	"vma_walks", "copies_client_context",
@@ -199,6 +204,160 @@ TEST_F(local, kthread_fast_then_page_loop)
 		EXPECT_EQ(a[1] + 1, b[1]);
 		EXPECT_EQ(a[2] + (long long)len, b[2]);
 	}
+}
+
+/* ---- a package server's copies ------------------------------------------- */
+
+#define SRV_PAGES	40	/* 16 + 16 + 8: three batches of CB_WALK_BATCH */
+#define SRV_OFF		100	/* the copies start inside the first page */
+
+static const char *const srv_names[] = {
+	"vma_walks", "pages_remote", "batches_remote",
+};
+
+/*
+ * This process serves a package and calls it: the server's SERVER_OP
+ * copies move SRV_PAGES pages (less 2 * SRV_OFF bytes) of a plain
+ * buffer, from another context than the client's (REMOTE).
+ */
+FIXTURE(scopy) {
+	int fd, sfd;
+	size_t page, len;
+	__u8 *buf;
+	__u32 n;
+	__u64 call_id;
+};
+
+FIXTURE_SETUP(scopy)
+{
+	char name[CLIENTBUF_PACKAGE_NAME_MAX];
+	struct {
+		struct clientbuf_server_call hdr;
+		char sub[8];
+	} rec;
+	struct srv_call call;
+	char sub = 1;
+	__u32 id;
+
+	self->fd = self->sfd = -1;
+	if (geteuid())
+		SKIP(return, "CLIENTBUF_IOC_SERVE needs CAP_SYS_ADMIN");
+	self->page = cb_page();
+	self->len = SRV_PAGES * self->page;
+	self->n = (__u32)(self->len - 2 * SRV_OFF);
+	self->buf = cb_map(self->len);
+	ASSERT_NE(NULL, self->buf);
+	memset(self->buf, 0, self->len);
+	self->sfd = cb_open();
+	ASSERT_LE(0, self->sfd);
+	srv_name(name, sizeof(name), "walks");
+	ASSERT_OK(srv_serve(&self->sfd, name));
+	self->fd = cb_open();
+	ASSERT_LE(0, self->fd);
+	test_register(self->fd, CLIENTBUF_BUF_WRITE | CLIENTBUF_BUF_READ,
+		      self->buf, self->len, &id);
+	call = srv_call(self->fd, name, &sub, 1, CLIENTBUF_CALL_ASYNC, 0);
+	ASSERT_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&call));
+	ASSERT_TRUE(cb_poll(self->sfd, POLLIN, 5000) & POLLIN);
+	ASSERT_EQ((ssize_t)sizeof(rec.hdr) + 1,
+		  read(self->sfd, &rec, sizeof(rec)));
+	self->call_id = rec.hdr.call_id;
+}
+
+FIXTURE_TEARDOWN(scopy)
+{
+	if (self->sfd >= 0)
+		srv_complete(self->sfd, self->call_id,
+			     CLIENTBUF_STATUS_SUCCESS, 0, 0, 0);
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->sfd >= 0)
+		close(self->sfd);
+}
+
+static __u64 scopy_addr(FIXTURE_DATA(scopy) *self)
+{
+	return (uintptr_t)self->buf + SRV_OFF;
+}
+
+/*
+ * The server's memory present: one VMA walk per copy, not one per batch;
+ * each page of the range taken once, in three batches.
+ */
+TEST_F(scopy, walks_once_per_range)
+{
+	__u8 *src = cb_map(self->len), *dst = cb_map(self->len);
+	long long a[3], b[3];
+
+	ASSERT_NE(NULL, src);
+	ASSERT_NE(NULL, dst);
+	cb_fill(src, self->n, 31);
+	memset(dst, 0, self->len);
+	ASSERT_EQ(3, cb_stats_read(srv_names, a, 3));
+	ASSERT_OK(srv_copy_to(self->sfd, self->call_id, scopy_addr(self),
+			      src, self->n));
+	ASSERT_OK(srv_copy_from(self->sfd, self->call_id, dst,
+				scopy_addr(self), self->n));
+	ASSERT_EQ(3, cb_stats_read(srv_names, b, 3));
+	ASSERT_PATTERN(self->buf + SRV_OFF, self->n, 31);
+	ASSERT_BYTES(self->buf, SRV_OFF, 0);
+	ASSERT_BYTES(self->buf + SRV_OFF + self->n, SRV_OFF, 0);
+	ASSERT_PATTERN(dst, self->n, 31);
+	EXPECT_EQ(a[0] + 2, b[0]) TH_LOG("VMA walks per copy: %lld",
+					 (b[0] - a[0]) / 2);
+	EXPECT_EQ(a[1] + 2 * SRV_PAGES, b[1]);
+	EXPECT_EQ(a[2] + 2 * 3, b[2]);
+}
+
+/*
+ * The server's destination never touched: the first batch comes up short
+ * on its first byte, the copy lets go of the client, faults the whole
+ * rest in at once and walks again: two walks, the first batch's pages
+ * taken twice, every byte right.
+ */
+TEST_F(scopy, faults_in_after_short_batch)
+{
+	__u8 *dst = cb_map(self->len);
+	long long a[3], b[3];
+
+	ASSERT_NE(NULL, dst);
+	cb_fill(self->buf + SRV_OFF, self->n, 32);
+	ASSERT_EQ(3, cb_stats_read(srv_names, a, 3));
+	ASSERT_OK(srv_copy_from(self->sfd, self->call_id, dst,
+				scopy_addr(self), self->n));
+	ASSERT_EQ(3, cb_stats_read(srv_names, b, 3));
+	ASSERT_PATTERN(dst, self->n, 32);
+	EXPECT_EQ(a[0] + 2, b[0]);
+	EXPECT_EQ(a[1] + 16 + SRV_PAGES, b[1]);
+	EXPECT_EQ(a[2] + 1 + 3, b[2]);
+}
+
+/*
+ * A hole in the server's destination, page 20 of it: the bytes before it
+ * land, then the fault-in fails on the hole - PARTIAL_COPY, and not a
+ * byte after the hole.
+ */
+TEST_F(scopy, server_hole_stops_partial)
+{
+	__u8 *dst = cb_map(self->len);
+	size_t hole = 20 * self->page;
+
+	ASSERT_NE(NULL, dst);
+	memset(dst, 0xee, self->len);
+	ASSERT_EQ(0, munmap(dst + hole, self->page));
+	cb_fill(self->buf + SRV_OFF, self->n, 33);
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_PARTIAL_COPY,
+		   srv_copy_from(self->sfd, self->call_id, dst,
+				 scopy_addr(self), self->n));
+	ASSERT_PATTERN(dst, hole, 33);
+	ASSERT_BYTES(dst + hole + self->page, self->len - hole - self->page,
+		     0xee);
+	/* Nothing landed: ACCESS_VIOLATION. */
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   srv_copy_from(self->sfd, self->call_id, dst + hole,
+				 scopy_addr(self), self->n - (__u32)hole));
+	ASSERT_BYTES(dst + hole + self->page, self->len - hole - self->page,
+		     0xee);
 }
 
 TEST_HARNESS_MAIN

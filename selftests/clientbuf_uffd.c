@@ -520,8 +520,10 @@ struct srv_submit {
 /*
  * A client (fd) calls a package that this process serves (sfd); the
  * server's COPY_TO into the client is stopped on page STOP of the
- * server's source (src), before any byte reached the client: the copy
- * holds the client's buffer, so close() and UNREGISTER must wait for it.
+ * server's source (src). The copy moves bytes with page faults disabled
+ * and faults the server's side in only when it comes up short, so the
+ * pages before STOP have reached the client: the copy holds the client's
+ * buffer, so close() and UNREGISTER must wait for it.
  */
 FIXTURE(srvstop) {
 	int fd, sfd, uffd;
@@ -620,7 +622,20 @@ static void srvstop_release(FIXTURE_DATA(srvstop) *self, __u8 *staging)
 			       SEED + (__u32)__i);			\
 } while (0)
 
-/* close() waits for the stopped copy, which then finds the client closed. */
+/* The source's pages before STOP landed, and not a byte from STOP on. */
+#define ASSERT_SOURCE_BEFORE_STOP() do {				\
+	size_t __i;							\
+	for (__i = 0; __i < STOP; __i++)				\
+		ASSERT_PATTERN(self->buf + __i * self->page, self->page, \
+			       SEED + (__u32)__i);			\
+	ASSERT_BYTES(self->buf + STOP * self->page,			\
+		     self->len - STOP * self->page, 0);			\
+} while (0)
+
+/*
+ * close() waits for the stopped copy, which then finds the client closed:
+ * PARTIAL_COPY, the pages before STOP landed, nothing after them.
+ */
 TEST_F(srvstop, close_waits_then_refuses)
 {
 	struct bg c = { .kind = BG_CLOSE, .fd = self->fd };
@@ -636,13 +651,13 @@ TEST_F(srvstop, close_waits_then_refuses)
 	ASSERT_JOINED(&self->b);
 	ASSERT_JOINED(&c);
 	ASSERT_EQ(0, c.res.err);
-	/* Resumed after the close: refused, nothing written. */
-	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE, self->b.res);
-	ASSERT_BYTES(self->buf, self->len, 0);
+	/* Resumed after the close: refused, nothing more written. */
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_PARTIAL_COPY, self->b.res);
+	ASSERT_SOURCE_BEFORE_STOP();
 	ASSERT_RES(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE,
 		   srv_copy_to(self->sfd, self->call_id, (uintptr_t)self->buf,
 			       self->src, (__u32)self->len));
-	ASSERT_BYTES(self->buf, self->len, 0);
+	ASSERT_SOURCE_BEFORE_STOP();
 	ASSERT_OK(srv_complete(self->sfd, self->call_id,
 			       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
 	ASSERT_EQ(0, close(self->sfd));
@@ -1055,7 +1070,7 @@ TEST_F(child, exit_with_stopped_and_queued_copies)
 	ASSERT_EQ(1, res.done);
 	/* Copies queued to run until they fail, and one stopped. */
 	ASSERT_EQ(0, queue(self->tfd, HANDLE + 2, self->addr, part, FOREVER));
-	START_SERVER_COPY(self->sstop + self->page - part, part);
+	START_SERVER_COPY(self->sstop, part);
 	/* The client's mm held by another reader. */
 	v.pid = self->pid;
 	v.remote = cstop;
@@ -1147,8 +1162,8 @@ TEST_F(child, exec_with_stopped_copies)
 	ASSERT_EQ(0, pthread_create(&vth, NULL, vmr_main, &v));
 	ASSERT_STOPPED_ON(cuffd, cstop);
 
-	/* The server copies [0, part) from src and stops on its page sstop. */
-	src = self->sstop + self->page - part;
+	/* The server copies [0, part) from src and stops on its first byte. */
+	src = self->sstop;
 	START_SERVER_COPY(src, part);
 	/* The client exec()s. */
 	ASSERT_EQ(0, send_cmd(self, CMD_EXEC));
@@ -1311,9 +1326,9 @@ FIXTURE_TEARDOWN(srvkill)
  * The server is killed while its copy into the client is stopped on a
  * page of its own memory: the client's call ends with
  * PORT_DISCONNECTED, and what landed is exactly what the copy had moved
- * before the stop - nothing for a plain buffer (the copy goes through a
- * bounce buffer, filled first), the pages before the stopped one for a
- * pinned buffer (copied page by page from the server's memory).
+ * before the stop: the pages before the stopped one, for a plain buffer
+ * (its bytes move with page faults disabled, the server's side faulted
+ * in only when a batch came up short) as for a pinned one.
  */
 TEST_F(srvkill, server_killed_in_stopped_copy)
 {
@@ -1364,7 +1379,7 @@ TEST_F(srvkill, server_killed_in_stopped_copy)
 	ASSERT_JOINED(&self->call);
 	ASSERT_RES(ECONNRESET, CLIENTBUF_STATUS_PORT_DISCONNECTED,
 		   self->call.res);
-	landed = variant->flags & CLIENTBUF_BUF_PIN ? STOP * self->page : 0;
+	landed = STOP * self->page;
 	ASSERT_PATTERN(self->buf, landed, SEED);
 	ASSERT_BYTES(self->buf + landed, self->len - landed, 0);
 	/* The package is gone. */
