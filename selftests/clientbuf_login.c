@@ -698,10 +698,62 @@ TEST_F_TIMEOUT(login, sshd_four_at_once, 240)
 #define SRV_DIR		"/run/clientbuf-verifiers-direct"
 #define SRV_PKG		"test_passwd_cli"
 #define SRV_LOG		"/tmp/clientbuf-login-direct.log"
+#define SRV_PID		"/tmp/clientbuf-login-direct.pid"
 
 FIXTURE(login_srv) {
 	pid_t server;
 };
+
+/*
+ * The harness skips the teardown of a test that ended on a failed ASSERT
+ * (kselftest_harness.h: its fork's "child" is not kept across the
+ * longjmp): a server such a test started would hold SRV_PKG for every
+ * test after it. End it by the pid its start recorded.
+ */
+static void srv_kill_stale(void)
+{
+	char path[64], stat[256];
+	int fd, i;
+	long pid;
+	FILE *f = fopen(SRV_PID, "re");
+
+	if (!f)
+		return;
+	if (fscanf(f, "%ld", &pid) != 1 || pid <= 1) {
+		fclose(f);
+		return;
+	}
+	fclose(f);
+	unlink(SRV_PID);
+	kill((pid_t)pid, SIGKILL);
+	/* gone, or a zombie: its server fd is closed, the package ended */
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	for (i = 0; i < 50; i++) {
+		ssize_t n;
+
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		n = read(fd, stat, sizeof(stat) - 1);
+		close(fd);
+		if (n <= 0)
+			return;
+		stat[n] = 0;
+		if (strstr(stat, ") Z ") || strstr(stat, ") X "))
+			return;
+		usleep(100 * 1000);
+	}
+}
+
+static void srv_record(pid_t pid)
+{
+	FILE *f = fopen(SRV_PID, "we");
+
+	if (!f)
+		return;
+	fprintf(f, "%d\n", (int)pid);
+	fclose(f);
+}
 
 FIXTURE_SETUP(login_srv)
 {
@@ -723,9 +775,11 @@ FIXTURE_SETUP(login_srv)
 	 * the unlink, the wait below could end before this server truncated
 	 * it, and the first call find no package.
 	 */
+	srv_kill_stale();
 	unlink(SRV_LOG);
 	self->server = spawn_logged(serve, SRV_LOG);
 	ASSERT_LT(0, self->server);
+	srv_record(self->server);
 	ASSERT_TRUE(wait_for_text(SRV_LOG, "serving package", 100))
 		print_file("server", SRV_LOG);
 }
@@ -773,6 +827,7 @@ static bool srv_restart(FIXTURE_DATA(login_srv) *self, const char *const *opts)
 	self->server = spawn_logged(argv, SRV_LOG);
 	if (self->server <= 0)
 		return false;
+	srv_record(self->server);
 	if (wait_for_text(SRV_LOG, "serving package", 100))
 		return true;
 	print_file("server", SRV_LOG);
