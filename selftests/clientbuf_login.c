@@ -1019,6 +1019,9 @@ TEST_F_TIMEOUT(login_srv, failure_delayed_others_answered, 120)
 		TH_LOG("user1's success at %llu, alice's failure at %llu",
 		       (unsigned long long)ok_end,
 		       (unsigned long long)t[0].end);
+	printf("# alice's failure answered after %llu ms, user1's success %lld ms before it\n",
+	       (unsigned long long)(t[0].end - t[0].start),
+	       (long long)(t[0].end - ok_end));
 
 	/* four at once (unknown names: no lockout), each after the delay */
 	start = mono_ms();
@@ -1044,6 +1047,8 @@ TEST_F_TIMEOUT(login_srv, failure_delayed_others_answered, 120)
 		EXPECT_GT(start + 2 * delay * cb_timeout_scale(), t[i].end)
 			TH_LOG("failure %d answered %llu ms after the first call",
 			       i, (unsigned long long)(t[i].end - start));
+		printf("# failure %d at once: answered after %llu ms\n", i,
+		       (unsigned long long)(t[i].end - t[i].start));
 	}
 	munmap(t, sizeof(*t) * 5);
 }
