@@ -64,6 +64,8 @@
 #define OTHER		65533
 #define FRESH		65532
 #define WAIT_MS		5000
+/* a step of a user's process: long, and longer on a debug kernel */
+#define KID_WAIT_MS	(60000 * cb_timeout_scale())
 #define NR_CALLERS	16
 
 CB_RELEASE_SLOTS_AT_EXIT
@@ -347,7 +349,7 @@ static void callers_kid(void *arg, int rd, int wr)
 	}
 	CHK(!cb_write_full(wr, pids, sizeof(pids)));
 	/* keep the client open until the test ends us */
-	sig_wait(rd, 60000);
+	sig_wait(rd, KID_WAIT_MS);
 	_exit(0);
 }
 
@@ -441,15 +443,15 @@ static void walk_kid(void *p, int rd, int wr)
 	}
 	CHK(!cb_write_full(wr, pids, sizeof(pids)));
 	/* the callers are killed: now the asynchronous calls */
-	CHK(!sig_wait(rd, 60000));
+	CHK(!sig_wait(rd, KID_WAIT_MS));
 	for (i = 0; i < NR_WALK; i++)
 		PENDING_RES(async_call(a.fd, a.pkg, 0));
 	CHK(!sig_send(wr));
 	/* the server has read some: close the client */
-	CHK(!sig_wait(rd, 60000));
+	CHK(!sig_wait(rd, KID_WAIT_MS));
 	CHK(!close(a.fd));
 	CHK(!sig_send(wr));
-	sig_wait(rd, 60000);
+	sig_wait(rd, KID_WAIT_MS);
 }
 
 TEST_F(mu, close_cancel_walk_linear)
@@ -484,7 +486,7 @@ TEST_F(mu, close_cancel_walk_linear)
 			TH_LOG("caller %d", pids[i]);
 	}
 	ASSERT_EQ(0, sig_send(self->k[0].to));
-	ASSERT_EQ(0, sig_wait(self->k[0].from, 60000))
+	ASSERT_EQ(0, sig_wait(self->k[0].from, KID_WAIT_MS))
 		TH_LOG("child: exit %d", kid_exit(&self->k[0]));
 	for (i = NR_CALLERS; i < NR_HELD; i++) {
 		ids[i] = srv_next(self->sfd, WAIT_MS);
@@ -495,7 +497,7 @@ TEST_F(mu, close_cancel_walk_linear)
 	/* no other client closes meanwhile: the test process holds none */
 	ASSERT_EQ(steps0, cb_stat("cancel_walk_steps"));
 	ASSERT_EQ(0, sig_send(self->k[0].to));
-	ASSERT_EQ(0, sig_wait(self->k[0].from, 60000))
+	ASSERT_EQ(0, sig_wait(self->k[0].from, KID_WAIT_MS))
 		TH_LOG("child: exit %d", kid_exit(&self->k[0]));
 	steps = cb_stat("cancel_walk_steps") - steps0;
 	TH_LOG("close with %d pending calls: %lld walk steps", NR_WALK,
@@ -693,10 +695,10 @@ static void calls_kid(void *p, int rd, int wr)
 	}
 	CHK(!info_of(fd, &info));
 	CHK(!cb_write_full(wr, &info, sizeof(info)));
-	CHK(!sig_wait(rd, 60000));
+	CHK(!sig_wait(rd, KID_WAIT_MS));
 	PENDING_RES(async_call(fd, a->pkg, 0));
 	CHK(!sig_send(wr));
-	sig_wait(rd, 60000);
+	sig_wait(rd, KID_WAIT_MS);
 }
 
 TEST_F(mu, server_calls_per_user)
@@ -771,7 +773,7 @@ static void alloc_kid(void *arg, int rd, int wr)
 	CHK_RES(0, CLIENTBUF_STATUS_SUCCESS, r);
 	PENDING_RES(async_call(fd, arg, r.id));
 	CHK(!sig_send(wr));
-	sig_wait(rd, 60000);
+	sig_wait(rd, KID_WAIT_MS);
 }
 
 TEST_F(mu, allocs_per_user)
@@ -813,7 +815,7 @@ static void euid_kid(void *p, int rd, int wr)
 	if (a->then_quota)
 		QUOTA_RES(async_call(fd, a->pkg, 0));
 	CHK(!sig_send(wr));
-	sig_wait(rd, 60000);
+	sig_wait(rd, KID_WAIT_MS);
 }
 
 TEST_F(mu, async_quota_euid)
@@ -1014,10 +1016,10 @@ static void holder_wait(int fd, int rd, int wr)
 
 	CHK(keep >= 0);
 	CHK(!sig_send(wr));
-	CHK(!sig_wait(rd, 60000));
+	CHK(!sig_wait(rd, KID_WAIT_MS));
 	close(fd);
 	CHK(!sig_send(wr));
-	sig_wait(rd, 60000);
+	sig_wait(rd, KID_WAIT_MS);
 	close(keep);
 	_exit(0);
 }
@@ -1358,20 +1360,20 @@ static void measure_kid(void *arg, int rd, int wr)
 
 	CHK(m && submit);
 	memset(submit, 1, 64 * 1024);
-	CHK(!sig_wait(rd, 60000));
+	CHK(!sig_wait(rd, KID_WAIT_MS));
 	for (i = 0; i < MEASURE_N; i++) {
 		fds[i] = cb_open();
 		CHK(fds[i] >= 0);
 	}
 	CHK(!sig_send(wr));
-	CHK(!sig_wait(rd, 60000));
+	CHK(!sig_wait(rd, KID_WAIT_MS));
 	for (i = 0; i < MEASURE_N; i++) {
 		res = _cb_register(fds[i], CLIENTBUF_BUF_WRITE |
 				   CLIENTBUF_BUF_ALLOC, m + i * page, page);
 		CHK_RES(0, CLIENTBUF_STATUS_SUCCESS, res);
 	}
 	CHK(!sig_send(wr));
-	CHK(!sig_wait(rd, 60000));
+	CHK(!sig_wait(rd, KID_WAIT_MS));
 	for (i = 0; i < MEASURE_CALLS; i++) {
 		struct srv_call c = srv_call(fds[i / 64], pkg, submit,
 					     64 * 1024, CLIENTBUF_CALL_ASYNC,
@@ -1380,7 +1382,7 @@ static void measure_kid(void *arg, int rd, int wr)
 		CHK_RES(0, CLIENTBUF_STATUS_PENDING, srv_call_res(&c));
 	}
 	CHK(!sig_send(wr));
-	sig_wait(rd, 60000);
+	sig_wait(rd, KID_WAIT_MS);
 }
 
 /* Run one step of the child; kernel bytes it made the kernel hold. */
@@ -1389,7 +1391,7 @@ static long long measure_step(struct kid *k, bool pages)
 	struct meas a, b;
 
 	a = meas_now();
-	if (sig_send(k->to) || sig_wait(k->from, 60000))
+	if (sig_send(k->to) || sig_wait(k->from, KID_WAIT_MS))
 		return -1;
 	b = meas_now();
 	return meas_delta(a, b, pages);
