@@ -1054,6 +1054,36 @@ TEST_F_TIMEOUT(login_srv, failure_delayed_others_answered, 120)
 }
 
 /*
+ * A caller killed while its failure waits: the module keeps the call the
+ * server read until the server completes it; the server completes it at
+ * its deadline without an error and goes on serving.
+ */
+TEST_F_TIMEOUT(login_srv, killed_caller_while_failure_waits, 120)
+{
+	char log[65536];
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		pw_srv_call("alice", "alice-px");
+		_exit(0);
+	}
+	EXPECT_TRUE(wait_for_text(SRV_LOG, "LOGON \"alice\": STATUS_LOGON_FAILURE",
+				  100));
+	EXPECT_TRUE(cb_kill_child(pid));
+	/* served meanwhile, and after the deadline */
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("user1", "user1-pw"));
+	usleep(2500 * 1000);
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("alice", "alice-pw"));
+	EXPECT_EQ(0, srv_stop(self));
+	srv_log(log, sizeof(log));
+	EXPECT_EQ(0, count_text(log, "completing call")) TH_LOG("%s", log);
+	EXPECT_EQ(0, count_text(log, "delayed failure")) TH_LOG("%s", log);
+	EXPECT_EQ(1, count_text(log, "\nserved 3 calls\n")) TH_LOG("%s", log);
+}
+
+/*
  * deny=3 (the default): after three failures the right password is
  * STATUS_LOGON_FAILURE (EACCES) too, with the same work; other accounts
  * go on; SIGUSR1, a restart of the server, or --unlock-time after the
