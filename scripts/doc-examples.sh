@@ -108,13 +108,7 @@ for kver in "$@"; do
 		*) ok 1 "$kver: VM: ${line#not ok "$i" doc: } (see $log)" ;;
 		esac
 	done
-	while IFS= read -r line; do
-		r=0
-		[[ $line == "not ok"* ]] && r=1
-		ok $r "$kver: VM: ${line#* clientbuf: }"
-	done < <(grep -aE '^(not )?ok [0-9]+ clientbuf: ' "$log" 2>/dev/null)
-	[ $rc = 0 ] || tail -n 40 "$kd/vm.out" | sed 's/^/# /'
-	ok $rc "$kver: VM run ($(grep -a '^CLIENTBUF-VM-RUN:' "$log" 2>/dev/null | tail -n 1))"
+	ok_vm "$kver" "$log" $rc "$kd/vm.out"
 done
 
 echo "1..$num"

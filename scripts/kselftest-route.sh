@@ -114,12 +114,6 @@ for kver in "$@"; do
 			fi ;;
 		esac
 	done
-	while IFS= read -r line; do
-		r=0
-		[[ $line == "not ok"* ]] && r=1
-		ok $r "$kver: VM: ${line#* clientbuf: }"
-	done < <(grep -aE '^(not )?ok [0-9]+ clientbuf: ' "$log" 2>/dev/null)
-	[ $vrc = 0 ] || tail -n 40 "$work/vm-$kver.out" | sed 's/^/# /'
-	ok $vrc "$kver: VM run ($(grep -a '^CLIENTBUF-VM-RUN:' "$log" 2>/dev/null | tail -n 1))"
+	ok_vm "$kver" "$log" $vrc "$work/vm-$kver.out"
 done
 finish

@@ -177,6 +177,21 @@ ok_log() {
 	ok "$1" "$3"
 }
 
+# ok_vm KVER LOG RC OUT: one result for each of the VM's own checks in LOG
+# (vm-init's kernel log and taint lines), then one for how the VM run
+# ended, RC, with the last lines of OUT when it failed.
+ok_vm() {
+	local kver=$1 log=$2 rc=$3 out=$4 line r
+
+	while IFS= read -r line; do
+		r=0
+		[[ $line == "not ok"* ]] && r=1
+		ok $r "$kver: VM: ${line#* clientbuf: }"
+	done < <(grep -aE '^(not )?ok [0-9]+ clientbuf: ' "$log" 2>/dev/null)
+	[ "$rc" = 0 ] || tail -n 40 "$out" | sed 's/^/# /'
+	ok "$rc" "$kver: VM run ($(grep -a '^CLIENTBUF-VM-RUN:' "$log" 2>/dev/null | tail -n 1))"
+}
+
 # tap_end: the plan and a summary line; status 0 when nothing failed.
 tap_end() {
 	local s=""

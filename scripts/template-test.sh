@@ -86,13 +86,5 @@ for i in $(seq 1 $nvm); do
 	fi
 done
 # the kernel log and taint checks of scripts/vm-init, and how the VM ended
-while IFS= read -r line; do
-	r=0
-	[[ $line == "not ok"* ]] && r=1
-	ok $r "$kver: VM: ${line#* clientbuf: }"
-done < <(grep -aE '^(not )?ok [0-9]+ clientbuf: ' "$log" 2>/dev/null)
-if [ $rc != 0 ]; then
-	sed 's/^/# /' "$build/$kver/template-vm.out" | tail -n 40
-fi
-ok $rc "$kver: VM run ($(grep -a '^CLIENTBUF-VM-RUN:' "$log" 2>/dev/null | tail -n 1))"
+ok_vm "$kver" "$log" $rc "$build/$kver/template-vm.out"
 finish

@@ -332,22 +332,32 @@ static int caller_fn(void *p)
 static char caller_stacks[NR_CALLERS][64 * 1024]
 	__attribute__((aligned(16)));
 
+/*
+ * Open a client (@a->fd) and start NR_CALLERS CLONE_VM callers of it,
+ * each calling @a->pkg once; report their pids on @wr.
+ */
+static void callers_start(struct caller_arg *a, int wr)
+{
+	pid_t pids[NR_CALLERS];
+	int i;
+
+	a->fd = cb_open();
+	CHK(a->fd >= 0);
+	for (i = 0; i < NR_CALLERS; i++) {
+		pids[i] = clone(caller_fn, caller_stacks[i] +
+				sizeof(caller_stacks[i]), CLONE_VM | SIGCHLD,
+				a);
+		CHK(pids[i] > 0);
+	}
+	CHK(!cb_write_full(wr, pids, sizeof(pids)));
+}
+
 /* One client, NR_CALLERS CLONE_VM callers of it; reports their pids. */
 static void callers_kid(void *arg, int rd, int wr)
 {
 	struct caller_arg a = { .pkg = arg };
-	pid_t pids[NR_CALLERS];
-	int i;
 
-	a.fd = cb_open();
-	CHK(a.fd >= 0);
-	for (i = 0; i < NR_CALLERS; i++) {
-		pids[i] = clone(caller_fn, caller_stacks[i] +
-				sizeof(caller_stacks[i]), CLONE_VM | SIGCHLD,
-				&a);
-		CHK(pids[i] > 0);
-	}
-	CHK(!cb_write_full(wr, pids, sizeof(pids)));
+	callers_start(&a, wr);
 	/* keep the client open until the test ends us */
 	sig_wait(rd, KID_WAIT_MS);
 	_exit(0);
@@ -430,18 +440,9 @@ static void walk_kid(void *p, int rd, int wr)
 {
 	struct walk_arg *w = p;
 	struct caller_arg a = { .pkg = w->pkg };
-	pid_t pids[NR_CALLERS];
 	int i;
 
-	a.fd = cb_open();
-	CHK(a.fd >= 0);
-	for (i = 0; i < NR_CALLERS; i++) {
-		pids[i] = clone(caller_fn, caller_stacks[i] +
-				sizeof(caller_stacks[i]), CLONE_VM | SIGCHLD,
-				&a);
-		CHK(pids[i] > 0);
-	}
-	CHK(!cb_write_full(wr, pids, sizeof(pids)));
+	callers_start(&a, wr);
 	/* the callers are killed: now the asynchronous calls */
 	CHK(!sig_wait(rd, KID_WAIT_MS));
 	for (i = 0; i < NR_WALK; i++)

@@ -745,6 +745,69 @@ static int kmsg_count(int fd, const char *needle)
 	return count;
 }
 
+/* pamtester() as @uid (real, effective and saved): its exit status. */
+static int pamtester_as(uid_t uid, const char *service, const char *user,
+			const char *password, const char *op, char *out)
+{
+	int p[2], st;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		int rc = 100;
+
+		close(p[0]);
+		if (!setresgid(uid, uid, uid) && !setresuid(uid, uid, uid))
+			rc = pamtester(service, user, password, op, out);
+		else
+			snprintf(out, OUT_MAX, "setresuid(%u): %s", uid,
+				 strerror(errno));
+		cb_write_full(p[1], out, strlen(out));
+		_exit(rc);
+	}
+	close(p[1]);
+	while (got < OUT_MAX - 1 &&
+	       (n = read(p[0], out + got, OUT_MAX - 1 - got)) > 0)
+		got += n;
+	out[got] = 0;
+	close(p[0]);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/*
+ * Through PAM, a caller that may not check the account (uid 65534 asking
+ * for alice, as unix_chkpwd refuses it) is told so, not that the service
+ * is unavailable: PAM_CRED_INSUFFICIENT from auth, PAM_PERM_DENIED from
+ * account.
+ */
+TEST_F(pam, other_users_account_through_pam)
+{
+	static const struct {
+		const char *op, *text;
+	} want[] = {
+		{ "authenticate",
+		  "Insufficient credentials to access authentication data" },
+		{ "acct_mgmt", "Permission denied" },
+	};
+	char out[OUT_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		EXPECT_EQ(1, pamtester_as(NOBODY, SERVICE, "alice", "alice-pw",
+					  want[i].op, out));
+		EXPECT_NE(NULL, strstr(out, want[i].text))
+			TH_LOG("pamtester %s as uid %d: want \"%s\", got:\n%s",
+			       want[i].op, NOBODY, want[i].text, out);
+	}
+}
+
 /*
  * uid 65534 may check only the account whose verifier records uid 65534:
  * alice's right password and an unknown name both get ACCESS_DENIED (the

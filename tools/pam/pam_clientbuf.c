@@ -34,6 +34,8 @@
  *   STATUS_LOGON_FAILURE, WRONG_PASSWORD  PAM_AUTH_ERR         PAM_AUTH_ERR
  *   STATUS_ACCOUNT_DISABLED               PAM_AUTH_ERR         PAM_ACCT_EXPIRED
  *   STATUS_NO_SUCH_USER                   PAM_USER_UNKNOWN     PAM_USER_UNKNOWN
+ *   STATUS_ACCESS_DENIED                  PAM_CRED_INSUFFICIENT
+ *     (may not check this account)                             PAM_PERM_DENIED
  *   STATUS_NO_SUCH_PACKAGE, no device,
  *   no answer within timeout=             PAM_AUTHINFO_UNAVAIL PAM_AUTHINFO_UNAVAIL
  *   anything else                         PAM_AUTHINFO_UNAVAIL PAM_SYSTEM_ERR
@@ -164,6 +166,9 @@ static int pcb_status_to_pam(__u32 status, bool auth)
 	case CLIENTBUF_STATUS_ACCOUNT_DISABLED:
 		/* a disabled account is refused; account says why */
 		return auth ? PAM_AUTH_ERR : PAM_ACCT_EXPIRED;
+	case CLIENTBUF_STATUS_ACCESS_DENIED:
+		/* the caller may not check this account (as unix_chkpwd) */
+		return auth ? PAM_CRED_INSUFFICIENT : PAM_PERM_DENIED;
 	case CLIENTBUF_STATUS_NO_SUCH_PACKAGE:
 		return PAM_AUTHINFO_UNAVAIL;
 	default:
