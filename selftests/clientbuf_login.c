@@ -24,7 +24,12 @@
  *
  * login_srv calls "clientbuf serve --passwd" directly: every answer with
  * its errno and NTSTATUS, the verifier file rules, and that a caller
- * without CAP_SYS_ADMIN may check only its own account.
+ * without CAP_SYS_ADMIN may check only its own account; and the kernel
+ * sample's rules it keeps (Documentation/pam.rst): failures answered
+ * --fail-delay-ms late while other calls are answered, the lockout after
+ * --deny failures, the same iteration count for every check (its printed
+ * counts, asserted exactly), the log lines with the caller's uid and
+ * their rate limit.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -243,17 +248,22 @@ static int unload_module(void)
 	return -EBUSY;
 }
 
-/* A verifier for @user: into the keyring, or (@dir) into @dir/@user. */
-static int provision(const char *user, const char *password, bool disabled,
-		     const char *dir, char *out)
+/*
+ * A verifier for @user derived with @iterations: into the keyring, or
+ * (@dir) into @dir/@user.
+ */
+static int provision_iter(const char *user, const char *password,
+			  bool disabled, const char *dir, const char *iterations,
+			  char *out)
 {
-	char input[128], path[256];
+	char input[128], path[256], iter[64];
 	char *argv[8];
 	int i = 0, fd, ret;
 
+	snprintf(iter, sizeof(iter), "--iterations=%s", iterations);
 	argv[i++] = CLI;
 	argv[i++] = "passwd";
-	argv[i++] = "--iterations=" ITERATIONS;
+	argv[i++] = iter;
 	if (disabled)
 		argv[i++] = "--disabled";
 	if (dir)
@@ -279,6 +289,12 @@ static int provision(const char *user, const char *password, bool disabled,
 	close(fd);
 	out[0] = 0;
 	return ret;
+}
+
+static int provision(const char *user, const char *password, bool disabled,
+		     const char *dir, char *out)
+{
+	return provision_iter(user, password, disabled, dir, ITERATIONS, out);
 }
 
 /* ---- the fixture ---------------------------------------------------- */
@@ -411,6 +427,7 @@ FIXTURE_SETUP(login)
 		ASSERT_EQ(0, provision("alice", "alice-pw", false, VERIFIERS,
 				       out));
 		ASSERT_EQ(0, provision("bob", "bob-pw", true, VERIFIERS, out));
+		unlink(SERVER_LOG);	/* not the last test's "serving package" */
 		self->server = spawn_logged(serve, SERVER_LOG);
 		ASSERT_LT(0, self->server);
 		ASSERT_TRUE(wait_for_text(SERVER_LOG, "serving package", 100))
@@ -681,10 +698,62 @@ TEST_F_TIMEOUT(login, sshd_four_at_once, 240)
 #define SRV_DIR		"/run/clientbuf-verifiers-direct"
 #define SRV_PKG		"test_passwd_cli"
 #define SRV_LOG		"/tmp/clientbuf-login-direct.log"
+#define SRV_PID		"/tmp/clientbuf-login-direct.pid"
 
 FIXTURE(login_srv) {
 	pid_t server;
 };
+
+/*
+ * The harness skips the teardown of a test that ended on a failed ASSERT
+ * (kselftest_harness.h: its fork's "child" is not kept across the
+ * longjmp): a server such a test started would hold SRV_PKG for every
+ * test after it. End it by the pid its start recorded.
+ */
+static void srv_kill_stale(void)
+{
+	char path[64], stat[256];
+	int fd, i;
+	long pid;
+	FILE *f = fopen(SRV_PID, "re");
+
+	if (!f)
+		return;
+	if (fscanf(f, "%ld", &pid) != 1 || pid <= 1) {
+		fclose(f);
+		return;
+	}
+	fclose(f);
+	unlink(SRV_PID);
+	kill((pid_t)pid, SIGKILL);
+	/* gone, or a zombie: its server fd is closed, the package ended */
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	for (i = 0; i < 50; i++) {
+		ssize_t n;
+
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		n = read(fd, stat, sizeof(stat) - 1);
+		close(fd);
+		if (n <= 0)
+			return;
+		stat[n] = 0;
+		if (strstr(stat, ") Z ") || strstr(stat, ") X "))
+			return;
+		usleep(100 * 1000);
+	}
+}
+
+static void srv_record(pid_t pid)
+{
+	FILE *f = fopen(SRV_PID, "we");
+
+	if (!f)
+		return;
+	fprintf(f, "%d\n", (int)pid);
+	fclose(f);
+}
 
 FIXTURE_SETUP(login_srv)
 {
@@ -701,8 +770,16 @@ FIXTURE_SETUP(login_srv)
 	ASSERT_EQ(0, provision("user1", "user1-pw", false, SRV_DIR, out));
 	ASSERT_EQ(0, provision("carol", "carol-pw", false, SRV_DIR, out));
 	ASSERT_EQ(0, chmod(SRV_DIR "/carol", 0644));
+	/*
+	 * The log of the test before says "serving package" too: without
+	 * the unlink, the wait below could end before this server truncated
+	 * it, and the first call find no package.
+	 */
+	srv_kill_stale();
+	unlink(SRV_LOG);
 	self->server = spawn_logged(serve, SRV_LOG);
 	ASSERT_LT(0, self->server);
+	srv_record(self->server);
 	ASSERT_TRUE(wait_for_text(SRV_LOG, "serving package", 100))
 		print_file("server", SRV_LOG);
 }
@@ -714,6 +791,80 @@ FIXTURE_TEARDOWN(login_srv)
 		cb_wait_child(self->server);
 		print_file("clientbuf serve --passwd", SRV_LOG);
 	}
+}
+
+/* Stop the server (SIGTERM): its exit status, its log complete. */
+static int srv_stop(FIXTURE_DATA(login_srv) *self)
+{
+	int ret;
+
+	if (self->server <= 0)
+		return -1;
+	kill(self->server, SIGTERM);
+	ret = cb_wait_child(self->server);
+	self->server = -1;
+	return ret;
+}
+
+/*
+ * Serve SRV_PKG anew with the options @opts (NULL-terminated, at most 8):
+ * true once it says it serves. Its failures and lockouts start empty.
+ */
+static bool srv_restart(FIXTURE_DATA(login_srv) *self, const char *const *opts)
+{
+	char *argv[12];
+	int i = 0;
+
+	srv_stop(self);
+	argv[i++] = CLI;
+	argv[i++] = "serve";
+	argv[i++] = "--passwd=" SRV_DIR;
+	while (opts && *opts && i < 11)
+		argv[i++] = (char *)*opts++;
+	argv[i++] = SRV_PKG;
+	argv[i] = NULL;
+	unlink(SRV_LOG);	/* not the old server's "serving package" */
+	self->server = spawn_logged(argv, SRV_LOG);
+	if (self->server <= 0)
+		return false;
+	srv_record(self->server);
+	if (wait_for_text(SRV_LOG, "serving package", 100))
+		return true;
+	print_file("server", SRV_LOG);
+	return false;
+}
+
+/* The whole log into @buf (NUL-terminated). */
+static void srv_log(char *buf, size_t size)
+{
+	int fd = open(SRV_LOG, O_RDONLY | O_CLOEXEC);
+	size_t n = 0;
+	ssize_t got;
+
+	buf[0] = 0;
+	if (fd < 0)
+		return;
+	while (n < size - 1 && (got = read(fd, buf + n, size - 1 - n)) > 0)
+		n += got;
+	buf[n] = 0;
+	close(fd);
+}
+
+static int count_text(const char *buf, const char *text)
+{
+	int n = 0;
+
+	for (const char *p = strstr(buf, text); p; p = strstr(p + 1, text))
+		n++;
+	return n;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* A LOGON (@pw not NULL) or ACCOUNT call of @user through SRV_PKG. */
@@ -770,6 +921,9 @@ TEST_F_TIMEOUT(login_srv, answers_and_callers, 120)
 		   pw_srv_call("mallory", "alice-pw"));
 	EXPECT_RES(EPERM, CLIENTBUF_STATUS_ACCOUNT_DISABLED,
 		   pw_srv_call("bob", "bob-pw"));
+	/* the kernel sample's rule: whatever the password */
+	EXPECT_RES(EPERM, CLIENTBUF_STATUS_ACCOUNT_DISABLED,
+		   pw_srv_call("bob", "bob-px"));
 	/* a verifier others may read counts as none */
 	EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
 		   pw_srv_call("carol", "carol-pw"));
@@ -818,6 +972,309 @@ TEST_F_TIMEOUT(login_srv, answers_and_callers, 120)
 		_exit(0);
 	}
 	EXPECT_EQ(0, cb_wait_child(pid));
+}
+
+/* One call's result and when it started and ended (CLOCK_MONOTONIC ms). */
+struct timed_call {
+	struct cb_res r;
+	uint64_t start, end;
+};
+
+/*
+ * A failure is answered --fail-delay-ms (default 2000) late, from the
+ * server's pending list: another user's check, made while it waits, is
+ * answered before it; four failures at once are all answered no sooner
+ * than the delay, and not one after the other.
+ */
+TEST_F_TIMEOUT(login_srv, failure_delayed_others_answered, 120)
+{
+	const uint64_t delay = 2000;
+	struct timed_call *t;
+	uint64_t ok_end, start;
+	pid_t pids[5];
+	int i;
+
+	t = mmap(NULL, sizeof(*t) * 5, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, t);
+	pids[0] = fork();
+	ASSERT_LE(0, pids[0]);
+	if (!pids[0]) {
+		t[0].start = mono_ms();
+		t[0].r = pw_srv_call("alice", "alice-px");
+		t[0].end = mono_ms();
+		_exit(0);
+	}
+	/* the failure read and checked: its line is printed */
+	EXPECT_TRUE(wait_for_text(SRV_LOG, "LOGON \"alice\": STATUS_LOGON_FAILURE",
+				  100));
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("user1", "user1-pw"));
+	ok_end = mono_ms();
+	EXPECT_EQ(0, cb_wait_child(pids[0]));
+	EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE, t[0].r);
+	EXPECT_LE(delay, t[0].end - t[0].start)
+		TH_LOG("the failure came back after %llu ms",
+		       (unsigned long long)(t[0].end - t[0].start));
+	EXPECT_LT(ok_end, t[0].end)
+		TH_LOG("user1's success at %llu, alice's failure at %llu",
+		       (unsigned long long)ok_end,
+		       (unsigned long long)t[0].end);
+	printf("# alice's failure answered after %llu ms, user1's success %lld ms before it\n",
+	       (unsigned long long)(t[0].end - t[0].start),
+	       (long long)(t[0].end - ok_end));
+
+	/* four at once (unknown names: no lockout), each after the delay */
+	start = mono_ms();
+	for (i = 1; i < 5; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i]) {
+			char user[32];
+
+			snprintf(user, sizeof(user), "ghost%d", i);
+			t[i].start = mono_ms();
+			t[i].r = pw_srv_call(user, "guess");
+			t[i].end = mono_ms();
+			_exit(0);
+		}
+	}
+	for (i = 1; i < 5; i++)
+		EXPECT_EQ(0, cb_wait_child(pids[i]));
+	for (i = 1; i < 5; i++) {
+		EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE, t[i].r);
+		EXPECT_LE(delay, t[i].end - t[i].start);
+		/* one after the other would take 4 delays */
+		EXPECT_GT(start + 2 * delay * cb_timeout_scale(), t[i].end)
+			TH_LOG("failure %d answered %llu ms after the first call",
+			       i, (unsigned long long)(t[i].end - start));
+		printf("# failure %d at once: answered after %llu ms\n", i,
+		       (unsigned long long)(t[i].end - t[i].start));
+	}
+	munmap(t, sizeof(*t) * 5);
+}
+
+/*
+ * A caller killed while its failure waits: the module keeps the call the
+ * server read until the server completes it; the server completes it at
+ * its deadline without an error and goes on serving.
+ */
+TEST_F_TIMEOUT(login_srv, killed_caller_while_failure_waits, 120)
+{
+	char log[65536];
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		pw_srv_call("alice", "alice-px");
+		_exit(0);
+	}
+	EXPECT_TRUE(wait_for_text(SRV_LOG, "LOGON \"alice\": STATUS_LOGON_FAILURE",
+				  100));
+	EXPECT_TRUE(cb_kill_child(pid));
+	/* served meanwhile, and after the deadline */
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("user1", "user1-pw"));
+	usleep(2500 * 1000);
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("alice", "alice-pw"));
+	EXPECT_EQ(0, srv_stop(self));
+	srv_log(log, sizeof(log));
+	EXPECT_EQ(0, count_text(log, "completing call")) TH_LOG("%s", log);
+	EXPECT_EQ(0, count_text(log, "delayed failure")) TH_LOG("%s", log);
+	EXPECT_EQ(1, count_text(log, "\nserved 3 calls\n")) TH_LOG("%s", log);
+}
+
+/*
+ * deny=3 (the default): after three failures the right password is
+ * STATUS_LOGON_FAILURE (EACCES) too, with the same work; other accounts
+ * go on; SIGUSR1, a restart of the server, or --unlock-time after the
+ * last failure end the lockout; --deny=0 never locks.
+ */
+TEST_F_TIMEOUT(login_srv, lockout_after_deny, 240)
+{
+	static const char *const fast[] = { "--fail-delay-ms=100",
+					    "--unlock-time=3", NULL };
+	static const char *const never[] = { "--fail-delay-ms=100",
+					     "--deny=0", NULL };
+	char log[65536];
+	uint64_t last;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+			   pw_srv_call("alice", "alice-px"));
+	EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+		   pw_srv_call("alice", "alice-pw"));
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("user1", "user1-pw"));
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("alice", NULL));
+	srv_log(log, sizeof(log));
+	EXPECT_EQ(1, count_text(log, "uid 0: user \"alice\": locked out after 3 failures"))
+		TH_LOG("%s", log);
+	EXPECT_EQ(1, count_text(log, "user \"alice\": authentication failure (locked out)"));
+	/* the locked-out check did the same work */
+	EXPECT_EQ(5, count_text(log, ", 4096 iterations"));
+	/* SIGUSR1 forgets the failures */
+	ASSERT_EQ(0, kill(self->server, SIGUSR1));
+	ASSERT_TRUE(wait_for_text(SRV_LOG, "SIGUSR1: the failures of every name forgotten",
+				  50));
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("alice", "alice-pw"));
+
+	/* locked again; a new server knows nothing of it */
+	for (i = 0; i < 3; i++)
+		EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+			   pw_srv_call("alice", "alice-px"));
+	EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+		   pw_srv_call("alice", "alice-pw"));
+	ASSERT_TRUE(srv_restart(self, NULL));
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("alice", "alice-pw"));
+
+	/* --unlock-time=3: locked until 3 s after the last failure */
+	ASSERT_TRUE(srv_restart(self, fast));
+	for (i = 0; i < 3; i++)
+		EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+			   pw_srv_call("alice", "alice-px"));
+	last = mono_ms();
+	EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+		   pw_srv_call("alice", "alice-pw"));
+	/* the last failure was counted before @last: 3 s after it is enough */
+	while (mono_ms() < last + 3000)
+		usleep(100 * 1000);
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("alice", "alice-pw"));
+
+	/* --deny=0: no lockout */
+	ASSERT_TRUE(srv_restart(self, never));
+	for (i = 0; i < 5; i++)
+		EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+			   pw_srv_call("alice", "alice-px"));
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("alice", "alice-pw"));
+}
+
+/* How many call lines of the log say ", @count iterations". */
+static int iteration_lines(const char *log, unsigned int count)
+{
+	char text[64];
+
+	snprintf(text, sizeof(text), ", %u iterations", count);
+	return count_text(log, text);
+}
+
+/*
+ * Every LOGON check derives exactly --iterations PBKDF2 iterations
+ * (default 4096): a 1000-iteration verifier (topped up), an unknown
+ * name, a verifier with more (refused, logged), a disabled account, right
+ * and wrong passwords. Counted, not timed: each call's line and the total
+ * the server prints at exit.
+ */
+TEST_F_TIMEOUT(login_srv, same_iterations_known_or_not, 180)
+{
+	static const char *const it8000[] = { "--iterations=8000", NULL };
+	char log[65536], out[OUT_MAX], total[64];
+	pid_t pid;
+
+	ASSERT_EQ(0, provision_iter("dave", "dave-pw", false, SRV_DIR, "8000",
+				    out));
+	ASSERT_EQ(0, provision_iter("erin", "erin-pw", false, SRV_DIR, "4096",
+				    out));
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("alice", "alice-pw"));
+	EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+		   pw_srv_call("alice", "alice-px"));
+	EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+		   pw_srv_call("nosuchuser", "alice-pw"));
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("erin", "erin-pw"));
+	/* 8000 > 4096: refused, the right password too */
+	EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+		   pw_srv_call("dave", "dave-pw"));
+	EXPECT_RES(EPERM, CLIENTBUF_STATUS_ACCOUNT_DISABLED,
+		   pw_srv_call("bob", "bob-px"));
+	/* refused before any work: no derivation */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct cb_res r;
+
+		if (setgid(USER1) || setuid(USER1))
+			_exit(10);
+		r = pw_srv_call("alice", "alice-pw");
+		_exit(r.err == EPERM &&
+		      r.status == CLIENTBUF_STATUS_ACCESS_DENIED ? 0 : 11);
+	}
+	EXPECT_EQ(0, cb_wait_child(pid));
+	EXPECT_EQ(0, srv_stop(self));
+	srv_log(log, sizeof(log));
+	EXPECT_EQ(6, count_text(log, " LOGON \"")
+		     - count_text(log, "STATUS_ACCESS_DENIED")) TH_LOG("%s", log);
+	EXPECT_EQ(6, iteration_lines(log, 4096)) TH_LOG("%s", log);
+	/* the total is the sum of the calls' counts: no other count */
+	snprintf(total, sizeof(total), "\n%u PBKDF2 iterations\n", 6 * 4096);
+	EXPECT_EQ(1, count_text(log, total)) TH_LOG("want%s", total);
+	EXPECT_EQ(1, count_text(log, "uid 0: user \"dave\": verifier of 8000 iterations, above --iterations 4096: refused"));
+
+	/* --iterations=8000: dave's verifier is accepted, the others topped up */
+	ASSERT_TRUE(srv_restart(self, it8000));
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("dave", "dave-pw"));
+	EXPECT_RES(0, CLIENTBUF_STATUS_SUCCESS, pw_srv_call("alice", "alice-pw"));
+	EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+		   pw_srv_call("nosuchuser", "dave-pw"));
+	EXPECT_EQ(0, srv_stop(self));
+	srv_log(log, sizeof(log));
+	EXPECT_EQ(3, iteration_lines(log, 8000)) TH_LOG("%s", log);
+	EXPECT_EQ(1, count_text(log, "\n24000 PBKDF2 iterations\n"));
+}
+
+/*
+ * A log line per failure or refusal on the server's standard error, with
+ * the caller's uid and the user, never the password; at most 10 every
+ * 5 s, then the count of the lines left out.
+ */
+TEST_F_TIMEOUT(login_srv, log_lines_uid_rate_limit, 120)
+{
+	static const char *const quick[] = { "--fail-delay-ms=0",
+					     "--iterations=100", NULL };
+	char log[65536];
+	struct cb_res *r;
+	pid_t pid;
+	int i;
+
+	r = mmap(NULL, sizeof(*r) * 2, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setgid(USER1) || setuid(USER1))
+			_exit(10);
+		r[0] = pw_srv_call("user1", "user1-px");
+		r[1] = pw_srv_call("alice", "alice-pw");
+		_exit(0);
+	}
+	EXPECT_EQ(0, cb_wait_child(pid));
+	EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE, r[0]);
+	EXPECT_RES(EPERM, CLIENTBUF_STATUS_ACCESS_DENIED, r[1]);
+	munmap(r, sizeof(*r) * 2);
+	EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+		   pw_srv_call("carol", "carol-pw"));
+	srv_log(log, sizeof(log));
+	EXPECT_EQ(1, count_text(log, "clientbuf serve: uid 1001: user \"user1\": authentication failure\n"))
+		TH_LOG("%s", log);
+	EXPECT_EQ(1, count_text(log, "clientbuf serve: uid 1001: user \"alice\": may not check this user: access denied\n"));
+	EXPECT_EQ(1, count_text(log, "clientbuf serve: uid 0: user \"carol\": malformed or unsafe verifier file\n"));
+	EXPECT_EQ(0, count_text(log, "user1-px"));
+	EXPECT_EQ(0, count_text(log, "alice-pw"));
+	EXPECT_EQ(0, count_text(log, "carol-pw"));
+
+	/* 12 failures within 5 s: 10 lines, then "2 ... suppressed" */
+	ASSERT_TRUE(srv_restart(self, quick));
+	for (i = 0; i < 12; i++) {
+		char user[32];
+
+		snprintf(user, sizeof(user), "ghost%d", i);
+		EXPECT_RES(EACCES, CLIENTBUF_STATUS_LOGON_FAILURE,
+			   pw_srv_call(user, "guess"));
+	}
+	EXPECT_EQ(0, srv_stop(self));
+	srv_log(log, sizeof(log));
+	EXPECT_EQ(10, count_text(log, ": authentication failure\n"))
+		TH_LOG("%s", log);
+	EXPECT_EQ(1, count_text(log, "clientbuf serve: 2 log lines suppressed\n"));
 }
 
 TEST_HARNESS_MAIN

@@ -65,9 +65,21 @@ int cmd_call(int argc, char **argv);
 int cmd_logon(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 /* serve_passwd.c: "serve --passwd=DIR", the passwd_logon protocol */
+/* 1: @arg was an option of --passwd (set), 0: not one, -1: bad (said so) */
+int serve_passwd_option(const char *arg);
 int serve_passwd_init(const char *dir);
+/* answer a call, or (a failure) put its answer on the pending list */
 int serve_passwd_answer(int fd, const struct clientbuf_server_call *hdr,
 			const unsigned char *submit, const char *dir);
+/* ms until the first pending answer is due, 0 if one is, -1 if none */
+int serve_passwd_timeout(void);
+/* complete the pending answers that are due (@all: every one); how many */
+size_t serve_passwd_flush(int fd, bool all);
+size_t serve_passwd_pending(void);
+/* SIGUSR1: forget every name's failures */
+void serve_passwd_unlock(void);
+/* the count of log lines left out, the iterations done; free the lists */
+void serve_passwd_finish(void);
 int cmd_passwd(int argc, char **argv);
 
 #endif /* _CLIENTBUF_CLI_H */

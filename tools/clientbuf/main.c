@@ -9,7 +9,7 @@
  *   clientbuf logon [OPTS] USER CHALLENGE
  *                                        log on through the hmac_logon
  *                                        sample package, check the token
- *   clientbuf serve [--count N] [--passwd=DIR] PKG
+ *   clientbuf serve [--count N] [--passwd=DIR [OPTS]] PKG
  *                                        serve PKG from userspace (a toy
  *                                        package that greets its callers,
  *                                        or the passwd_logon protocol)
@@ -82,7 +82,19 @@ static void usage(FILE *f)
 		"                           verifier as \"passwd --payload USER\" writes it\n"
 		"                           (DIR and files root's, mode 0700/0600); callers\n"
 		"                           without CAP_SYS_ADMIN may check their own account\n"
-		"                           only\n"
+		"                           only; as clientbuf_passwd.ko: every check costs the\n"
+		"                           same iterations, failures are answered late, counted\n"
+		"                           and logged (stderr), deny failures lock a name out;\n"
+		"                           SIGUSR1 unlocks every name\n"
+		"      --iterations=N       PBKDF2 iterations of every check, 1..%d (default\n"
+		"                           %d); a verifier with more is refused\n"
+		"      --fail-delay-ms=MS   a failure is answered MS ms late, 0..60000 (default\n"
+		"                           2000), without holding the server\n"
+		"      --deny=N             failures that lock a name out, 0: never (default 3)\n"
+		"      --fail-interval=S    seconds within which failures add up (default 900)\n"
+		"      --unlock-time=S      seconds after the last failure that a lockout\n"
+		"                           ends, 0: only by SIGUSR1 or a restart (default 600)\n"
+		"      --max-accounts=N     names whose failures are kept (default 1024)\n"
 		"  passwd [OPTIONS] USER    read a password from the first line of standard\n"
 		"                           input, derive a verifier for the passwd_logon\n"
 		"                           package (clientbuf_passwd.ko: PBKDF2-HMAC-SHA256,\n"
@@ -105,6 +117,7 @@ static void usage(FILE *f)
 		"Exit status: 0 success, 1 failure, 2 usage error.\n",
 		prog, CALL_DEFAULT_TIMEOUT_MS, HMAC_LOGON_DELAY_MAX_MS,
 		CALL_DEFAULT_TIMEOUT_MS, PASSWD_ITERATIONS_MAX,
+		PASSWD_ITERATIONS_DEFAULT, PASSWD_ITERATIONS_MAX,
 		PASSWD_ITERATIONS_DEFAULT, sizeof(struct passwd_logon_verifier));
 }
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * clientbuf serve [--count N] [--passwd=DIR] PACKAGE: serve PACKAGE from
- * userspace: a toy package that greets its callers, or with --passwd the
- * passwd_logon protocol (serve_passwd.c).
+ * clientbuf serve [--count N] [--passwd=DIR [PASSWD OPTIONS]] PACKAGE:
+ * serve PACKAGE from userspace: a toy package that greets its callers, or
+ * with --passwd the passwd_logon protocol (serve_passwd.c), whose failures
+ * are answered later: the loop's poll() then times out at the first
+ * pending answer's deadline (serve_passwd_timeout()).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -17,16 +19,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
 #define SERVE_GREETING_MAX	(64 * 1024)
 
-static volatile sig_atomic_t serve_stop;
+static volatile sig_atomic_t serve_stop, serve_unlock;
 
 void serve_signal(int sig)
 {
 	serve_stop = sig;
+}
+
+static void serve_unlock_signal(int sig)
+{
+	(void)sig;
+	serve_unlock = 1;
 }
 
 int parse_count(const char *s, unsigned long *count)
@@ -119,6 +128,7 @@ int cmd_serve(int argc, char **argv)
 	size_t bufsize;
 	void *buf = NULL;
 	__u32 st;
+	const char *passwd_opt = NULL;
 	int fd, ret, rc = EXIT_FAIL;
 	int i;
 
@@ -136,6 +146,10 @@ int cmd_serve(int argc, char **argv)
 			i++;
 		} else if (!strncmp(argv[i], "--passwd=", 9) && argv[i][9]) {
 			passwd_dir = argv[i] + 9;
+		} else if ((ret = serve_passwd_option(argv[i]))) {
+			if (ret < 0)
+				return EXIT_USAGE;
+			passwd_opt = argv[i];
 		} else {
 			return usage_error("unknown option '%s' for 'serve'",
 					   argv[i]);
@@ -143,6 +157,8 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (argc - i != 1)
 		return usage_error("'serve' needs PACKAGE");
+	if (passwd_opt && !passwd_dir)
+		return usage_error("'%s' needs --passwd=DIR", passwd_opt);
 	package = argv[i];
 	if (!*package || strlen(package) >= CLIENTBUF_PACKAGE_NAME_MAX)
 		return usage_error("invalid package name '%s'", package);
@@ -211,9 +227,16 @@ int cmd_serve(int argc, char **argv)
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	if (passwd_dir) {
+		/* SIGUSR1: forget every name's failures (unlock them) */
+		sa.sa_handler = serve_unlock_signal;
+		sigaction(SIGUSR1, &sa, NULL);
+		sigaddset(&block, SIGUSR1);
+	}
 	sigprocmask(SIG_BLOCK, &block, &orig);
 	sigdelset(&orig, SIGINT);
 	sigdelset(&orig, SIGTERM);
+	sigdelset(&orig, SIGUSR1);
 
 	printf("serving package '%s'%s%s%s%s\n", package,
 	       passwd_dir ? " (passwd_logon protocol, verifiers in " : "",
@@ -221,11 +244,29 @@ int cmd_serve(int argc, char **argv)
 	       count ? "" : " (SIGINT or SIGTERM to stop)");
 	fflush(stdout);
 	rc = EXIT_OK;
-	while (!serve_stop && (!count || served < count)) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	while (!serve_stop) {
+		bool reading = !count || served < count;
+		int timeout = passwd_dir ? serve_passwd_timeout() : -1;
+		struct pollfd pfd = { .fd = reading ? fd : -1,
+				      .events = POLLIN };
+		struct timespec ts, *tsp = NULL;
 		ssize_t n;
 
-		ret = ppoll(&pfd, 1, NULL, &orig);
+		/* with --count, the delayed answers still go out */
+		if (!reading && timeout < 0)
+			break;
+		if (timeout >= 0) {
+			ts.tv_sec = timeout / 1000;
+			ts.tv_nsec = (long)(timeout % 1000) * 1000000;
+			tsp = &ts;
+		}
+		ret = ppoll(&pfd, 1, tsp, &orig);
+		if (serve_unlock) {
+			serve_unlock = 0;
+			serve_passwd_unlock();
+		}
+		if (passwd_dir)
+			serve_passwd_flush(fd, false);
 		if (ret < 0) {
 			if (errno == EINTR)
 				continue;
@@ -234,6 +275,8 @@ int cmd_serve(int argc, char **argv)
 			rc = EXIT_FAIL;
 			break;
 		}
+		if (!ret || !reading)
+			continue;
 		if (pfd.revents & (POLLERR | POLLNVAL)) {
 			fprintf(stderr, "%s: poll: error on the device\n",
 				prog);
@@ -277,6 +320,15 @@ int cmd_serve(int argc, char **argv)
 	if (serve_stop)
 		printf("%s: stopping\n", strsignal(serve_stop));
 	printf("served %lu call%s\n", served, served == 1 ? "" : "s");
+	if (passwd_dir) {
+		/* stopped early: the failures waiting are answered now */
+		size_t early = serve_passwd_flush(fd, true);
+
+		if (early)
+			printf("answered %zu delayed failure%s early\n", early,
+			       early == 1 ? "" : "s");
+		serve_passwd_finish();
+	}
 	fflush(stdout);
 
 out_free:

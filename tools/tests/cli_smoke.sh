@@ -90,6 +90,15 @@ run 2 "serve with a zero count" serve --count=0 pkg && grep_in "$err" "invalid c
 run 2 "serve with a missing count" serve --count
 run 2 "serve with an unknown option" serve --bogus pkg
 run 2 "serve with a too long package name" serve aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+run 2 "serve --deny without --passwd" serve --deny=3 pkg &&
+	grep_in "$err" "needs --passwd=DIR" "--passwd options need --passwd"
+run 2 "serve --passwd with iterations 0" serve --passwd=/ --iterations=0 pkg &&
+	grep_in "$err" "invalid value in '--iterations=0'" "bad --iterations explained"
+run 2 "serve --passwd with a delay above 60000" serve --passwd=/ --fail-delay-ms=60001 pkg
+run 2 "serve --passwd with no deny count" serve --passwd=/ --deny= pkg
+run 0 "--help lists the --passwd options" --help &&
+	grep_in "$out" "--fail-delay-ms=MS" "--help documents --fail-delay-ms" &&
+	grep_in "$out" "--unlock-time=S" "--help documents --unlock-time"
 run 0 "--help lists logon" --help &&
 	grep_in "$out" "logon \[OPTIONS\] USER CHALLENGE" "--help documents logon" &&
 	grep_in "$out" "--verify-key KEY" "--help documents --verify-key"
