@@ -407,7 +407,7 @@ static ntstatus_t cb_copy_pin_failed(struct cb_copy *c)
  * One batch, under the client's mmap_read_lock(): pin the client's pages
  * of the next at most CB_WALK_BATCH pages (no @locked: GUP keeps the lock)
  * and move their bytes with page faults disabled. Sets *@span to the
- * bytes the batch covered and returns the bytes that moved; fewer than
+ * bytes the batch covered and *@n to the bytes that moved; fewer than
  * *@span means the other side needs a fault.
  */
 static ntstatus_t cb_copy_batch(struct cb_copy *c, size_t *span, size_t *n)
