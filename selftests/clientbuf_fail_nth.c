@@ -141,20 +141,16 @@ static unsigned long cb_text_start, cb_text_end;
 
 static int section_addr(const char *name, unsigned long *addr)
 {
-	char path[160], b[32] = "";
-	int fd;
-	ssize_t n;
+	unsigned long long v;
+	char path[160];
+	int ret;
 
 	snprintf(path, sizeof(path), "/sys/module/clientbuf/sections/%s",
 		 name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, b, sizeof(b) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	*addr = strtoul(b, NULL, 16);
+	ret = cb_read_ull(path, &v);
+	if (ret)
+		return ret;
+	*addr = v;
 	return *addr ? 0 : -EPERM;
 }
 

@@ -70,16 +70,26 @@ static int run(const char *input, char *out, char *const argv[])
 			  argv);
 }
 
-/* pamtester SERVICE USER OP with @password (and a newline) on stdin. */
-static int pamtester(const char *service, const char *user,
-		     const char *password, const char *op, char *out)
+/*
+ * pamtester SERVICE USER OP with @password (and a newline) on stdin, as
+ * @uid (real, effective and saved; -1: as the test); its exit status.
+ */
+static int pamtester_as(uid_t uid, const char *service, const char *user,
+			const char *password, const char *op, char *out)
 {
 	char input[256];
 	char *argv[] = { PAMTESTER, (char *)service, (char *)user, (char *)op,
 			 NULL };
 
 	snprintf(input, sizeof(input), "%s\n", password);
-	return run(input, out, argv);
+	return cb_run_cmd_as(uid, input, strlen(input), out, OUT_MAX, argv);
+}
+
+/* pamtester_as() as the test itself */
+static int pamtester(const char *service, const char *user,
+		     const char *password, const char *op, char *out)
+{
+	return pamtester_as((uid_t)-1, service, user, password, op, out);
 }
 
 /*
@@ -113,15 +123,10 @@ static int write_param(const char *name, const char *value)
 
 static long keyring_serial(void)
 {
-	char buf[32] = "";
-	int fd = open(PARAMS "keyring", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	unsigned long long v;
+	int ret = cb_read_ull(PARAMS "keyring", &v);
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -EINVAL;
+	return ret ? ret : (long)v;
 }
 
 static bool module_loaded(void)
@@ -646,15 +651,10 @@ static long long now_ms(void)
 /* The counter iterations_done, or -errno. */
 static long long iterations_done(void)
 {
-	char buf[32] = "";
-	int fd = open(PARAMS "iterations_done", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	unsigned long long v;
+	int ret = cb_read_ull(PARAMS "iterations_done", &v);
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtoll(buf, NULL, 10) : -EINVAL;
+	return ret ? ret : (long long)v;
 }
 
 /* A logon on a fresh fd of its own, timed. */
@@ -743,42 +743,6 @@ static int kmsg_count(int fd, const char *needle)
 			count++;
 	}
 	return count;
-}
-
-/* pamtester() as @uid (real, effective and saved): its exit status. */
-static int pamtester_as(uid_t uid, const char *service, const char *user,
-			const char *password, const char *op, char *out)
-{
-	int p[2], st;
-	ssize_t n, got = 0;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		int rc = 100;
-
-		close(p[0]);
-		if (!setresgid(uid, uid, uid) && !setresuid(uid, uid, uid))
-			rc = pamtester(service, user, password, op, out);
-		else
-			snprintf(out, OUT_MAX, "setresuid(%u): %s", uid,
-				 strerror(errno));
-		cb_write_full(p[1], out, strlen(out));
-		_exit(rc);
-	}
-	close(p[1]);
-	while (got < OUT_MAX - 1 &&
-	       (n = read(p[0], out + got, OUT_MAX - 1 - got)) > 0)
-		got += n;
-	out[got] = 0;
-	close(p[0]);
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
 }
 
 /*

@@ -802,11 +802,12 @@ static inline int cb_server_stop(struct cb_server *s)
 }
 
 /*
- * Run @argv with @in_len bytes of @input on stdin, its stdout and stderr
- * into @out (@size bytes, NUL-terminated); the exit status, or -1.
+ * Run @argv as @uid (real, effective and saved, with its gid the same;
+ * -1: as the caller) with @in_len bytes of @input on stdin, its stdout and
+ * stderr into @out (@size bytes, NUL-terminated); the exit status, or -1.
  */
-static inline int cb_run_cmd(const void *input, size_t in_len, char *out,
-			     size_t size, char *const argv[])
+static inline int cb_run_cmd_as(uid_t uid, const void *input, size_t in_len,
+				char *out, size_t size, char *const argv[])
 {
 	int in[2], res[2], status;
 	size_t n = 0;
@@ -823,6 +824,9 @@ static inline int cb_run_cmd(const void *input, size_t in_len, char *out,
 		dup2(in[0], 0);
 		dup2(res[1], 1);
 		dup2(res[1], 2);
+		if (uid != (uid_t)-1 &&
+		    (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
+			_exit(126);
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -840,17 +844,27 @@ static inline int cb_run_cmd(const void *input, size_t in_len, char *out,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* cb_run_cmd_as() as the caller. */
+static inline int cb_run_cmd(const void *input, size_t in_len, char *out,
+			     size_t size, char *const argv[])
+{
+	return cb_run_cmd_as((uid_t)-1, input, in_len, out, size, argv);
+}
+
 /* clientbuf.ko's module parameters, for the tests that change them. */
 #define CB_PARAMS	"/sys/module/clientbuf/parameters/"
 
-/* Read clientbuf's module parameter @name into @v; 0 or -errno. */
-static inline int cb_param_read(const char *name, unsigned long long *v)
+/*
+ * Read the number in the file @path (decimal, or 0x hex) into @v (0 on
+ * an error); 0 or -errno.
+ */
+static inline int cb_read_ull(const char *path, unsigned long long *v)
 {
-	char path[128], b[64];
+	char b[64];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), CB_PARAMS "%s", name);
+	*v = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -861,6 +875,15 @@ static inline int cb_param_read(const char *name, unsigned long long *v)
 	b[n] = 0;
 	*v = strtoull(b, NULL, 0);
 	return 0;
+}
+
+/* Read clientbuf's module parameter @name into @v; 0 or -errno. */
+static inline int cb_param_read(const char *name, unsigned long long *v)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), CB_PARAMS "%s", name);
+	return cb_read_ull(path, v);
 }
 
 /* Write @v to clientbuf's module parameter @name; 0 or -errno. */
