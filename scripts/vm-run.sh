@@ -65,6 +65,11 @@ append="$append loglevel=4 no_hash_pointers edd=off"
 # __schedule() and ttwu() that QEMU's TCG with two vCPUs can leave
 # half-seen (Documentation/reliability.rst, "The debug kernels under TCG").
 append="$append trace_options=norecord-cmd"
+# The TSC is trusted: under TCG on a busy host the clocksource watchdog
+# can judge it unstable, and marking it so flips sched_clock's static key
+# from a work item - another text_poke_bp() of code every vCPU runs
+# (sched_clock_cpu()), which killed a 6.12 VM of make check on 2026-12-07.
+append="$append tsc=reliable"
 if grep -q '^CONFIG_KFENCE=y' "$kconfig" 2>/dev/null; then
 	append="$append kfence.sample_interval=5"
 fi
