@@ -602,6 +602,99 @@ static ntstatus_t cb_copy_range(unsigned long addr, size_t len)
 }
 
 /**
+ * cb_copy_client_hold() - hold the buffer of a client range for a copy
+ * @client: the client
+ * @client_addr: address in the client
+ * @len: bytes
+ * @write: copy into the client
+ * @buf: out: the buffer, in use until cb_buffer_put(); NULL for an empty
+ *	range or on failure
+ *
+ * The checks cb_copy_client() makes before it looks at the client's
+ * mappings: no wrap, the range inside one registered buffer that allows
+ * the direction.
+ *
+ * Return: CB_STATUS_SUCCESS; CB_STATUS_ACCESS_VIOLATION for a range no
+ * buffer holds; CB_STATUS_PROCESS_IS_TERMINATING or
+ * CB_STATUS_INVALID_HANDLE when that is because the client is going away.
+ */
+ntstatus_t cb_copy_client_hold(struct cb_client *client,
+			       unsigned long client_addr, size_t len,
+			       bool write, struct cb_buffer **buf)
+{
+	ntstatus_t st;
+
+	*buf = NULL;
+	if (!len)
+		return CB_STATUS_SUCCESS;
+	st = cb_copy_range(client_addr, len);
+	if (st != CB_STATUS_SUCCESS)
+		return st;
+	*buf = cb_buffer_find_get(client, client_addr, len,
+				  write ? CLIENTBUF_BUF_WRITE :
+					  CLIENTBUF_BUF_READ);
+	if (*buf)
+		return CB_STATUS_SUCCESS;
+	/* Not found because the client is going away? Say so. */
+	st = cb_copy_client_gone(client);
+	return st != CB_STATUS_SUCCESS ? st : CB_STATUS_ACCESS_VIOLATION;
+}
+
+static void cb_copy_trace(u64 req_id, enum cb_path path, bool write,
+			  unsigned long client_addr, size_t len, ntstatus_t st)
+{
+	if (st != CB_STATUS_SUCCESS)
+		cb_stat_add(CB_STAT_FAILURES, 1);
+	trace_clientbuf_copy(req_id, path == CB_PATH_LOCAL_PAGE ?
+			     CB_PATH_LOCAL : path == CB_PATH_KTHREAD_MM ?
+			     CB_PATH_KTHREAD : path, write, client_addr, len,
+			     (__force u32)st);
+}
+
+/**
+ * cb_copy_client_held() - copy between a client and an iov_iter, the
+ *	buffer already held
+ * @client: the client, whose request the caller has checked (lsa.c)
+ * @req_id: the request's id, for the trace
+ * @buf: the buffer cb_copy_client_hold() returned for this range, or
+ *	NULL for an empty one; still the caller's to put
+ * @client_addr: address in the client's registered memory
+ * @iter: as for cb_copy_client(); its count is the length the buffer
+ *	was held for
+ * @write: copy into the client
+ *
+ * Chooses the path (cb_copy_path()) and copies; traced and counted. A
+ * vectored server op holds every segment's buffer in its check pass and
+ * copies with this, so that no segment that passed is refused later by
+ * an unregistration in between (which waits for the buffer instead).
+ *
+ * Return: as copy_to_client_buffer().
+ */
+ntstatus_t cb_copy_client_held(struct cb_client *client, u64 req_id,
+			       struct cb_buffer *buf, unsigned long client_addr,
+			       struct iov_iter *iter, bool write)
+{
+	struct cb_copy c = {
+		.client = client, .buf = buf, .addr = client_addr,
+		.iter = iter, .len = iov_iter_count(iter), .write = write,
+	};
+	ntstatus_t st;
+
+	if (!c.len)
+		return CB_STATUS_SUCCESS;
+	might_sleep();
+	c.path = cb_copy_path(&c);
+	if (c.path == CB_PATH_LOCAL || c.path == CB_PATH_LOCAL_PAGE)
+		st = cb_copy_local(&c);
+	else if (c.path == CB_PATH_KTHREAD_MM)
+		st = cb_copy_use_mm(&c);
+	else
+		st = cb_copy_run(&c);
+	cb_copy_trace(req_id, c.path, write, client_addr, c.len, st);
+	return st;
+}
+
+/**
  * cb_copy_client() - copy between a client and an iov_iter
  * @client: the client, whose request the caller has checked (lsa.c)
  * @req_id: the request's id, for the trace
@@ -611,9 +704,9 @@ static ntstatus_t cb_copy_range(unsigned long addr, size_t len)
  *	its count is the length of the copy
  * @write: copy into the client
  *
- * Checks the range, chooses the path (cb_copy_path()) and copies; traced
- * and counted. A fault on @iter's side stops the copy:
- * CB_STATUS_ACCESS_VIOLATION if nothing landed, else CB_STATUS_PARTIAL_COPY.
+ * Checks the range, holds its buffer and copies (cb_copy_client_held()).
+ * A fault on @iter's side stops the copy: CB_STATUS_ACCESS_VIOLATION if
+ * nothing landed, else CB_STATUS_PARTIAL_COPY.
  *
  * Return: as copy_to_client_buffer().
  */
@@ -621,46 +714,21 @@ ntstatus_t cb_copy_client(struct cb_client *client, u64 req_id,
 			  unsigned long client_addr, struct iov_iter *iter,
 			  bool write)
 {
-	struct cb_copy c = {
-		.client = client, .addr = client_addr, .iter = iter,
-		.write = write,
-	};
 	size_t len = iov_iter_count(iter);
+	struct cb_buffer *buf;
 	ntstatus_t st;
 
-	if (!len)
-		return CB_STATUS_SUCCESS;
-	st = cb_copy_range(client_addr, len);
-	if (st != CB_STATUS_SUCCESS)
+	st = cb_copy_client_hold(client, client_addr, len, write, &buf);
+	if (st != CB_STATUS_SUCCESS) {
+		cb_copy_trace(req_id, CB_PATH_LOCAL, write, client_addr, len,
+			      st);
 		return st;
-
-	might_sleep();
-	c.len = len;
-	c.buf = cb_buffer_find_get(client, client_addr, len,
-				   write ? CLIENTBUF_BUF_WRITE :
-					   CLIENTBUF_BUF_READ);
-	if (!c.buf) {
-		/* Not found because the client is going away? Say so. */
-		st = cb_copy_client_gone(client);
-		if (st == CB_STATUS_SUCCESS)
-			st = CB_STATUS_ACCESS_VIOLATION;
-		goto out;
 	}
-	c.path = cb_copy_path(&c);
-	if (c.path == CB_PATH_LOCAL || c.path == CB_PATH_LOCAL_PAGE)
-		st = cb_copy_local(&c);
-	else if (c.path == CB_PATH_KTHREAD_MM)
-		st = cb_copy_use_mm(&c);
-	else
-		st = cb_copy_run(&c);
-	cb_buffer_put(c.buf);
-out:
-	if (st != CB_STATUS_SUCCESS)
-		cb_stat_add(CB_STAT_FAILURES, 1);
-	trace_clientbuf_copy(req_id, c.path == CB_PATH_LOCAL_PAGE ?
-			     CB_PATH_LOCAL : c.path == CB_PATH_KTHREAD_MM ?
-			     CB_PATH_KTHREAD : c.path, write, client_addr, len,
-			     (__force u32)st);
+	if (!buf)
+		return CB_STATUS_SUCCESS;
+	st = cb_copy_client_held(client, req_id, buf, client_addr, iter,
+				 write);
+	cb_buffer_put(buf);
 	return st;
 }
 
@@ -671,9 +739,7 @@ out:
  * @length: bytes
  * @write: copy into the client
  *
- * The checks cb_copy_client() makes before it looks at the client's
- * mappings: no wrap, the range inside one registered buffer that allows
- * the direction.
+ * As cb_copy_client_hold(), holding nothing.
  *
  * Return: CB_STATUS_SUCCESS or the status the copy would fail with.
  */
@@ -684,16 +750,8 @@ ntstatus_t cb_copy_client_check(struct cb_client *client,
 	struct cb_buffer *buf;
 	ntstatus_t st;
 
-	if (!length)
-		return CB_STATUS_SUCCESS;
-	st = cb_copy_range(client_addr, length);
-	if (st != CB_STATUS_SUCCESS)
-		return st;
-	buf = cb_buffer_find_get(client, client_addr, length,
-				 write ? CLIENTBUF_BUF_WRITE :
-					 CLIENTBUF_BUF_READ);
-	if (!buf)
-		return CB_STATUS_ACCESS_VIOLATION;
-	cb_buffer_put(buf);
-	return CB_STATUS_SUCCESS;
+	st = cb_copy_client_hold(client, client_addr, length, write, &buf);
+	if (buf)
+		cb_buffer_put(buf);
+	return st;
 }

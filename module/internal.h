@@ -299,6 +299,12 @@ struct iov_iter;
 ntstatus_t cb_copy_client(struct cb_client *client, u64 req_id,
 			  unsigned long client_addr, struct iov_iter *iter,
 			  bool write);
+ntstatus_t cb_copy_client_held(struct cb_client *client, u64 req_id,
+			       struct cb_buffer *buf, unsigned long client_addr,
+			       struct iov_iter *iter, bool write);
+ntstatus_t cb_copy_client_hold(struct cb_client *client,
+			       unsigned long client_addr, size_t len,
+			       bool write, struct cb_buffer **buf);
 ntstatus_t cb_copy_client_check(struct cb_client *client,
 				unsigned long client_addr, u32 length,
 				bool write);
@@ -307,8 +313,12 @@ ntstatus_t cb_copy_client_check(struct cb_client *client,
 ntstatus_t cb_copy_iter(struct clientbuf_request *request,
 			unsigned long client_addr, struct iov_iter *iter,
 			bool write);
-ntstatus_t cb_copy_check(struct clientbuf_request *request,
-			 unsigned long client_addr, u32 length, bool write);
+ntstatus_t cb_copy_iter_held(struct clientbuf_request *request,
+			     struct cb_buffer *buf, unsigned long client_addr,
+			     struct iov_iter *iter, bool write);
+ntstatus_t cb_copy_hold(struct clientbuf_request *request,
+			unsigned long client_addr, u32 length, bool write,
+			struct cb_buffer **buf);
 ntstatus_t cb_free_own_block(struct clientbuf_request *request,
 			     void __user *client_base);
 extern const struct clientbuf_functions cb_functions;
