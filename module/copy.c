@@ -127,6 +127,8 @@ enum cb_path {
  * @pages: pages taken from the registered mm (statistics)
  * @batches: batches they were taken in (statistics)
  * @write: true for a copy to the client
+ * @own_mm: between cb_copy_enter() and cb_copy_leave(): current is a task
+ *	of the client's mm, and no user reference on it was taken
  * @path: the path cb_copy_path() chose
  */
 struct cb_copy {
@@ -139,6 +141,7 @@ struct cb_copy {
 	u32 pages;
 	u32 batches;
 	bool write;
+	bool own_mm;
 	enum cb_path path;
 };
 
@@ -225,28 +228,37 @@ static ntstatus_t cb_copy_client_gone(struct cb_client *client)
 /*
  * Hold the client for a copy that touches its memory: its teardown lock
  * for read, and (on success) a user reference on the registered mm - the
- * exec guard. Undone by cb_copy_leave().
+ * exec guard - unless the copy runs in a task of the client's own mm (the
+ * LOCAL paths, not a kernel thread that borrowed it with kthread_use_mm(),
+ * which holds only mm_count): a task holds its own mm while it runs.
+ * Undone by cb_copy_leave().
  */
-static ntstatus_t cb_copy_enter(struct cb_client *client)
+static ntstatus_t cb_copy_enter(struct cb_copy *c)
 {
+	struct cb_client *client = c->client;
+
 	down_read(&client->teardown);
 	if (client->dead) {
 		up_read(&client->teardown);
 		return cb_client_exited(client) ?
 		       CB_STATUS_PROCESS_IS_TERMINATING : CB_STATUS_INVALID_HANDLE;
 	}
-	if (!mmget_not_zero(client->mm)) {
+	c->own_mm = (c->path == CB_PATH_LOCAL ||
+		     c->path == CB_PATH_LOCAL_PAGE) &&
+		    !(current->flags & PF_KTHREAD);
+	if (!c->own_mm && !mmget_not_zero(client->mm)) {
 		up_read(&client->teardown);
 		return CB_STATUS_PROCESS_IS_TERMINATING;
 	}
 	return CB_STATUS_SUCCESS;
 }
 
-static void cb_copy_leave(struct cb_client *client)
+static void cb_copy_leave(struct cb_copy *c)
 {
-	lockdep_assert_held_read(&client->teardown);
-	mmput(client->mm);
-	up_read(&client->teardown);
+	lockdep_assert_held_read(&c->client->teardown);
+	if (!c->own_mm)
+		mmput(c->client->mm);
+	up_read(&c->client->teardown);
 }
 
 /* cb_check_vmas_locked() for the whole range, between enter and leave. */
@@ -304,7 +316,7 @@ static ntstatus_t cb_copy_local(struct cb_copy *c)
 	unsigned long left;
 	ntstatus_t st;
 
-	st = cb_copy_enter(c->client);
+	st = cb_copy_enter(c);
 	if (st != CB_STATUS_SUCCESS)
 		return st;
 	if (c->path == CB_PATH_LOCAL) {
@@ -327,7 +339,7 @@ static ntstatus_t cb_copy_local(struct cb_copy *c)
 	else
 		st = CB_STATUS_ACCESS_VIOLATION;
 out:
-	cb_copy_leave(c->client);
+	cb_copy_leave(c);
 	return st;
 }
 
@@ -457,7 +469,7 @@ static ntstatus_t cb_copy_walk(struct cb_copy *c, bool *faulted)
 	ntstatus_t st;
 
 	*faulted = false;
-	st = cb_copy_enter(c->client);
+	st = cb_copy_enter(c);
 	if (st != CB_STATUS_SUCCESS)
 		return st;
 	if (mmap_read_lock_killable(mm)) {
@@ -478,7 +490,7 @@ static ntstatus_t cb_copy_walk(struct cb_copy *c, bool *faulted)
 	}
 	mmap_read_unlock(mm);
 leave:
-	cb_copy_leave(c->client);
+	cb_copy_leave(c);
 	return st;
 }
 
@@ -562,12 +574,12 @@ static ntstatus_t cb_copy_use_mm(struct cb_copy *c)
 	unsigned long left;
 	ntstatus_t st;
 
-	st = cb_copy_enter(c->client);
+	st = cb_copy_enter(c);
 	if (st != CB_STATUS_SUCCESS)
 		return st;
 	st = cb_copy_check_range(c);
 	if (st != CB_STATUS_SUCCESS) {
-		cb_copy_leave(c->client);
+		cb_copy_leave(c);
 		return st;
 	}
 	kthread_use_mm(mm);
@@ -580,7 +592,7 @@ static ntstatus_t cb_copy_use_mm(struct cb_copy *c)
 		left = __copy_from_user_inatomic(kbuf, uaddr, c->len);
 	pagefault_enable();
 	kthread_unuse_mm(mm);
-	cb_copy_leave(c->client);
+	cb_copy_leave(c);
 	c->done = c->len - left;
 	iov_iter_advance(c->iter, c->done);
 	if (!left) {

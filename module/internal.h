@@ -188,9 +188,11 @@ struct cb_server;
  * @flags: CLIENTBUF_BUF_*
  * @addr: start address in the client's mm
  * @len: length in bytes
- * @active: copies using the buffer; taken under the client's xa_lock while
- *	the buffer is in the xarray, so once unregistration has erased it, it
- *	only has to wait for @active to drop to zero
+ * @active: copies using the buffer, plus one while it is registered;
+ *	taken under the client's xa_lock while the buffer is in the xarray,
+ *	so once unregistration has erased it and dropped the registration's
+ *	count, it only has to wait for @active to drop to zero (and a copy's
+ *	put wakes nobody before that)
  * @arena: allocation state of a CLIENTBUF_BUF_ALLOC buffer, else NULL;
  *	under the client's @reg_lock
  * @pages: CLIENTBUF_BUF_PIN: the pinned pages, set before the buffer is
@@ -493,7 +495,20 @@ enum cb_stat {
 	CB_STAT_NR,
 };
 
-void cb_stat_add(enum cb_stat stat, s64 delta);
+extern atomic64_t cb_stats[CB_STAT_NR];
+
+/**
+ * cb_stat_add() - add @delta to counter @stat
+ * @stat: the counter
+ * @delta: the amount, negative to decrement a live-object counter
+ *
+ * Inline: the copy paths count several things a copy.
+ */
+static inline void cb_stat_add(enum cb_stat stat, s64 delta)
+{
+	atomic64_add(delta, &cb_stats[stat]);
+}
+
 int cb_stats_init(void);
 void cb_stats_exit(void);
 
