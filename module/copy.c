@@ -48,7 +48,9 @@
  * client controls would otherwise stall a worker that other clients' calls
  * share. Such ranges are CB_STATUS_NOT_SUPPORTED from these contexts (a
  * pinned buffer, or a copy in the client's own context, reaches them).
- * One walk covers the range for as long as the lock is held.
+ * One walk covers the range for as long as the lock is held, and lets go
+ * after CB_WALK_HOLD bytes so that the client's own mmap()/munmap() never
+ * waits for more than that much copying.
  *
  * The bytes move under that lock with page faults disabled, so nothing
  * ever faults under the client's mmap_lock: a server's page that is not
@@ -98,6 +100,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
+#include <linux/sizes.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <linux/userfaultfd_k.h>
@@ -147,6 +150,13 @@ struct cb_copy {
 
 /* Pages taken from the registered mm at a time (an on-stack array). */
 #define CB_WALK_BATCH	16
+
+/*
+ * Bytes one walk moves before it lets go of the client (its mmap_lock and
+ * teardown) and walks again: a copy of up to 2 GiB never holds off the
+ * client's mmap()/munmap() for longer than this much copying.
+ */
+#define CB_WALK_HOLD	SZ_4M
 
 /* The one place that decides how a copy runs: see the table above. */
 static enum cb_path cb_copy_path(const struct cb_copy *c)
@@ -417,19 +427,20 @@ static ntstatus_t cb_copy_pin_failed(struct cb_copy *c)
 
 /*
  * One batch, under the client's mmap_read_lock(): pin the client's pages
- * of the next at most CB_WALK_BATCH pages (no @locked: GUP keeps the lock)
- * and move their bytes with page faults disabled. Sets *@span to the
- * bytes the batch covered and *@n to the bytes that moved; fewer than
- * *@span means the other side needs a fault.
+ * of the next at most CB_WALK_BATCH pages, not past byte @end of the copy
+ * (no @locked: GUP keeps the lock), and move their bytes with page faults
+ * disabled. Sets *@span to the bytes the batch covered and *@n to the
+ * bytes that moved; fewer than *@span means the other side needs a fault.
  */
-static ntstatus_t cb_copy_batch(struct cb_copy *c, size_t *span, size_t *n)
+static ntstatus_t cb_copy_batch(struct cb_copy *c, u32 end, size_t *span,
+				size_t *n)
 {
 	unsigned long addr = c->addr + c->done;
 	unsigned long off = offset_in_page(addr);
 	struct page *batch[CB_WALK_BATCH];
 	long nr;
 
-	*span = min_t(size_t, c->len - c->done,
+	*span = min_t(size_t, end - c->done,
 		      CB_WALK_BATCH * PAGE_SIZE - off);
 	if (fatal_signal_pending(current))
 		return CB_STATUS_CANCELLED;
@@ -453,10 +464,12 @@ static ntstatus_t cb_copy_batch(struct cb_copy *c, size_t *span, size_t *n)
  * @c: the copy, from @c->done on
  * @faulted: out: stopped because the other side needs a fault
  *
- * Holds the client (cb_copy_enter()) and its mmap_read_lock() once,
- * checks every VMA of the rest of the range once (cb_check_vmas_locked()
- * with @outside), then copies it batch by batch (cb_copy_batch()) until
- * it is done or a batch comes up short.
+ * Holds the client (cb_copy_enter()) and its mmap_read_lock() once and
+ * checks the VMAs (cb_check_vmas_locked() with @outside): of the whole
+ * rest of the range while no byte has moved - so that a hole anywhere is
+ * "nothing written" - and afterwards of what this walk will move. Then
+ * copies batch by batch (cb_copy_batch()) until it is done, a batch comes
+ * up short, or it moved CB_WALK_HOLD bytes (the caller walks again).
  *
  * Return: CB_STATUS_SUCCESS (with *@faulted if a batch came up short); the
  * walk's status; CB_STATUS_CANCELLED on a fatal signal; the
@@ -465,6 +478,7 @@ static ntstatus_t cb_copy_batch(struct cb_copy *c, size_t *span, size_t *n)
 static ntstatus_t cb_copy_walk(struct cb_copy *c, bool *faulted)
 {
 	struct mm_struct *mm = c->client->mm;
+	u32 end = c->done + min_t(u32, c->len - c->done, CB_WALK_HOLD);
 	size_t span, n;
 	ntstatus_t st;
 
@@ -476,10 +490,11 @@ static ntstatus_t cb_copy_walk(struct cb_copy *c, bool *faulted)
 		st = CB_STATUS_CANCELLED;
 		goto leave;
 	}
-	st = cb_check_vmas_locked(mm, c->addr + c->done, c->len - c->done,
+	st = cb_check_vmas_locked(mm, c->addr + c->done,
+				  (c->done ? end : c->len) - c->done,
 				  c->write, true);
-	while (st == CB_STATUS_SUCCESS && c->done < c->len) {
-		st = cb_copy_batch(c, &span, &n);
+	while (st == CB_STATUS_SUCCESS && c->done < end) {
+		st = cb_copy_batch(c, end, &span, &n);
 		if (st != CB_STATUS_SUCCESS)
 			break;
 		c->done += n;
@@ -508,13 +523,14 @@ static void cb_copy_pinned(struct cb_copy *c)
 
 /*
  * KTHREAD and REMOTE: batches of the registered mm (cb_copy_walk()). The
- * walk checks the whole rest of the range before any byte moves, so that
- * a hole or a read-only page is "nothing written", not a partial copy,
- * and the bytes move with page faults disabled. Only a copy that came up
- * short on the other side (a server's page not present) lets go of the
- * client, faults the rest of that side in and walks the rest again; if
- * the fault-in fails, or the walk after it moves nothing, the copy stops
- * there.
+ * first walk checks the whole rest of the range before any byte moves, so
+ * that a hole or a read-only page is "nothing written", not a partial
+ * copy, and the bytes move with page faults disabled. A walk lets go of
+ * the client every CB_WALK_HOLD bytes and the next one goes on. Only a
+ * copy that came up short on the other side (a server's page not present)
+ * faults the next CB_WALK_HOLD bytes of that side in, with nothing of the
+ * client's held, and walks again; if the fault-in fails, or the walk after
+ * it moves nothing, the copy stops there.
  */
 static ntstatus_t cb_copy_unpinned(struct cb_copy *c)
 {
@@ -525,10 +541,17 @@ static ntstatus_t cb_copy_unpinned(struct cb_copy *c)
 	for (;;) {
 		before = c->done;
 		st = cb_copy_walk(c, &faulted);
-		if (st != CB_STATUS_SUCCESS || !faulted ||
+		if (st != CB_STATUS_SUCCESS || c->done == c->len ||
 		    (retry && c->done == before))
 			return st;
-		if (!cb_copy_fault_in(c, c->len - c->done))
+		if (!faulted) {
+			/* let go after CB_WALK_HOLD bytes: on with the rest */
+			retry = false;
+			cond_resched();
+			continue;
+		}
+		if (!cb_copy_fault_in(c, min_t(u32, c->len - c->done,
+					       CB_WALK_HOLD)))
 			return st;
 		retry = true;
 	}
