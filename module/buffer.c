@@ -112,7 +112,7 @@ ntstatus_t cb_buffer_register(struct cb_client *client,
 	buf->flags = reg->flags;
 	buf->addr = reg->addr;
 	buf->len = reg->len;
-	atomic_set(&buf->active, 0);
+	atomic_set(&buf->active, 1);	/* registered */
 	if (reg->flags & CLIENTBUF_BUF_ALLOC) {
 		buf->arena = cb_arena_create(reg->addr, reg->len,
 					     &client->reg_lock);
@@ -172,7 +172,8 @@ out_free:
 /* Wait until no copy uses @buf, then free it. @buf is out of the xarray. */
 static void cb_buffer_destroy(struct cb_client *client, struct cb_buffer *buf)
 {
-	wait_var_event(&buf->active, !atomic_read(&buf->active));
+	if (!atomic_dec_and_test(&buf->active))
+		wait_var_event(&buf->active, !atomic_read(&buf->active));
 	cb_unpin_buffer(client, buf);
 	if (buf->arena)
 		cb_user_uncharge(client->user, CB_UC_ALLOCS,
@@ -242,11 +243,17 @@ void cb_buffer_release_all(struct cb_client *client)
 struct cb_buffer *cb_buffer_find_get(struct cb_client *client,
 				     unsigned long addr, u64 len, u32 access)
 {
+	XA_STATE(xas, &client->buffers, 0);
 	struct cb_buffer *buf, *found = NULL;
-	unsigned long id;
 
-	xa_lock(&client->buffers);
-	xa_for_each(&client->buffers, id, buf) {
+	/*
+	 * xas_for_each() under the lock, not xa_for_each(): that one calls
+	 * xa_find() per entry, each an RCU section and a walk from the
+	 * root - most of what a copy costs beyond the bare copy_to_user()
+	 * (Documentation/performance.rst); this one steps along the node.
+	 */
+	xas_lock(&xas);
+	xas_for_each(&xas, buf, ULONG_MAX) {
 		if ((buf->flags & access) && addr >= buf->addr &&
 		    addr - buf->addr <= buf->len &&
 		    len <= buf->len - (addr - buf->addr)) {
@@ -255,7 +262,7 @@ struct cb_buffer *cb_buffer_find_get(struct cb_client *client,
 			break;
 		}
 	}
-	xa_unlock(&client->buffers);
+	xas_unlock(&xas);
 	return found;
 }
 

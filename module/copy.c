@@ -48,7 +48,9 @@
  * client controls would otherwise stall a worker that other clients' calls
  * share. Such ranges are CB_STATUS_NOT_SUPPORTED from these contexts (a
  * pinned buffer, or a copy in the client's own context, reaches them).
- * One walk covers the range for as long as the lock is held.
+ * One walk covers the range for as long as the lock is held, and lets go
+ * after CB_WALK_HOLD bytes so that the client's own mmap()/munmap() never
+ * waits for more than that much copying.
  *
  * The bytes move under that lock with page faults disabled, so nothing
  * ever faults under the client's mmap_lock: a server's page that is not
@@ -98,6 +100,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
+#include <linux/sizes.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <linux/userfaultfd_k.h>
@@ -127,6 +130,8 @@ enum cb_path {
  * @pages: pages taken from the registered mm (statistics)
  * @batches: batches they were taken in (statistics)
  * @write: true for a copy to the client
+ * @own_mm: between cb_copy_enter() and cb_copy_leave(): current is a task
+ *	of the client's mm, and no user reference on it was taken
  * @path: the path cb_copy_path() chose
  */
 struct cb_copy {
@@ -139,11 +144,19 @@ struct cb_copy {
 	u32 pages;
 	u32 batches;
 	bool write;
+	bool own_mm;
 	enum cb_path path;
 };
 
 /* Pages taken from the registered mm at a time (an on-stack array). */
 #define CB_WALK_BATCH	16
+
+/*
+ * Bytes one walk moves before it lets go of the client (its mmap_lock and
+ * teardown) and walks again: a copy of up to 2 GiB never holds off the
+ * client's mmap()/munmap() for longer than this much copying.
+ */
+#define CB_WALK_HOLD	SZ_4M
 
 /* The one place that decides how a copy runs: see the table above. */
 static enum cb_path cb_copy_path(const struct cb_copy *c)
@@ -225,28 +238,37 @@ static ntstatus_t cb_copy_client_gone(struct cb_client *client)
 /*
  * Hold the client for a copy that touches its memory: its teardown lock
  * for read, and (on success) a user reference on the registered mm - the
- * exec guard. Undone by cb_copy_leave().
+ * exec guard - unless the copy runs in a task of the client's own mm (the
+ * LOCAL paths, not a kernel thread that borrowed it with kthread_use_mm(),
+ * which holds only mm_count): a task holds its own mm while it runs.
+ * Undone by cb_copy_leave().
  */
-static ntstatus_t cb_copy_enter(struct cb_client *client)
+static ntstatus_t cb_copy_enter(struct cb_copy *c)
 {
+	struct cb_client *client = c->client;
+
 	down_read(&client->teardown);
 	if (client->dead) {
 		up_read(&client->teardown);
 		return cb_client_exited(client) ?
 		       CB_STATUS_PROCESS_IS_TERMINATING : CB_STATUS_INVALID_HANDLE;
 	}
-	if (!mmget_not_zero(client->mm)) {
+	c->own_mm = (c->path == CB_PATH_LOCAL ||
+		     c->path == CB_PATH_LOCAL_PAGE) &&
+		    !(current->flags & PF_KTHREAD);
+	if (!c->own_mm && !mmget_not_zero(client->mm)) {
 		up_read(&client->teardown);
 		return CB_STATUS_PROCESS_IS_TERMINATING;
 	}
 	return CB_STATUS_SUCCESS;
 }
 
-static void cb_copy_leave(struct cb_client *client)
+static void cb_copy_leave(struct cb_copy *c)
 {
-	lockdep_assert_held_read(&client->teardown);
-	mmput(client->mm);
-	up_read(&client->teardown);
+	lockdep_assert_held_read(&c->client->teardown);
+	if (!c->own_mm)
+		mmput(c->client->mm);
+	up_read(&c->client->teardown);
 }
 
 /* cb_check_vmas_locked() for the whole range, between enter and leave. */
@@ -304,7 +326,7 @@ static ntstatus_t cb_copy_local(struct cb_copy *c)
 	unsigned long left;
 	ntstatus_t st;
 
-	st = cb_copy_enter(c->client);
+	st = cb_copy_enter(c);
 	if (st != CB_STATUS_SUCCESS)
 		return st;
 	if (c->path == CB_PATH_LOCAL) {
@@ -327,7 +349,7 @@ static ntstatus_t cb_copy_local(struct cb_copy *c)
 	else
 		st = CB_STATUS_ACCESS_VIOLATION;
 out:
-	cb_copy_leave(c->client);
+	cb_copy_leave(c);
 	return st;
 }
 
@@ -405,19 +427,20 @@ static ntstatus_t cb_copy_pin_failed(struct cb_copy *c)
 
 /*
  * One batch, under the client's mmap_read_lock(): pin the client's pages
- * of the next at most CB_WALK_BATCH pages (no @locked: GUP keeps the lock)
- * and move their bytes with page faults disabled. Sets *@span to the
- * bytes the batch covered and *@n to the bytes that moved; fewer than
- * *@span means the other side needs a fault.
+ * of the next at most CB_WALK_BATCH pages, not past byte @end of the copy
+ * (no @locked: GUP keeps the lock), and move their bytes with page faults
+ * disabled. Sets *@span to the bytes the batch covered and *@n to the
+ * bytes that moved; fewer than *@span means the other side needs a fault.
  */
-static ntstatus_t cb_copy_batch(struct cb_copy *c, size_t *span, size_t *n)
+static ntstatus_t cb_copy_batch(struct cb_copy *c, u32 end, size_t *span,
+				size_t *n)
 {
 	unsigned long addr = c->addr + c->done;
 	unsigned long off = offset_in_page(addr);
 	struct page *batch[CB_WALK_BATCH];
 	long nr;
 
-	*span = min_t(size_t, c->len - c->done,
+	*span = min_t(size_t, end - c->done,
 		      CB_WALK_BATCH * PAGE_SIZE - off);
 	if (fatal_signal_pending(current))
 		return CB_STATUS_CANCELLED;
@@ -441,10 +464,12 @@ static ntstatus_t cb_copy_batch(struct cb_copy *c, size_t *span, size_t *n)
  * @c: the copy, from @c->done on
  * @faulted: out: stopped because the other side needs a fault
  *
- * Holds the client (cb_copy_enter()) and its mmap_read_lock() once,
- * checks every VMA of the rest of the range once (cb_check_vmas_locked()
- * with @outside), then copies it batch by batch (cb_copy_batch()) until
- * it is done or a batch comes up short.
+ * Holds the client (cb_copy_enter()) and its mmap_read_lock() once and
+ * checks the VMAs (cb_check_vmas_locked() with @outside): of the whole
+ * rest of the range while no byte has moved - so that a hole anywhere is
+ * "nothing written" - and afterwards of what this walk will move. Then
+ * copies batch by batch (cb_copy_batch()) until it is done, a batch comes
+ * up short, or it moved CB_WALK_HOLD bytes (the caller walks again).
  *
  * Return: CB_STATUS_SUCCESS (with *@faulted if a batch came up short); the
  * walk's status; CB_STATUS_CANCELLED on a fatal signal; the
@@ -453,21 +478,23 @@ static ntstatus_t cb_copy_batch(struct cb_copy *c, size_t *span, size_t *n)
 static ntstatus_t cb_copy_walk(struct cb_copy *c, bool *faulted)
 {
 	struct mm_struct *mm = c->client->mm;
+	u32 end = c->done + min_t(u32, c->len - c->done, CB_WALK_HOLD);
 	size_t span, n;
 	ntstatus_t st;
 
 	*faulted = false;
-	st = cb_copy_enter(c->client);
+	st = cb_copy_enter(c);
 	if (st != CB_STATUS_SUCCESS)
 		return st;
 	if (mmap_read_lock_killable(mm)) {
 		st = CB_STATUS_CANCELLED;
 		goto leave;
 	}
-	st = cb_check_vmas_locked(mm, c->addr + c->done, c->len - c->done,
+	st = cb_check_vmas_locked(mm, c->addr + c->done,
+				  (c->done ? end : c->len) - c->done,
 				  c->write, true);
-	while (st == CB_STATUS_SUCCESS && c->done < c->len) {
-		st = cb_copy_batch(c, &span, &n);
+	while (st == CB_STATUS_SUCCESS && c->done < end) {
+		st = cb_copy_batch(c, end, &span, &n);
 		if (st != CB_STATUS_SUCCESS)
 			break;
 		c->done += n;
@@ -478,7 +505,7 @@ static ntstatus_t cb_copy_walk(struct cb_copy *c, bool *faulted)
 	}
 	mmap_read_unlock(mm);
 leave:
-	cb_copy_leave(c->client);
+	cb_copy_leave(c);
 	return st;
 }
 
@@ -496,13 +523,14 @@ static void cb_copy_pinned(struct cb_copy *c)
 
 /*
  * KTHREAD and REMOTE: batches of the registered mm (cb_copy_walk()). The
- * walk checks the whole rest of the range before any byte moves, so that
- * a hole or a read-only page is "nothing written", not a partial copy,
- * and the bytes move with page faults disabled. Only a copy that came up
- * short on the other side (a server's page not present) lets go of the
- * client, faults the rest of that side in and walks the rest again; if
- * the fault-in fails, or the walk after it moves nothing, the copy stops
- * there.
+ * first walk checks the whole rest of the range before any byte moves, so
+ * that a hole or a read-only page is "nothing written", not a partial
+ * copy, and the bytes move with page faults disabled. A walk lets go of
+ * the client every CB_WALK_HOLD bytes and the next one goes on. Only a
+ * copy that came up short on the other side (a server's page not present)
+ * faults the next CB_WALK_HOLD bytes of that side in, with nothing of the
+ * client's held, and walks again; if the fault-in fails, or the walk after
+ * it moves nothing, the copy stops there.
  */
 static ntstatus_t cb_copy_unpinned(struct cb_copy *c)
 {
@@ -513,10 +541,17 @@ static ntstatus_t cb_copy_unpinned(struct cb_copy *c)
 	for (;;) {
 		before = c->done;
 		st = cb_copy_walk(c, &faulted);
-		if (st != CB_STATUS_SUCCESS || !faulted ||
+		if (st != CB_STATUS_SUCCESS || c->done == c->len ||
 		    (retry && c->done == before))
 			return st;
-		if (!cb_copy_fault_in(c, c->len - c->done))
+		if (!faulted) {
+			/* let go after CB_WALK_HOLD bytes: on with the rest */
+			retry = false;
+			cond_resched();
+			continue;
+		}
+		if (!cb_copy_fault_in(c, min_t(u32, c->len - c->done,
+					       CB_WALK_HOLD)))
 			return st;
 		retry = true;
 	}
@@ -562,12 +597,12 @@ static ntstatus_t cb_copy_use_mm(struct cb_copy *c)
 	unsigned long left;
 	ntstatus_t st;
 
-	st = cb_copy_enter(c->client);
+	st = cb_copy_enter(c);
 	if (st != CB_STATUS_SUCCESS)
 		return st;
 	st = cb_copy_check_range(c);
 	if (st != CB_STATUS_SUCCESS) {
-		cb_copy_leave(c->client);
+		cb_copy_leave(c);
 		return st;
 	}
 	kthread_use_mm(mm);
@@ -580,7 +615,7 @@ static ntstatus_t cb_copy_use_mm(struct cb_copy *c)
 		left = __copy_from_user_inatomic(kbuf, uaddr, c->len);
 	pagefault_enable();
 	kthread_unuse_mm(mm);
-	cb_copy_leave(c->client);
+	cb_copy_leave(c);
 	c->done = c->len - left;
 	iov_iter_advance(c->iter, c->done);
 	if (!left) {
@@ -602,6 +637,99 @@ static ntstatus_t cb_copy_range(unsigned long addr, size_t len)
 }
 
 /**
+ * cb_copy_client_hold() - hold the buffer of a client range for a copy
+ * @client: the client
+ * @client_addr: address in the client
+ * @len: bytes
+ * @write: copy into the client
+ * @buf: out: the buffer, in use until cb_buffer_put(); NULL for an empty
+ *	range or on failure
+ *
+ * The checks cb_copy_client() makes before it looks at the client's
+ * mappings: no wrap, the range inside one registered buffer that allows
+ * the direction.
+ *
+ * Return: CB_STATUS_SUCCESS; CB_STATUS_ACCESS_VIOLATION for a range no
+ * buffer holds; CB_STATUS_PROCESS_IS_TERMINATING or
+ * CB_STATUS_INVALID_HANDLE when that is because the client is going away.
+ */
+ntstatus_t cb_copy_client_hold(struct cb_client *client,
+			       unsigned long client_addr, size_t len,
+			       bool write, struct cb_buffer **buf)
+{
+	ntstatus_t st;
+
+	*buf = NULL;
+	if (!len)
+		return CB_STATUS_SUCCESS;
+	st = cb_copy_range(client_addr, len);
+	if (st != CB_STATUS_SUCCESS)
+		return st;
+	*buf = cb_buffer_find_get(client, client_addr, len,
+				  write ? CLIENTBUF_BUF_WRITE :
+					  CLIENTBUF_BUF_READ);
+	if (*buf)
+		return CB_STATUS_SUCCESS;
+	/* Not found because the client is going away? Say so. */
+	st = cb_copy_client_gone(client);
+	return st != CB_STATUS_SUCCESS ? st : CB_STATUS_ACCESS_VIOLATION;
+}
+
+static void cb_copy_trace(u64 req_id, enum cb_path path, bool write,
+			  unsigned long client_addr, size_t len, ntstatus_t st)
+{
+	if (st != CB_STATUS_SUCCESS)
+		cb_stat_add(CB_STAT_FAILURES, 1);
+	trace_clientbuf_copy(req_id, path == CB_PATH_LOCAL_PAGE ?
+			     CB_PATH_LOCAL : path == CB_PATH_KTHREAD_MM ?
+			     CB_PATH_KTHREAD : path, write, client_addr, len,
+			     (__force u32)st);
+}
+
+/**
+ * cb_copy_client_held() - copy between a client and an iov_iter, the
+ *	buffer already held
+ * @client: the client, whose request the caller has checked (lsa.c)
+ * @req_id: the request's id, for the trace
+ * @buf: the buffer cb_copy_client_hold() returned for this range, or
+ *	NULL for an empty one; still the caller's to put
+ * @client_addr: address in the client's registered memory
+ * @iter: as for cb_copy_client(); its count is the length the buffer
+ *	was held for
+ * @write: copy into the client
+ *
+ * Chooses the path (cb_copy_path()) and copies; traced and counted. A
+ * vectored server op holds every segment's buffer in its check pass and
+ * copies with this, so that no segment that passed is refused later by
+ * an unregistration in between (which waits for the buffer instead).
+ *
+ * Return: as copy_to_client_buffer().
+ */
+ntstatus_t cb_copy_client_held(struct cb_client *client, u64 req_id,
+			       struct cb_buffer *buf, unsigned long client_addr,
+			       struct iov_iter *iter, bool write)
+{
+	struct cb_copy c = {
+		.client = client, .buf = buf, .addr = client_addr,
+		.iter = iter, .len = iov_iter_count(iter), .write = write,
+	};
+	ntstatus_t st;
+
+	if (!c.len)
+		return CB_STATUS_SUCCESS;
+	might_sleep();
+	c.path = cb_copy_path(&c);
+	if (c.path == CB_PATH_LOCAL || c.path == CB_PATH_LOCAL_PAGE)
+		st = cb_copy_local(&c);
+	else if (c.path == CB_PATH_KTHREAD_MM)
+		st = cb_copy_use_mm(&c);
+	else
+		st = cb_copy_run(&c);
+	cb_copy_trace(req_id, c.path, write, client_addr, c.len, st);
+	return st;
+}
+
+/**
  * cb_copy_client() - copy between a client and an iov_iter
  * @client: the client, whose request the caller has checked (lsa.c)
  * @req_id: the request's id, for the trace
@@ -611,9 +739,9 @@ static ntstatus_t cb_copy_range(unsigned long addr, size_t len)
  *	its count is the length of the copy
  * @write: copy into the client
  *
- * Checks the range, chooses the path (cb_copy_path()) and copies; traced
- * and counted. A fault on @iter's side stops the copy:
- * CB_STATUS_ACCESS_VIOLATION if nothing landed, else CB_STATUS_PARTIAL_COPY.
+ * Checks the range, holds its buffer and copies (cb_copy_client_held()).
+ * A fault on @iter's side stops the copy: CB_STATUS_ACCESS_VIOLATION if
+ * nothing landed, else CB_STATUS_PARTIAL_COPY.
  *
  * Return: as copy_to_client_buffer().
  */
@@ -621,46 +749,21 @@ ntstatus_t cb_copy_client(struct cb_client *client, u64 req_id,
 			  unsigned long client_addr, struct iov_iter *iter,
 			  bool write)
 {
-	struct cb_copy c = {
-		.client = client, .addr = client_addr, .iter = iter,
-		.write = write,
-	};
 	size_t len = iov_iter_count(iter);
+	struct cb_buffer *buf;
 	ntstatus_t st;
 
-	if (!len)
-		return CB_STATUS_SUCCESS;
-	st = cb_copy_range(client_addr, len);
-	if (st != CB_STATUS_SUCCESS)
+	st = cb_copy_client_hold(client, client_addr, len, write, &buf);
+	if (st != CB_STATUS_SUCCESS) {
+		cb_copy_trace(req_id, CB_PATH_LOCAL, write, client_addr, len,
+			      st);
 		return st;
-
-	might_sleep();
-	c.len = len;
-	c.buf = cb_buffer_find_get(client, client_addr, len,
-				   write ? CLIENTBUF_BUF_WRITE :
-					   CLIENTBUF_BUF_READ);
-	if (!c.buf) {
-		/* Not found because the client is going away? Say so. */
-		st = cb_copy_client_gone(client);
-		if (st == CB_STATUS_SUCCESS)
-			st = CB_STATUS_ACCESS_VIOLATION;
-		goto out;
 	}
-	c.path = cb_copy_path(&c);
-	if (c.path == CB_PATH_LOCAL || c.path == CB_PATH_LOCAL_PAGE)
-		st = cb_copy_local(&c);
-	else if (c.path == CB_PATH_KTHREAD_MM)
-		st = cb_copy_use_mm(&c);
-	else
-		st = cb_copy_run(&c);
-	cb_buffer_put(c.buf);
-out:
-	if (st != CB_STATUS_SUCCESS)
-		cb_stat_add(CB_STAT_FAILURES, 1);
-	trace_clientbuf_copy(req_id, c.path == CB_PATH_LOCAL_PAGE ?
-			     CB_PATH_LOCAL : c.path == CB_PATH_KTHREAD_MM ?
-			     CB_PATH_KTHREAD : c.path, write, client_addr, len,
-			     (__force u32)st);
+	if (!buf)
+		return CB_STATUS_SUCCESS;
+	st = cb_copy_client_held(client, req_id, buf, client_addr, iter,
+				 write);
+	cb_buffer_put(buf);
 	return st;
 }
 
@@ -671,9 +774,7 @@ out:
  * @length: bytes
  * @write: copy into the client
  *
- * The checks cb_copy_client() makes before it looks at the client's
- * mappings: no wrap, the range inside one registered buffer that allows
- * the direction.
+ * As cb_copy_client_hold(), holding nothing.
  *
  * Return: CB_STATUS_SUCCESS or the status the copy would fail with.
  */
@@ -684,16 +785,8 @@ ntstatus_t cb_copy_client_check(struct cb_client *client,
 	struct cb_buffer *buf;
 	ntstatus_t st;
 
-	if (!length)
-		return CB_STATUS_SUCCESS;
-	st = cb_copy_range(client_addr, length);
-	if (st != CB_STATUS_SUCCESS)
-		return st;
-	buf = cb_buffer_find_get(client, client_addr, length,
-				 write ? CLIENTBUF_BUF_WRITE :
-					 CLIENTBUF_BUF_READ);
-	if (!buf)
-		return CB_STATUS_ACCESS_VIOLATION;
-	cb_buffer_put(buf);
-	return CB_STATUS_SUCCESS;
+	st = cb_copy_client_hold(client, client_addr, length, write, &buf);
+	if (buf)
+		cb_buffer_put(buf);
+	return st;
 }

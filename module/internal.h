@@ -188,9 +188,11 @@ struct cb_server;
  * @flags: CLIENTBUF_BUF_*
  * @addr: start address in the client's mm
  * @len: length in bytes
- * @active: copies using the buffer; taken under the client's xa_lock while
- *	the buffer is in the xarray, so once unregistration has erased it, it
- *	only has to wait for @active to drop to zero
+ * @active: copies using the buffer, plus one while it is registered;
+ *	taken under the client's xa_lock while the buffer is in the xarray,
+ *	so once unregistration has erased it and dropped the registration's
+ *	count, it only has to wait for @active to drop to zero (and a copy's
+ *	put wakes nobody before that)
  * @arena: allocation state of a CLIENTBUF_BUF_ALLOC buffer, else NULL;
  *	under the client's @reg_lock
  * @pages: CLIENTBUF_BUF_PIN: the pinned pages, set before the buffer is
@@ -299,6 +301,12 @@ struct iov_iter;
 ntstatus_t cb_copy_client(struct cb_client *client, u64 req_id,
 			  unsigned long client_addr, struct iov_iter *iter,
 			  bool write);
+ntstatus_t cb_copy_client_held(struct cb_client *client, u64 req_id,
+			       struct cb_buffer *buf, unsigned long client_addr,
+			       struct iov_iter *iter, bool write);
+ntstatus_t cb_copy_client_hold(struct cb_client *client,
+			       unsigned long client_addr, size_t len,
+			       bool write, struct cb_buffer **buf);
 ntstatus_t cb_copy_client_check(struct cb_client *client,
 				unsigned long client_addr, u32 length,
 				bool write);
@@ -307,8 +315,12 @@ ntstatus_t cb_copy_client_check(struct cb_client *client,
 ntstatus_t cb_copy_iter(struct clientbuf_request *request,
 			unsigned long client_addr, struct iov_iter *iter,
 			bool write);
-ntstatus_t cb_copy_check(struct clientbuf_request *request,
-			 unsigned long client_addr, u32 length, bool write);
+ntstatus_t cb_copy_iter_held(struct clientbuf_request *request,
+			     struct cb_buffer *buf, unsigned long client_addr,
+			     struct iov_iter *iter, bool write);
+ntstatus_t cb_copy_hold(struct clientbuf_request *request,
+			unsigned long client_addr, u32 length, bool write,
+			struct cb_buffer **buf);
 ntstatus_t cb_free_own_block(struct clientbuf_request *request,
 			     void __user *client_base);
 extern const struct clientbuf_functions cb_functions;
@@ -483,7 +495,20 @@ enum cb_stat {
 	CB_STAT_NR,
 };
 
-void cb_stat_add(enum cb_stat stat, s64 delta);
+extern atomic64_t cb_stats[CB_STAT_NR];
+
+/**
+ * cb_stat_add() - add @delta to counter @stat
+ * @stat: the counter
+ * @delta: the amount, negative to decrement a live-object counter
+ *
+ * Inline: the copy paths count several things a copy.
+ */
+static inline void cb_stat_add(enum cb_stat stat, s64 delta)
+{
+	atomic64_add(delta, &cb_stats[stat]);
+}
+
 int cb_stats_init(void);
 void cb_stats_exit(void);
 

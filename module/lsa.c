@@ -14,6 +14,18 @@
 #include <linux/uio.h>
 #include "internal.h"
 
+/* Refused because the request completed meanwhile? Say so. */
+static ntstatus_t cb_copy_recheck(struct clientbuf_request *request,
+				  ntstatus_t st)
+{
+	ntstatus_t now;
+
+	if (st != CB_STATUS_ACCESS_VIOLATION)
+		return st;
+	now = cb_request_check(request);
+	return now != CB_STATUS_SUCCESS ? now : st;
+}
+
 /**
  * cb_copy_iter() - a package's copy between the client and an iov_iter
  * @request: the call
@@ -39,38 +51,59 @@ ntstatus_t cb_copy_iter(struct clientbuf_request *request,
 		return st;
 	st = cb_copy_client(request->client, request->id, client_addr, iter,
 			    write);
-	/* Refused because the request completed meanwhile? Say so. */
-	if (st == CB_STATUS_ACCESS_VIOLATION) {
-		ntstatus_t now = cb_request_check(request);
-
-		if (now != CB_STATUS_SUCCESS)
-			st = now;
-	}
-	return st;
+	return cb_copy_recheck(request, st);
 }
 
 /**
- * cb_copy_check() - would a copy of this range be allowed?
+ * cb_copy_hold() - check a copy of this range, and hold its buffer
  * @request: the call
  * @client_addr: address in the client
  * @length: bytes
  * @write: copy into the client
+ * @buf: out: as for cb_copy_client_hold()
  *
- * Request live, then cb_copy_client_check(). Used to check every segment
- * of a vectored copy before any byte moves.
+ * Request live, then cb_copy_client_hold(). A vectored copy holds every
+ * segment's buffer this way before any byte moves, then copies each with
+ * cb_copy_iter_held().
  *
  * Return: CB_STATUS_SUCCESS or the status the copy would fail with.
  */
-ntstatus_t cb_copy_check(struct clientbuf_request *request,
-			 unsigned long client_addr, u32 length, bool write)
+ntstatus_t cb_copy_hold(struct clientbuf_request *request,
+			unsigned long client_addr, u32 length, bool write,
+			struct cb_buffer **buf)
+{
+	ntstatus_t st;
+
+	*buf = NULL;
+	st = cb_request_check(request);
+	if (st != CB_STATUS_SUCCESS)
+		return st;
+	return cb_copy_client_hold(request->client, client_addr, length,
+				   write, buf);
+}
+
+/**
+ * cb_copy_iter_held() - cb_copy_iter() of a range cb_copy_hold() held
+ * @request: the call
+ * @buf: the buffer cb_copy_hold() returned (NULL for an empty range)
+ * @client_addr: address in the client's registered memory
+ * @iter: the other side; its count is the length that was held
+ * @write: copy into the client
+ *
+ * Return: as copy_to_client_buffer().
+ */
+ntstatus_t cb_copy_iter_held(struct clientbuf_request *request,
+			     struct cb_buffer *buf, unsigned long client_addr,
+			     struct iov_iter *iter, bool write)
 {
 	ntstatus_t st;
 
 	st = cb_request_check(request);
 	if (st != CB_STATUS_SUCCESS)
 		return st;
-	return cb_copy_client_check(request->client, client_addr, length,
-				    write);
+	st = cb_copy_client_held(request->client, request->id, buf,
+				 client_addr, iter, write);
+	return cb_copy_recheck(request, st);
 }
 
 /**

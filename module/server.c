@@ -431,18 +431,30 @@ static struct cb_server_call *cb_server_find(struct cb_server *srv, u64 id,
 	return NULL;
 }
 
-/* One segment: an ITER_UBUF over the server's memory, then the copy. */
-static ntstatus_t cb_server_copy_seg(struct clientbuf_request *req,
-				     u64 client_addr, u64 server_addr, u32 len,
-				     bool write)
+/* An ITER_UBUF over the server's side of one copy. */
+static ntstatus_t cb_server_iter(struct iov_iter *iter, u64 server_addr,
+				 u32 len, bool write)
 {
 	void __user *saddr = u64_to_user_ptr(server_addr);
-	struct iov_iter iter;
 
 	if (!saddr && len)
 		return CB_STATUS_ACCESS_VIOLATION;
 	/* access_ok() is in every user copy of the iter (both kernels) */
-	iov_iter_ubuf(&iter, write ? ITER_SOURCE : ITER_DEST, saddr, len);
+	iov_iter_ubuf(iter, write ? ITER_SOURCE : ITER_DEST, saddr, len);
+	return CB_STATUS_SUCCESS;
+}
+
+/* One copy: an ITER_UBUF over the server's memory, then cb_copy_iter(). */
+static ntstatus_t cb_server_copy_seg(struct clientbuf_request *req,
+				     u64 client_addr, u64 server_addr, u32 len,
+				     bool write)
+{
+	struct iov_iter iter;
+	ntstatus_t st;
+
+	st = cb_server_iter(&iter, server_addr, len, write);
+	if (st != CB_STATUS_SUCCESS)
+		return st;
 	return cb_copy_iter(req, client_addr, &iter, write);
 }
 
@@ -453,46 +465,60 @@ static ntstatus_t cb_server_copy(struct clientbuf_request *req,
 				  op->len, op->op == CLIENTBUF_SRV_COPY_TO);
 }
 
-/* Segments of a vectored op kept on the stack (192 bytes), as UIO_FASTIOV */
+/*
+ * Segments of a vectored op kept on the stack (192 bytes, and 64 for the
+ * buffers they hold), as UIO_FASTIOV
+ */
 #define CB_SRV_VEC_STACK	8
 
 /*
- * A vectored copy: every segment checked first, then copied in order, each
- * its own copy with an ITER_UBUF over the segment's server memory (a
- * segment names its own client range too); op->result_addr is the index
- * of the segment that failed.
+ * A vectored copy: every segment checked first, its buffer held
+ * (cb_copy_hold()), then copied in order, each its own copy with an
+ * ITER_UBUF over the segment's server memory (a segment names its own
+ * client range too); op->result_addr is the index of the segment that
+ * failed. The buffers stay held until the last segment is done, so an
+ * unregistration meanwhile waits for the op rather than failing a
+ * segment that passed the check.
  */
 static ntstatus_t cb_server_copy_vec(struct clientbuf_request *req,
 				     struct clientbuf_server_op *op)
 {
 	bool write = op->op == CLIENTBUF_SRV_COPY_TO_VEC;
 	struct clientbuf_segment stack[CB_SRV_VEC_STACK], *seg = stack;
+	struct cb_buffer *held_stack[CB_SRV_VEC_STACK], **held = held_stack;
 	ntstatus_t st = CB_STATUS_SUCCESS;
-	u32 i, n = op->len;
+	u32 i, nheld = 0, n = op->len;
+	struct iov_iter iter;
 
 	if (!n || n > CLIENTBUF_SRV_VEC_MAX)
 		return CB_STATUS_INVALID_PARAMETER;
 	/* as process_vm_rw()'s UIO_FASTIOV: a small op allocates nothing */
 	if (n > CB_SRV_VEC_STACK) {
-		seg = kvmalloc_array(n, sizeof(*seg), GFP_KERNEL_ACCOUNT |
-				     __GFP_NOWARN);
+		seg = kvmalloc_array(n, sizeof(*seg) + sizeof(*held),
+				     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!seg)
 			return CB_STATUS_INSUFFICIENT_RESOURCES;
+		held = (struct cb_buffer **)(seg + n);
 	}
 	if (copy_from_user(seg, u64_to_user_ptr(op->server_addr),
 			   array_size(n, sizeof(*seg)))) {
 		st = CB_STATUS_ACCESS_VIOLATION;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++, nheld++) {
 		st = seg[i].reserved ? CB_STATUS_INVALID_PARAMETER :
-		     cb_copy_check(req, seg[i].client_addr, seg[i].len, write);
+		     cb_copy_hold(req, seg[i].client_addr, seg[i].len, write,
+				  &held[i]);
 		if (st != CB_STATUS_SUCCESS)
 			goto fail;
 	}
 	for (i = 0; i < n; i++) {
-		st = cb_server_copy_seg(req, seg[i].client_addr,
-					seg[i].server_addr, seg[i].len, write);
+		st = cb_server_iter(&iter, seg[i].server_addr, seg[i].len,
+				    write);
+		if (st == CB_STATUS_SUCCESS)
+			st = cb_copy_iter_held(req, held[i],
+					       seg[i].client_addr, &iter,
+					       write);
 		if (st != CB_STATUS_SUCCESS)
 			goto fail;
 	}
@@ -500,6 +526,9 @@ static ntstatus_t cb_server_copy_vec(struct clientbuf_request *req,
 fail:
 	op->result_addr = i;
 out:
+	while (nheld--)
+		if (held[nheld])
+			cb_buffer_put(held[nheld]);
 	if (seg != stack)
 		kvfree(seg);
 	return st;

@@ -23,7 +23,7 @@
 #include <linux/seq_file.h>
 #include "internal.h"
 
-static atomic64_t cb_stats[CB_STAT_NR];
+atomic64_t cb_stats[CB_STAT_NR];
 static struct dentry *cb_debugfs_dir;
 
 static const char * const cb_stat_names[CB_STAT_NR] = {
@@ -48,16 +48,6 @@ static const char * const cb_stat_names[CB_STAT_NR] = {
 	[CB_STAT_FAILURES]	 = "failed_copies",
 	[CB_STAT_CANCEL_STEPS]	 = "cancel_walk_steps",
 };
-
-/**
- * cb_stat_add() - add @delta to counter @stat
- * @stat: the counter
- * @delta: the amount, negative to decrement a live-object counter
- */
-void cb_stat_add(enum cb_stat stat, s64 delta)
-{
-	atomic64_add(delta, &cb_stats[stat]);
-}
 
 static int cb_stats_show(struct seq_file *m, void *v)
 {

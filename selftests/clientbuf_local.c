@@ -12,8 +12,9 @@
  * page boundary: CLIENTBUF_STATUS_ACCESS_VIOLATION and nothing written.
  *
  * A package server's copies (SERVER_OP, the REMOTE path) walk once per
- * range and move the bytes with page faults disabled, faulting the
- * server's side in only after a batch came up short.
+ * range - once per 4 MiB of it, letting go of the client in between - and
+ * move the bytes with page faults disabled, faulting the server's side in
+ * only after a batch came up short.
  */
 #include "clientbuf_util.h"
 #include "clientbuf_srv_util.h"
@@ -358,6 +359,45 @@ TEST_F(scopy, server_hole_stops_partial)
 				 scopy_addr(self), self->n - (__u32)hole));
 	ASSERT_BYTES(dst + hole + self->page, self->len - hole - self->page,
 		     0xee);
+}
+
+#define WALK_HOLD	(4u << 20)	/* module/copy.c: CB_WALK_HOLD */
+
+/*
+ * A copy of two and a half times WALK_HOLD into a buffer of the client:
+ * the walk lets go of the client (its mmap_lock) after each WALK_HOLD
+ * bytes and walks on - three walks, every byte right. A hole past the
+ * first WALK_HOLD is still found before any byte moves: nothing written.
+ */
+TEST_F(scopy, lets_go_every_walk_hold)
+{
+	__u32 n = 2 * WALK_HOLD + WALK_HOLD / 2;
+	size_t len = n + self->page;
+	__u8 *big = cb_map(len), *src = cb_map(n);
+	__u64 addr = (uintptr_t)big + SRV_OFF;
+	long long a[3], b[3];
+	__u32 id;
+
+	ASSERT_NE(NULL, big);
+	ASSERT_NE(NULL, src);
+	memset(big, 0, len);
+	cb_fill(src, n, 34);
+	test_register(self->fd, CLIENTBUF_BUF_WRITE, big, len, &id);
+	ASSERT_EQ(3, cb_stats_read(srv_names, a, 3));
+	ASSERT_OK(srv_copy_to(self->sfd, self->call_id, addr, src, n));
+	ASSERT_EQ(3, cb_stats_read(srv_names, b, 3));
+	ASSERT_PATTERN(big + SRV_OFF, n, 34);
+	ASSERT_BYTES(big, SRV_OFF, 0);
+	ASSERT_BYTES(big + SRV_OFF + n, len - SRV_OFF - n, 0);
+	EXPECT_EQ(a[0] + 3, b[0]) TH_LOG("VMA walks for %u bytes: %lld", n,
+					 b[0] - a[0]);
+
+	/* a hole in the third hold's range: refused, nothing written */
+	memset(big, 0, len);
+	ASSERT_EQ(0, munmap(big + 2 * WALK_HOLD + self->page, self->page));
+	ASSERT_RES(EFAULT, CLIENTBUF_STATUS_ACCESS_VIOLATION,
+		   srv_copy_to(self->sfd, self->call_id, addr, src, n));
+	ASSERT_BYTES(big, 2 * WALK_HOLD + self->page, 0);
 }
 
 TEST_HARNESS_MAIN

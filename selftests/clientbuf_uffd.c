@@ -171,6 +171,7 @@ enum bg_kind {
 	BG_CLOSE,
 	BG_REMOTE_COPY,	/* CBTEST_IOC_COPY on bg->tfd */
 	BG_SRV_COPY_TO,	/* SERVER_OP COPY_TO on bg->fd, call bg->call_id */
+	BG_SRV_COPY_VEC, /* SERVER_OP COPY_TO_VEC of bg->nseg bg->seg */
 	BG_SRV_CALL,	/* a synchronous call of package bg->pkg */
 };
 
@@ -186,6 +187,9 @@ struct bg {
 	__u32 seed;
 	__u64 call_id;
 	const void *src;
+	const struct clientbuf_segment *seg;
+	__u32 nseg;
+	__u64 index;
 	const char *pkg;
 	const void *submit;
 	__u32 submit_len;
@@ -217,6 +221,11 @@ static void *bg_main(void *arg)
 	case BG_SRV_COPY_TO:
 		b->res = srv_copy_to(b->fd, b->call_id, (uintptr_t)b->addr,
 				     b->src, b->len);
+		break;
+	case BG_SRV_COPY_VEC:
+		b->res = srv_copy_vec(b->fd, b->call_id,
+				      CLIENTBUF_SRV_COPY_TO_VEC, b->seg,
+				      b->nseg, &b->index);
 		break;
 	case BG_SRV_CALL:
 		c = srv_call(b->fd, b->pkg, b->submit, b->submit_len, 0, 0);
@@ -524,15 +533,32 @@ struct srv_submit {
  * and faults the server's side in only when it comes up short, so the
  * pages before STOP have reached the client: the copy holds the client's
  * buffer, so close() and UNREGISTER must wait for it.
+ *
+ * The client has a second buffer of one page (buf2, id2). Variant vec
+ * makes the copy a COPY_TO_VEC whose second segment fills buf2 from src2:
+ * the op holds both buffers from its check pass to its last segment.
  */
 FIXTURE(srvstop) {
 	int fd, sfd, uffd;
 	size_t page, len;
-	__u8 *buf, *src, *stop;
-	__u32 id;
+	__u8 *buf, *src, *stop, *buf2, *src2;
+	__u32 id, id2;
 	__u64 call_id;
+	struct clientbuf_segment seg[2];
 	struct cb_live base;
 	struct bg b;
+};
+
+FIXTURE_VARIANT(srvstop) {
+	bool vec;
+};
+
+FIXTURE_VARIANT_ADD(srvstop, plain) {
+	.vec = false,
+};
+
+FIXTURE_VARIANT_ADD(srvstop, vec) {
+	.vec = true,
 };
 
 FIXTURE_SETUP(srvstop)
@@ -557,9 +583,15 @@ FIXTURE_SETUP(srvstop)
 	self->len = NPAGES * self->page;
 	self->buf = cb_map(self->len);
 	self->src = cb_map(self->len);
+	self->buf2 = cb_map(self->page);
+	self->src2 = cb_map(self->page);
 	ASSERT_NE(NULL, self->buf);
 	ASSERT_NE(NULL, self->src);
+	ASSERT_NE(NULL, self->buf2);
+	ASSERT_NE(NULL, self->src2);
 	memset(self->buf, 0, self->len);
+	memset(self->buf2, 0, self->page);
+	cb_fill(self->src2, self->page, SEED2);
 	self->stop = self->src + STOP * self->page;
 	for (i = 0; i < NPAGES; i++)
 		if (i != STOP)
@@ -573,6 +605,7 @@ FIXTURE_SETUP(srvstop)
 	self->fd = cb_open();
 	ASSERT_LE(0, self->fd);
 	test_register(self->fd, RW, self->buf, self->len, &self->id);
+	test_register(self->fd, RW, self->buf2, self->page, &self->id2);
 	sub.addr = (uintptr_t)self->buf;
 	sub.len = (__u32)self->len;
 	sub.seed = SEED;
@@ -589,6 +622,21 @@ FIXTURE_SETUP(srvstop)
 	self->b.addr = self->buf;
 	self->b.src = self->src;
 	self->b.len = (__u32)self->len;
+	if (variant->vec) {
+		self->seg[0] = (struct clientbuf_segment) {
+			.client_addr = (uintptr_t)self->buf,
+			.server_addr = (uintptr_t)self->src,
+			.len = (__u32)self->len,
+		};
+		self->seg[1] = (struct clientbuf_segment) {
+			.client_addr = (uintptr_t)self->buf2,
+			.server_addr = (uintptr_t)self->src2,
+			.len = (__u32)self->page,
+		};
+		self->b.kind = BG_SRV_COPY_VEC;
+		self->b.seg = self->seg;
+		self->b.nseg = 2;
+	}
 	ASSERT_EQ(0, bg_start(&self->b));
 	ASSERT_STOPPED_ON(self->uffd, self->stop);
 	ASSERT_TRUE(bg_blocked(&self->b, 20));
@@ -690,6 +738,57 @@ TEST_F(srvstop, unregister_waits_then_refuses)
 	ASSERT_BYTES(self->buf, self->len, 0);
 	test_err_unregister(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE, self->fd,
 			    self->id);
+	ASSERT_OK(srv_complete(self->sfd, self->call_id,
+			       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
+	ASSERT_EQ(0, close(self->fd));
+	self->fd = -1;
+	ASSERT_EQ(0, close(self->sfd));
+	self->sfd = -1;
+	ASSERT_LIVE_BASE(&self->base);
+}
+
+/*
+ * UNREGISTER of buf2 while the copy into buf is stopped. A plain COPY_TO
+ * does not use buf2: it is gone at once, and the copy lands when let go.
+ * A COPY_TO_VEC whose second segment is buf2 checked and held it before
+ * its first byte moved: UNREGISTER waits for the op, which copies both
+ * segments - a segment that passed the check is never refused later.
+ */
+TEST_F(srvstop, unregister_of_a_checked_segment_waits)
+{
+	struct bg u = { .kind = BG_UNREGISTER, .fd = self->fd,
+			.id = self->id2 };
+	__u8 staging[4096 * 16];
+
+	ASSERT_GE(sizeof(staging), self->page);
+	ASSERT_EQ(0, bg_start(&u));
+	if (!variant->vec) {
+		ASSERT_EQ(0, bg_join(&u, WAIT_MS))
+			TH_LOG("UNREGISTER of a buffer no copy uses waited");
+		ASSERT_OK(u.res);
+		ASSERT_TRUE(bg_blocked(&self->b, 20));
+	} else {
+		ASSERT_TRUE(bg_blocked(&u, HOLD_MS))
+			TH_LOG("UNREGISTER returned while a vectored copy "
+			       "that checked the buffer was stopped: %d / %#x",
+			       u.res.err, u.res.status);
+	}
+	srvstop_release(self, staging);
+	ASSERT_JOINED(&self->b);
+	if (self->b.res.status)
+		TH_LOG("the op failed at segment %llu",
+		       (unsigned long long)self->b.index);
+	ASSERT_OK(self->b.res);
+	ASSERT_SOURCE_LANDED();
+	if (variant->vec) {
+		ASSERT_PATTERN(self->buf2, self->page, SEED2);
+		ASSERT_JOINED(&u);
+		ASSERT_OK(u.res);
+	} else {
+		ASSERT_BYTES(self->buf2, self->page, 0);
+	}
+	test_err_unregister(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE, self->fd,
+			    self->id2);
 	ASSERT_OK(srv_complete(self->sfd, self->call_id,
 			       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
 	ASSERT_EQ(0, close(self->fd));
