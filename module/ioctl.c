@@ -45,7 +45,7 @@ long cb_ioctl_dispatch(const struct cb_ioctl_table *table, struct file *file,
 	union cb_ioctl_buffer buf;
 	unsigned int i;
 	ntstatus_t st;
-	u32 usize;
+	u32 usize, len;
 	int ret;
 
 	for (i = 0; i < table->nr_ops; i++)
@@ -65,16 +65,19 @@ long cb_ioctl_dispatch(const struct cb_ioctl_table *table, struct file *file,
 	 */
 	if (usize > PAGE_SIZE)
 		return -E2BIG;
-	memset(&buf, 0, sizeof(buf));
+	/* fills all op->size bytes of @buf: zeroes what usize lacks */
 	ret = copy_struct_from_user(&buf, op->size, uarg, usize);
 	if (ret)
 		return ret;
 	/*
 	 * The answer is written back after the handler ran: make sure it can
-	 * be (the caller's own bytes, unchanged), so that an ioctl never
-	 * takes effect and then fails with EFAULT.
+	 * be, so that an ioctl never takes effect and then fails with EFAULT.
+	 * It spans at most two pages (usize <= PAGE_SIZE): its first and last
+	 * byte are written back as they were read.
 	 */
-	if (copy_to_user(uarg, &buf, min_t(u32, usize, op->size)))
+	len = min_t(u32, usize, op->size);
+	if (put_user(((u8 *)&buf)[0], (u8 __user *)uarg) ||
+	    put_user(((u8 *)&buf)[len - 1], (u8 __user *)uarg + len - 1))
 		return -EFAULT;
 
 	st = CB_STATUS_SUCCESS;
@@ -90,7 +93,7 @@ long cb_ioctl_dispatch(const struct cb_ioctl_table *table, struct file *file,
 	/* Only a successful handler hands over a file. */
 	WARN_ON_ONCE(ctx.new_file && st != CB_STATUS_SUCCESS);
 
-	if (copy_to_user(uarg, &buf, min_t(u32, usize, op->size))) {
+	if (copy_to_user(uarg, &buf, len)) {
 		/* The fd was never visible: take it back. */
 		if (ctx.new_file) {
 			put_unused_fd(ctx.new_fd);

@@ -741,6 +741,41 @@ TEST_F(abi, bad_pointers)
 	ASSERT_EQ(0, mprotect(self->argbuf, self->page, PROT_READ | PROT_WRITE));
 }
 
+/*
+ * A valid REGISTER whose struct runs from a writable page into a
+ * read-only one: the answer could not be written back, so it is refused
+ * before it takes effect (EFAULT, no buffer, no id used) and no byte of
+ * the struct changed - the writability check covers its last byte too.
+ */
+TEST_F(abi, answer_straddling_into_read_only_page)
+{
+	__u8 *two = mmap(NULL, 2 * self->page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct clientbuf_register r = {
+		.size = sizeof(r), .flags = CLIENTBUF_BUF_WRITE,
+		.addr = (uintptr_t)self->spare, .len = self->page,
+		.status = 0xdeadbeef,
+	};
+	struct clientbuf_register *u, before;
+	struct cb_res res;
+
+	ASSERT_NE(MAP_FAILED, two);
+	u = (void *)(two + self->page - sizeof(r) / 2);
+	memcpy(u, &r, sizeof(r));
+	before = *u;
+	ASSERT_EQ(0, mprotect(two + self->page, self->page, PROT_READ));
+	ASSERT_EQ(-1, ioctl(self->fd, CLIENTBUF_IOC_REGISTER, u));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, memcmp(&before, u, sizeof(before)));
+	/* nothing registered: the next registration gets the next id */
+	res = _cb_register(self->fd, CLIENTBUF_BUF_WRITE, self->spare,
+			   self->page);
+	ASSERT_OK(res);
+	ASSERT_EQ(self->next_id, res.id);
+	ASSERT_OK(_cb_unregister(self->fd, res.id));
+	ASSERT_EQ(0, munmap(two, 2 * self->page));
+}
+
 /* ---- commands ----------------------------------------------------------- */
 
 TEST_F(abi, commands)
