@@ -35,7 +35,8 @@ struct user_struct;
  * 1. &cb_client.teardown (rw_semaphore). A copy on an unpinned buffer
  *    holds it for read around its whole-range VMA check, around the
  *    copy_{to,from}_user() of the client-context path, and around each
- *    batch of the page loop (copy.c: cb_copy_enter()/cb_copy_leave());
+ *    walk of the page loop, at most 4 MiB of copying (copy.c:
+ *    cb_copy_enter()/cb_copy_leave());
  *    release() takes it for write, holding nothing else, to set
  *    &cb_client.dead, and so waits for the batch in flight.
  * 2. &cb_client.reg_lock (mutex). Registration (its reservation and its

@@ -663,6 +663,19 @@ static void srvstop_release(FIXTURE_DATA(srvstop) *self, __u8 *staging)
 	uffd_copy(self->uffd, self->stop, staging);
 }
 
+/* The server completes the call, both fds close, nothing is left over. */
+#define SRVSTOP_FINISH() do {						\
+	ASSERT_OK(srv_complete(self->sfd, self->call_id,		\
+			       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));	\
+	if (self->fd >= 0) {						\
+		ASSERT_EQ(0, close(self->fd));				\
+		self->fd = -1;						\
+	}								\
+	ASSERT_EQ(0, close(self->sfd));					\
+	self->sfd = -1;							\
+	ASSERT_LIVE_BASE(&self->base);					\
+} while (0)
+
 #define ASSERT_SOURCE_LANDED() do {					\
 	size_t __i;							\
 	for (__i = 0; __i < NPAGES; __i++)				\
@@ -706,11 +719,7 @@ TEST_F(srvstop, close_waits_then_refuses)
 		   srv_copy_to(self->sfd, self->call_id, (uintptr_t)self->buf,
 			       self->src, (__u32)self->len));
 	ASSERT_SOURCE_BEFORE_STOP();
-	ASSERT_OK(srv_complete(self->sfd, self->call_id,
-			       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
-	ASSERT_EQ(0, close(self->sfd));
-	self->sfd = -1;
-	ASSERT_LIVE_BASE(&self->base);
+	SRVSTOP_FINISH();
 }
 
 /* UNREGISTER waits for the stopped copy, which lands; then it is gone. */
@@ -738,13 +747,7 @@ TEST_F(srvstop, unregister_waits_then_refuses)
 	ASSERT_BYTES(self->buf, self->len, 0);
 	test_err_unregister(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE, self->fd,
 			    self->id);
-	ASSERT_OK(srv_complete(self->sfd, self->call_id,
-			       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
-	ASSERT_EQ(0, close(self->fd));
-	self->fd = -1;
-	ASSERT_EQ(0, close(self->sfd));
-	self->sfd = -1;
-	ASSERT_LIVE_BASE(&self->base);
+	SRVSTOP_FINISH();
 }
 
 /*
@@ -789,13 +792,7 @@ TEST_F(srvstop, unregister_of_a_checked_segment_waits)
 	}
 	test_err_unregister(ENOENT, CLIENTBUF_STATUS_INVALID_HANDLE, self->fd,
 			    self->id2);
-	ASSERT_OK(srv_complete(self->sfd, self->call_id,
-			       CLIENTBUF_STATUS_SUCCESS, 0, 0, 0));
-	ASSERT_EQ(0, close(self->fd));
-	self->fd = -1;
-	ASSERT_EQ(0, close(self->sfd));
-	self->sfd = -1;
-	ASSERT_LIVE_BASE(&self->base);
+	SRVSTOP_FINISH();
 }
 
 /* ======================================================================== */
