@@ -43,7 +43,7 @@ struct cb_block {
  * @nr: number of blocks; under @lock
  */
 struct cb_arena {
-	struct mutex *lock;
+	struct mutex *lock;		/* see @lock above */
 	unsigned long base;
 	u64 size;
 	struct list_head blocks;

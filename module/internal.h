@@ -164,14 +164,14 @@ struct cb_client {
 	struct rw_semaphore teardown;
 	bool dead;
 
-	struct mutex reg_lock;
+	struct mutex reg_lock;		/* see @reg_lock above */
 	struct xarray buffers;
 	u32 next_buf_id;
 	unsigned int nr_buffers;
 	u64 total_bytes;
 	u64 pinned_pages;
 
-	spinlock_t req_lock;
+	spinlock_t req_lock;		/* see @req_lock above */
 	struct list_head pending;
 	struct list_head cancelled;
 	unsigned int nr_pending;
@@ -328,7 +328,7 @@ extern const struct clientbuf_functions cb_functions;
 
 /* arena.c */
 struct cb_arena *cb_arena_create(unsigned long base, u64 size,
-				 struct mutex *lock);
+				 struct mutex *lock);	/* held for every use */
 void cb_arena_destroy(struct cb_arena *arena);
 unsigned int cb_arena_blocks(const struct cb_arena *arena);
 ntstatus_t cb_arena_alloc(struct cb_arena *arena, u32 length, u64 owner,

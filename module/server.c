@@ -85,7 +85,7 @@ struct cb_server {
 	char name[CLIENTBUF_PACKAGE_NAME_MAX];
 	struct kref ref;
 	struct mm_struct *mm;
-	spinlock_t lock;
+	spinlock_t lock;		/* see @lock above */
 	struct list_head queue;
 	struct list_head active;
 	u64 next_call_id;

@@ -57,10 +57,6 @@ suppress=(
 	# BIT()/BIT_ULL() are kernel-internal; a uapi header cannot use them
 	# (include/uapi/ uses (1U << n) for the same reason).
 	'uapi/*'			'BIT_MACRO'
-	# Locks are documented in their struct's kernel-doc comment (the
-	# kernel-doc step checks that every member is described), not by a
-	# second comment on the line.
-	'*'				'UNCOMMENTED_DEFINITION'
 	# The Kbuild fragment shows the line that includes it, its name too.
 	'module/include/clientbuf/package.kbuild' 'EMBEDDED_FILENAME'
 	# CB_IOCTL_OP(_ioctl, ...) uses the ioctl number as the array index

@@ -52,7 +52,7 @@ static u8 *cbb_src;	/* CBBENCH_MAX_LEN bytes of pattern, made on first use */
  * @task: the client's thread-group leader (a reference), or NULL
  */
 struct cbb_file {
-	struct mutex lock;
+	struct mutex lock;		/* see @lock above */
 	struct clientbuf_request *req;
 	struct task_struct *task;
 };
