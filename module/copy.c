@@ -715,7 +715,7 @@ ntstatus_t cb_copy_client_held(struct cb_client *client, u64 req_id,
 	};
 	ntstatus_t st;
 
-	if (!c.len)
+	if (!buf)	/* an empty range holds no buffer */
 		return CB_STATUS_SUCCESS;
 	might_sleep();
 	c.path = cb_copy_path(&c);
@@ -759,11 +759,10 @@ ntstatus_t cb_copy_client(struct cb_client *client, u64 req_id,
 			      st);
 		return st;
 	}
-	if (!buf)
-		return CB_STATUS_SUCCESS;
 	st = cb_copy_client_held(client, req_id, buf, client_addr, iter,
 				 write);
-	cb_buffer_put(buf);
+	if (buf)
+		cb_buffer_put(buf);
 	return st;
 }
 
